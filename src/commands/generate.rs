@@ -1,0 +1,112 @@
+//! `galley completions` and `galley man`: files generated from the clap
+//! definition, so they can never drift from the real flags. The copies
+//! committed under `completions/` and `man/` are checked by a test.
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::CommandFactory;
+use clap_complete::{Generator, Shell};
+
+use crate::cli::{Cli, CompletionsArgs, ManArgs};
+use crate::error::{output_result, Error};
+use crate::exit;
+
+/// Every shell clap_complete knows, in a fixed order.
+const SHELLS: [Shell; 5] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell];
+
+/// The completion script for one shell, and the file name it is installed as.
+pub fn completion(shell: Shell) -> (String, Vec<u8>) {
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "galley", &mut out);
+    (shell.file_name("galley"), out)
+}
+
+/// All completion scripts, with their file names.
+pub fn completions() -> Vec<(String, Vec<u8>)> {
+    SHELLS.iter().map(|&shell| completion(shell)).collect()
+}
+
+/// `galley.1` and `galley-SUBCOMMAND.1` for each subcommand.
+pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+    let cmd = Cli::command();
+    let mut pages = vec![("galley.1".to_string(), render_man(cmd.clone(), true))];
+    for sub in cmd.get_subcommands() {
+        let name = format!("galley-{}", sub.get_name());
+        let page = sub.clone().name(name.clone()).bin_name(format!("galley {}", sub.get_name()));
+        pages.push((format!("{name}.1"), render_man(page, false)));
+    }
+    pages
+}
+
+fn render_man(cmd: clap::Command, top: bool) -> Vec<u8> {
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    let render = |out: &mut Vec<u8>| -> std::io::Result<()> {
+        man.render_title(out)?;
+        man.render_name_section(out)?;
+        man.render_synopsis_section(out)?;
+        man.render_description_section(out)?;
+        if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(out)?;
+        }
+        if cmd.has_subcommands() {
+            man.render_subcommands_section(out)?;
+        }
+        out.write_all(exit_status_section().as_bytes())?;
+        if top {
+            out.write_all(environment_section().as_bytes())?;
+        }
+        man.render_version_section(out)
+    };
+    render(&mut out).expect("writing to memory cannot fail");
+    out
+}
+
+fn exit_status_section() -> String {
+    let mut roff = String::from(".SH \"EXIT STATUS\"\n");
+    for (code, name, meaning) in exit::ALL {
+        roff.push_str(&format!(".TP\n\\fB{code}\\fR ({name})\n{meaning}\n"));
+    }
+    roff
+}
+
+fn environment_section() -> String {
+    concat!(
+        ".SH ENVIRONMENT\n",
+        ".TP\n\\fBGALLEY_INVENTORY\\fR\nthe node inventory to search when \\fB\\-\\-inventory\\fR is not given\n",
+        ".TP\n\\fBNO_COLOR\\fR\nwhen set and not empty, galley prints no colour\n",
+    )
+    .to_string()
+}
+
+fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::setup(anyhow::Error::new(e).context(format!("cannot create {}", dir.display()))))?;
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| Error::setup(anyhow::Error::new(e).context(format!("cannot write {}", path.display()))))?;
+        eprintln!("galley: wrote {}", path.display());
+    }
+    Ok(())
+}
+
+pub fn run_completions(args: &CompletionsArgs) -> Result<u8, Error> {
+    match (&args.dir, args.shell) {
+        (Some(dir), _) => write_all(dir, &completions())?,
+        (None, Some(shell)) => output_result(std::io::stdout().lock().write_all(&completion(shell).1))?,
+        (None, None) => unreachable!("clap requires a shell or --dir"),
+    }
+    Ok(exit::OK)
+}
+
+pub fn run_man(args: &ManArgs) -> Result<u8, Error> {
+    let pages = man_pages();
+    match &args.dir {
+        Some(dir) => write_all(dir, &pages)?,
+        None => output_result(std::io::stdout().lock().write_all(&pages[0].1))?,
+    }
+    Ok(exit::OK)
+}

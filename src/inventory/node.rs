@@ -1,0 +1,360 @@
+//! A Chef node as galley sees it: name, environment, run list, policy, and
+//! its attributes deep-merged the way chef-client and Chef Server merge them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+/// Where a node was read from, for messages: a file, and its place in the
+/// file when the file holds many nodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub path: Arc<PathBuf>,
+    /// 1-based position among the nodes of a file that holds many.
+    pub position: Option<usize>,
+}
+
+impl Origin {
+    pub fn file(path: &Path) -> Origin {
+        Origin {
+            path: Arc::new(path.to_path_buf()),
+            position: None,
+        }
+    }
+
+    /// Where a node came from when nothing was read: a manual host list.
+    pub fn command_line() -> Origin {
+        Origin::file(Path::new("<command line>"))
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(position) = self.position {
+            write!(f, " (node #{position})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a JSON document is not a node.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NodeError {
+    #[error("a node must be a JSON object, but this is {0}")]
+    NotObject(&'static str),
+    #[error("the node has no \"name\"")]
+    MissingName,
+    #[error("\"{field}\" must be {expected}, but it is {found}")]
+    BadField {
+        field: &'static str,
+        expected: &'static str,
+        found: &'static str,
+    },
+}
+
+/// A JSON value's kind, for messages.
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub name: String,
+    /// `_default` when the node names none, as on Chef Server.
+    pub chef_environment: String,
+    /// Entries as `recipe[x]` or `role[y]`; a bare `x` is read as `recipe[x]`.
+    pub run_list: Vec<String>,
+    pub policy_name: Option<String>,
+    pub policy_group: Option<String>,
+    /// default < normal < override < automatic, deep-merged; arrays are
+    /// replaced, not joined (chef_deep_merge, `normal_over_default_array_test`).
+    pub attributes: Map<String, Value>,
+    pub origin: Origin,
+}
+
+/// Top-level node fields that overlay attributes of the same name in the
+/// search index (chef_node.erl `ejson_for_indexing`).
+pub const OVERLAY_FIELDS: [&str; 8] = [
+    "name",
+    "chef_type",
+    "chef_environment",
+    "recipe",
+    "role",
+    "run_list",
+    "policy_name",
+    "policy_group",
+];
+
+impl Node {
+    /// Reads a node document (`knife node show -F json`, a search row, a
+    /// chef-repo `nodes/NAME.json`). `fallback_name` names a node whose
+    /// document has none, as chef-zero does with a file's stem.
+    pub fn from_json(
+        value: Value,
+        fallback_name: Option<&str>,
+        origin: Origin,
+    ) -> Result<Node, NodeError> {
+        let Value::Object(mut doc) = value else {
+            return Err(NodeError::NotObject(kind_of(&value)));
+        };
+        let name = match doc.remove("name") {
+            Some(Value::String(name)) if !name.is_empty() => name,
+            None | Some(Value::Null) => fallback_name
+                .map(str::to_string)
+                .ok_or(NodeError::MissingName)?,
+            Some(Value::String(_)) => return Err(NodeError::MissingName),
+            Some(other) => return Err(bad_field("name", "a string", &other)),
+        };
+        let chef_environment =
+            optional_string(&mut doc, "chef_environment")?.unwrap_or_else(|| "_default".into());
+        let policy_name = optional_string(&mut doc, "policy_name")?;
+        let policy_group = optional_string(&mut doc, "policy_group")?;
+        let run_list = match doc.remove("run_list") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(entry) => Ok(normalize_run_list_entry(entry)),
+                    other => Err(bad_field("run_list", "an array of strings", &other)),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(other) => return Err(bad_field("run_list", "an array of strings", &other)),
+        };
+        // Highest precedence first; lower levels fill in what is missing.
+        let mut attributes = Map::new();
+        for level in ["automatic", "override", "normal", "default"] {
+            match doc.remove(level) {
+                None | Some(Value::Null) => {}
+                Some(Value::Object(lower)) => merge_under(&mut attributes, lower),
+                Some(other) => {
+                    return Err(bad_field(level, "an object of attributes", &other));
+                }
+            }
+        }
+        Ok(Node {
+            name,
+            chef_environment,
+            run_list,
+            policy_name,
+            policy_group,
+            attributes,
+            origin,
+        })
+    }
+
+    /// A node that is only a host name (a manual host list).
+    pub fn bare(name: &str) -> Node {
+        Node {
+            name: name.to_string(),
+            chef_environment: "_default".into(),
+            run_list: Vec::new(),
+            policy_name: None,
+            policy_group: None,
+            attributes: Map::new(),
+            origin: Origin::command_line(),
+        }
+    }
+
+    /// An attribute by dotted path (`cloud.public_hostname`), in the merged
+    /// attributes, with the top-level fields `name` and `chef_environment`.
+    pub fn attribute(&self, path: &str) -> Option<Value> {
+        match path {
+            "name" => return Some(Value::String(self.name.clone())),
+            "chef_environment" => return Some(Value::String(self.chef_environment.clone())),
+            _ => {}
+        }
+        let mut parts = path.split('.');
+        let mut value = self.attributes.get(parts.next()?)?;
+        for part in parts {
+            value = match value {
+                Value::Object(map) => map.get(part)?,
+                Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(value.clone())
+    }
+
+    /// A string attribute; numbers are given as text. Empty strings count as
+    /// missing, as knife's `cloud.public_hostname` rule expects.
+    pub fn attribute_text(&self, path: &str) -> Option<String> {
+        match self.attribute(path)? {
+            Value::String(s) if !s.trim().is_empty() => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Recipe names from the node's own run list (`recipe[x]` entries).
+    pub fn recipe_entries(&self) -> impl Iterator<Item = &str> {
+        self.run_list
+            .iter()
+            .filter_map(|e| e.strip_prefix("recipe[")?.strip_suffix(']'))
+    }
+
+    /// Role names from the node's own run list (`role[x]` entries).
+    pub fn role_entries(&self) -> impl Iterator<Item = &str> {
+        self.run_list
+            .iter()
+            .filter_map(|e| e.strip_prefix("role[")?.strip_suffix(']'))
+    }
+
+    /// The last successful chef-client check-in, in seconds since the epoch.
+    pub fn ohai_time(&self) -> Option<f64> {
+        match self.attributes.get("ohai_time")? {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// `platform platform_version`, e.g. `ubuntu 22.04`.
+    pub fn platform(&self) -> Option<String> {
+        let platform = self.attribute_text("platform")?;
+        Some(match self.attribute_text("platform_version") {
+            Some(version) => format!("{platform} {version}"),
+            None => platform,
+        })
+    }
+}
+
+fn bad_field(field: &'static str, expected: &'static str, found: &Value) -> NodeError {
+    NodeError::BadField {
+        field,
+        expected,
+        found: kind_of(found),
+    }
+}
+
+fn optional_string(
+    doc: &mut Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<String>, NodeError> {
+    match doc.remove(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(bad_field(field, "a string", &other)),
+    }
+}
+
+/// A bare run-list entry `x` means `recipe[x]` (Chef::RunList::RunListItem).
+fn normalize_run_list_entry(entry: String) -> String {
+    if entry.starts_with("recipe[") || entry.starts_with("role[") {
+        entry
+    } else {
+        format!("recipe[{entry}]")
+    }
+}
+
+/// Merges `lower` into `higher` where `higher` has nothing: hashes merge key
+/// by key, anything else in `higher` wins whole (so arrays are replaced).
+/// Working from the highest level down moves the big automatic tree once
+/// instead of copying it over the small lower levels.
+pub fn merge_under(higher: &mut Map<String, Value>, lower: Map<String, Value>) {
+    for (key, low) in lower {
+        match higher.get_mut(&key) {
+            None => {
+                higher.insert(key, low);
+            }
+            Some(Value::Object(high)) => {
+                if let Value::Object(low) = low {
+                    merge_under(high, low);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn node(doc: Value) -> Node {
+        Node::from_json(doc, None, Origin::command_line()).unwrap()
+    }
+
+    #[test]
+    fn precedence_is_default_normal_override_automatic() {
+        let n = node(json!({
+            "name": "n1",
+            "default":   {"a": "default", "b": "default", "c": "default", "d": "default"},
+            "normal":    {"b": "normal", "c": "normal", "d": "normal"},
+            "override":  {"c": "override", "d": "override"},
+            "automatic": {"d": "automatic"}
+        }));
+        assert_eq!(n.attribute_text("a").unwrap(), "default");
+        assert_eq!(n.attribute_text("b").unwrap(), "normal");
+        assert_eq!(n.attribute_text("c").unwrap(), "override");
+        assert_eq!(n.attribute_text("d").unwrap(), "automatic");
+    }
+
+    #[test]
+    fn hashes_merge_deeply_and_arrays_are_replaced() {
+        let n = node(json!({
+            "name": "n1",
+            "default":  {"app": {"port": 80, "hosts": ["a", "b"], "only_default": true}},
+            "override": {"app": {"port": 8080, "hosts": ["c"]}}
+        }));
+        assert_eq!(n.attribute("app.port"), Some(json!(8080)));
+        assert_eq!(n.attribute("app.hosts"), Some(json!(["c"])));
+        assert_eq!(n.attribute("app.only_default"), Some(json!(true)));
+    }
+
+    #[test]
+    fn defaults_and_run_list_normalization() {
+        let n = node(json!({"name": "n1", "run_list": ["nginx", "role[web]", "recipe[a::b]"]}));
+        assert_eq!(n.chef_environment, "_default");
+        assert_eq!(n.run_list, vec!["recipe[nginx]", "role[web]", "recipe[a::b]"]);
+        assert_eq!(n.recipe_entries().collect::<Vec<_>>(), vec!["nginx", "a::b"]);
+        assert_eq!(n.role_entries().collect::<Vec<_>>(), vec!["web"]);
+    }
+
+    #[test]
+    fn malformed_documents_say_what_is_wrong() {
+        let err = |doc: Value| Node::from_json(doc, None, Origin::command_line()).unwrap_err();
+        assert_eq!(err(json!([1])), NodeError::NotObject("an array"));
+        assert_eq!(err(json!({"run_list": []})), NodeError::MissingName);
+        assert_eq!(
+            err(json!({"name": "x", "run_list": "recipe[a]"})),
+            NodeError::BadField {
+                field: "run_list",
+                expected: "an array of strings",
+                found: "a string"
+            }
+        );
+        assert_eq!(
+            err(json!({"name": "x", "automatic": [1]})),
+            NodeError::BadField {
+                field: "automatic",
+                expected: "an object of attributes",
+                found: "an array"
+            }
+        );
+    }
+
+    #[test]
+    fn the_file_stem_names_a_node_without_a_name() {
+        let n = Node::from_json(json!({}), Some("web-01"), Origin::command_line()).unwrap();
+        assert_eq!(n.name, "web-01");
+    }
+
+    #[test]
+    fn empty_strings_are_not_usable_text() {
+        let n = node(json!({"name": "n", "automatic": {"cloud": {"public_hostname": ""}, "port": 2222}}));
+        assert_eq!(n.attribute_text("cloud.public_hostname"), None);
+        assert_eq!(n.attribute_text("port").as_deref(), Some("2222"));
+        assert_eq!(n.attribute_text("name").as_deref(), Some("n"));
+    }
+}

@@ -1,0 +1,274 @@
+//! A local inventory of node JSON: a chef-repo directory (`nodes/*.json`, as
+//! `knife node show -F json` writes them), one file holding an array of
+//! nodes, or the saved output of `knife search node QUERY -F json`
+//! (`{"results": N, "rows": [...]}`).
+//!
+//! Loading checks everything up front: a file that is not JSON is named with
+//! its line and column, a node that is not an object or has no name is named
+//! with its place, and two nodes with the same name are an error, never
+//! silently merged.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::node::{kind_of, Node, NodeError, Origin};
+use super::query::{Matcher, Query};
+use super::NodeSource;
+
+/// Why an inventory could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read inventory {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{}:{line}:{column}: not valid JSON: {message}", path.display())]
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{location}: {source}")]
+    Node {
+        location: Location,
+        #[source]
+        source: NodeError,
+    },
+    #[error("{}: not an inventory: {found}", path.display())]
+    Shape { path: PathBuf, found: String },
+    #[error("{} holds no nodes", path.display())]
+    Empty { path: PathBuf },
+    #[error("no node files in {}: expected *.json files there or in its nodes/ folder", path.display())]
+    NoFiles { path: PathBuf },
+    #[error("node {name:?} is defined twice: in {first} and in {second}")]
+    Duplicate {
+        name: String,
+        first: Origin,
+        second: Origin,
+    },
+}
+
+/// A node's place in a file, as precise as galley can tell it.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub origin: Origin,
+    /// 1-based line and column where the node starts, when known.
+    pub line_column: Option<(usize, usize)>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin.path.display())?;
+        if let Some((line, column)) = self.line_column {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(position) = self.origin.position {
+            write!(f, ": node #{position}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Nodes read from local files.
+#[derive(Debug)]
+pub struct Inventory {
+    path: PathBuf,
+    nodes: Vec<Arc<Node>>,
+}
+
+impl Inventory {
+    /// Loads a directory or a file, as described in the module docs.
+    pub fn load(path: &Path) -> Result<Inventory, LoadError> {
+        let meta = std::fs::metadata(path).map_err(|source| LoadError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let nodes = if meta.is_dir() {
+            load_dir(path)?
+        } else {
+            let nodes = load_file(path, None)?;
+            if nodes.is_empty() {
+                return Err(LoadError::Empty {
+                    path: path.to_path_buf(),
+                });
+            }
+            nodes
+        };
+        check_unique(&nodes)?;
+        Ok(Inventory {
+            path: path.to_path_buf(),
+            nodes: nodes.into_iter().map(Arc::new).collect(),
+        })
+    }
+
+    pub fn nodes(&self) -> &[Arc<Node>] {
+        &self.nodes
+    }
+}
+
+impl NodeSource for Inventory {
+    fn describe(&self) -> String {
+        format!("inventory {}", self.path.display())
+    }
+
+    fn search(&self, query: &Query) -> anyhow::Result<Vec<Arc<Node>>> {
+        let matcher = Matcher::new(query);
+        Ok(self
+            .nodes
+            .par_iter()
+            .filter(|node| matcher.matches(node))
+            .cloned()
+            .collect())
+    }
+}
+
+fn load_dir(path: &Path) -> Result<Vec<Node>, LoadError> {
+    let nodes_dir = path.join("nodes");
+    let dir = if nodes_dir.is_dir() { nodes_dir } else { path.to_path_buf() };
+    let read_err = |source| LoadError::Read {
+        path: dir.clone(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(read_err)? {
+        let file = entry.map_err(read_err)?.path();
+        if file.extension().is_some_and(|e| e == "json") && file.is_file() {
+            files.push(file);
+        }
+    }
+    if files.is_empty() {
+        return Err(LoadError::NoFiles { path: dir });
+    }
+    files.sort();
+    let per_file: Vec<Vec<Node>> = files
+        .par_iter()
+        .map(|file| {
+            let stem = file.file_stem().and_then(|s| s.to_str());
+            load_file(file, stem)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(per_file.into_iter().flatten().collect())
+}
+
+/// Reads one file: a node, an array of nodes, or a knife search result.
+fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let document: Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::Json {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e),
+    })?;
+    let origin = Origin::file(path);
+    let (items, rows_key) = match document {
+        Value::Array(items) => (items, None),
+        Value::Object(mut map) if map.contains_key("rows") => match map.remove("rows") {
+            Some(Value::Array(rows)) => (rows, Some("rows")),
+            other => {
+                return Err(LoadError::Shape {
+                    path: path.to_path_buf(),
+                    found: format!(
+                        "\"rows\" should be an array of nodes, but it is {}",
+                        kind_of(other.as_ref().unwrap_or(&Value::Null))
+                    ),
+                })
+            }
+        },
+        Value::Object(map) => {
+            let node = Node::from_json(Value::Object(map), stem, origin.clone()).map_err(|source| {
+                LoadError::Node {
+                    location: Location {
+                        origin,
+                        line_column: None,
+                    },
+                    source,
+                }
+            })?;
+            return Ok(vec![node]);
+        }
+        other => {
+            return Err(LoadError::Shape {
+                path: path.to_path_buf(),
+                found: format!(
+                    "expected a node object, an array of nodes or a knife search result ({{\"results\": N, \"rows\": [...]}}), found {}",
+                    kind_of(&other)
+                ),
+            })
+        }
+    };
+    items
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let origin = Origin {
+                position: Some(i + 1),
+                ..origin.clone()
+            };
+            Node::from_json(item, None, origin.clone()).map_err(|source| LoadError::Node {
+                location: Location {
+                    line_column: locate_element(&bytes, rows_key, i),
+                    origin,
+                },
+                source,
+            })
+        })
+        .collect()
+}
+
+/// serde_json appends " at line L column C" to its messages; galley puts the
+/// position in front instead.
+fn strip_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Line and column of the `index`th element of the top-level array (or of
+/// the array under `rows_key`). Only called on the error path, so the happy
+/// path parses each file once.
+fn locate_element(bytes: &[u8], rows_key: Option<&str>, index: usize) -> Option<(usize, usize)> {
+    use serde_json::value::RawValue;
+    let text = std::str::from_utf8(bytes).ok()?;
+    let element: &RawValue = match rows_key {
+        None => *serde_json::from_str::<Vec<&RawValue>>(text).ok()?.get(index)?,
+        Some(key) => {
+            let map: HashMap<String, &RawValue> = serde_json::from_str(text).ok()?;
+            *serde_json::from_str::<Vec<&RawValue>>(map.get(key)?.get())
+                .ok()?
+                .get(index)?
+        }
+    };
+    let offset = element.get().as_ptr() as usize - text.as_ptr() as usize;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    Some((line, column))
+}
+
+fn check_unique(nodes: &[Node]) -> Result<(), LoadError> {
+    let mut seen: HashMap<&str, &Origin> = HashMap::with_capacity(nodes.len());
+    for node in nodes {
+        if let Some(first) = seen.insert(&node.name, &node.origin) {
+            return Err(LoadError::Duplicate {
+                name: node.name.clone(),
+                first: first.clone(),
+                second: node.origin.clone(),
+            });
+        }
+    }
+    Ok(())
+}

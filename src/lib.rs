@@ -1,0 +1,36 @@
+//! galley: fleet-wide fixups for Chef-managed hosts.
+//!
+//! The data flows one way, and the modules follow it:
+//!
+//! 1. [`cli`] parses the command line; [`config`] validates it into a
+//!    selection (source, query, address rule) without touching disk.
+//! 2. [`inventory`] finds nodes: a [`inventory::NodeSource`] answers a Chef
+//!    search [`inventory::Query`] (local node JSON, a host list).
+//! 3. [`target`] turns nodes into hosts to connect to, and reports nodes it
+//!    cannot address or that share an address.
+//! 4. [`report`] shows the result to people (tables) and programs (JSON).
+//!
+//! [`commands`] wires the stages together per subcommand; [`exit`] holds the
+//! exit codes; [`error`] is the one error type that ends a command.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod diagnostic;
+pub mod error;
+pub mod exit;
+pub mod hostlist;
+pub mod inventory;
+pub mod report;
+pub mod target;
+
+pub use error::Error;
+
+/// Runs one parsed command line; returns the exit code.
+pub fn run(cli: cli::Cli) -> Result<u8, Error> {
+    match &cli.command {
+        cli::Command::Search(args) => commands::search::run(args),
+        cli::Command::Completions(args) => commands::generate::run_completions(args),
+        cli::Command::Man(args) => commands::generate::run_man(args),
+    }
+}

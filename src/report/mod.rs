@@ -1,0 +1,6 @@
+//! Everything galley shows: tables and summaries for people, JSON for
+//! programs. Commands build plain records and hand them here; nothing else
+//! formats output.
+
+pub mod human;
+pub mod nodes;
