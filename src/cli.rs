@@ -122,7 +122,14 @@ mod tests {
     fn valid_command_lines() {
         let valid: &[&[&str]] = &[
             &["search", "*:*"],
-            &["search", "--inventory", "x", "chef_environment:gprd", "AND", "roles:web"],
+            &[
+                "search",
+                "--inventory",
+                "x",
+                "chef_environment:gprd",
+                "AND",
+                "roles:web",
+            ],
             &["search", "-m", "web-[01-03]", "db1"],
             &["search", "-a", "ipaddress", "name:web*"],
             &["search", "--format", "json", "-l", "*:*"],
@@ -132,11 +139,20 @@ mod tests {
             &["man", "--dir", "out"],
         ];
         for args in valid {
-            assert!(parse(args).is_ok(), "should parse: {args:?}: {}", parse(args).unwrap_err());
+            assert!(
+                parse(args).is_ok(),
+                "should parse: {args:?}: {}",
+                parse(args).unwrap_err()
+            );
         }
         let cli = parse(&["search", "chef_environment:gprd", "AND", "roles:web"]).unwrap();
-        let Command::Search(search) = cli.command else { panic!() };
-        assert_eq!(search.select.query, ["chef_environment:gprd", "AND", "roles:web"]);
+        let Command::Search(search) = cli.command else {
+            panic!()
+        };
+        assert_eq!(
+            search.select.query,
+            ["chef_environment:gprd", "AND", "roles:web"]
+        );
     }
 
     #[test]
@@ -146,7 +162,10 @@ mod tests {
             (&[], DisplayHelpOnMissingArgumentOrSubcommand),
             (&["search"], MissingRequiredArgument),
             (&["search", "--format", "xml", "*:*"], InvalidValue),
-            (&["search", "-m", "-a", "ipaddress", "web1"], ArgumentConflict),
+            (
+                &["search", "-m", "-a", "ipaddress", "web1"],
+                ArgumentConflict,
+            ),
             (&["search", "--nope", "*:*"], UnknownArgument),
             (&["completions"], MissingRequiredArgument),
             (&["completions", "tcsh"], InvalidValue),

@@ -41,7 +41,10 @@ impl Selection {
         }
         let query = inventory::parse(&text).map_err(Error::usage)?.fuzzify();
         let Some(path) = &args.inventory else {
-            return Err(Error::setup(anyhow::anyhow!("no node source: galley needs node data to search")).with_hint(
+            return Err(Error::setup(anyhow::anyhow!(
+                "no node source: galley needs node data to search"
+            ))
+            .with_hint(
                 "pass --inventory PATH (or set GALLEY_INVENTORY) to search node JSON files, \
                  or -m to give a list of hosts instead of a query",
             ));
@@ -109,7 +112,10 @@ mod tests {
         assert!(e.hint.unwrap().contains("--inventory"));
         let mut bad_attr = args("name:web");
         bad_attr.attribute = Some("cloud..x".into());
-        assert_eq!(Selection::from_args(&bad_attr).unwrap_err().kind, ErrorKind::Usage);
+        assert_eq!(
+            Selection::from_args(&bad_attr).unwrap_err().kind,
+            ErrorKind::Usage
+        );
     }
 
     #[test]
@@ -118,7 +124,10 @@ mod tests {
         a.manual_list = true;
         a.inventory = None;
         let s = Selection::from_args(&a).unwrap();
-        assert_eq!(s.source, SourceSpec::Manual(vec!["web-1".into(), "web-2".into(), "db1".into()]));
+        assert_eq!(
+            s.source,
+            SourceSpec::Manual(vec!["web-1".into(), "web-2".into(), "db1".into()])
+        );
         assert_eq!(s.address, AddressRule::Name);
     }
 }

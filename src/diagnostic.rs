@@ -67,7 +67,10 @@ mod tests {
         assert_eq!(err.column(), 8);
         let text = err.to_string();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "invalid query at column 8: 'AND' needs a term on its right");
+        assert_eq!(
+            lines[0],
+            "invalid query at column 8: 'AND' needs a term on its right"
+        );
         assert_eq!(lines[1], "  név:é AND");
         assert_eq!(lines[2], "         ^");
     }

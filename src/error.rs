@@ -57,7 +57,8 @@ impl Error {
     /// Colour only when stderr is a terminal and `NO_COLOR` is unset.
     pub fn print(&self) {
         let stderr = io::stderr();
-        let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color =
+            stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let _ = write!(stderr.lock(), "{}", self.render(color));
     }
 
@@ -92,7 +93,9 @@ impl fmt::Display for Error {
 pub fn output_result(result: io::Result<()>) -> Result<(), Error> {
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::setup(anyhow::Error::new(e).context("cannot write output"))),
+        Err(e) => Err(Error::setup(
+            anyhow::Error::new(e).context("cannot write output"),
+        )),
         Ok(()) => Ok(()),
     }
 }

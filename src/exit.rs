@@ -18,11 +18,27 @@ pub const INTERRUPTED: u8 = 130;
 
 /// Each code with its name and what it means, for the man page and `--help`.
 pub const ALL: [(u8, &str, &str); 6] = [
-    (OK, "ok", "every host ok (search: at least one node matched)"),
+    (
+        OK,
+        "ok",
+        "every host ok (search: at least one node matched)",
+    ),
     (HOSTS_FAILED, "hosts failed", "some host did not end ok"),
-    (USAGE, "usage", "bad command line: unknown flag, malformed query or host list"),
-    (SETUP, "setup", "inventory, credentials, configuration or Chef server unusable"),
-    (NO_MATCH, "no match", "the query matched no node; nothing ran"),
+    (
+        USAGE,
+        "usage",
+        "bad command line: unknown flag, malformed query or host list",
+    ),
+    (
+        SETUP,
+        "setup",
+        "inventory, credentials, configuration or Chef server unusable",
+    ),
+    (
+        NO_MATCH,
+        "no match",
+        "the query matched no node; nothing ran",
+    ),
     (INTERRUPTED, "interrupted", "stopped by Ctrl-C or a signal"),
 ];
 

@@ -36,7 +36,11 @@ pub fn expand(input: &str) -> Result<Vec<String>, SyntaxError> {
         }
     }
     if let Some(open) = depth_open {
-        return Err(error(input, open, "this '[' is never closed (expected ']')"));
+        return Err(error(
+            input,
+            open,
+            "this '[' is never closed (expected ']')",
+        ));
     }
     if let Some(s) = start {
         expand_one(input, s, input.len(), &mut hosts)?;
@@ -53,7 +57,12 @@ fn error(input: &str, offset: usize, message: &str) -> SyntaxError {
 
 /// Expands one host pattern `input[start..end]` (no separators outside
 /// brackets), appending the names.
-fn expand_one(input: &str, start: usize, end: usize, out: &mut Vec<String>) -> Result<(), SyntaxError> {
+fn expand_one(
+    input: &str,
+    start: usize,
+    end: usize,
+    out: &mut Vec<String>,
+) -> Result<(), SyntaxError> {
     let mut names = vec![String::new()];
     let mut i = start;
     while i < end {
@@ -62,7 +71,11 @@ fn expand_one(input: &str, start: usize, end: usize, out: &mut Vec<String>) -> R
             let close = body.find(']').expect("brackets were balanced by expand") + 1;
             let values = expand_range(input, i + 1, i + close)?;
             if names.len().saturating_mul(values.len()) > MAX_HOSTS {
-                return Err(error(input, i, "this range gives more than a million hosts"));
+                return Err(error(
+                    input,
+                    i,
+                    "this range gives more than a million hosts",
+                ));
             }
             names = names
                 .iter()
@@ -90,24 +103,45 @@ fn expand_range(input: &str, start: usize, end: usize) -> Result<Vec<String>, Sy
         offset += part.len() + 1;
         let part = part.trim();
         if part.is_empty() {
-            return Err(error(input, part_start, "empty item in a range: expected a number or 'a-b'"));
+            return Err(error(
+                input,
+                part_start,
+                "empty item in a range: expected a number or 'a-b'",
+            ));
         }
         let (low, high) = part.split_once('-').unwrap_or((part, part));
         let number = |text: &str| -> Result<u64, SyntaxError> {
             if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(error(input, part_start, &format!("'{part}' is not a number or a range 'a-b' of numbers")));
+                return Err(error(
+                    input,
+                    part_start,
+                    &format!("'{part}' is not a number or a range 'a-b' of numbers"),
+                ));
             }
-            text.parse().map_err(|_| error(input, part_start, "number too large"))
+            text.parse()
+                .map_err(|_| error(input, part_start, "number too large"))
         };
         let (from, to) = (number(low)?, number(high)?);
         if from > to {
-            return Err(error(input, part_start, &format!("the range '{part}' runs backwards")));
+            return Err(error(
+                input,
+                part_start,
+                &format!("the range '{part}' runs backwards"),
+            ));
         }
         if to - from >= MAX_HOSTS as u64 {
-            return Err(error(input, part_start, "this range gives more than a million hosts"));
+            return Err(error(
+                input,
+                part_start,
+                "this range gives more than a million hosts",
+            ));
         }
         // `01-10` pads to the width of the lower bound, as ClusterShell does.
-        let width = if low.len() > 1 && low.starts_with('0') { low.len() } else { 0 };
+        let width = if low.len() > 1 && low.starts_with('0') {
+            low.len()
+        } else {
+            0
+        };
         values.extend((from..=to).map(|n| format!("{n:0width$}")));
     }
     Ok(values)
@@ -123,11 +157,17 @@ pub fn fold<S: AsRef<str>>(hosts: &[S]) -> String {
     for host in hosts {
         let host = host.as_ref();
         match last_number(host) {
-            Some((s, e)) => groups.entry((&host[..s], &host[e..])).or_default().push(&host[s..e]),
+            Some((s, e)) => groups
+                .entry((&host[..s], &host[e..]))
+                .or_default()
+                .push(&host[s..e]),
             None => plain.push(host),
         }
     }
-    let mut parts: Vec<(String, String)> = plain.iter().map(|h| (h.to_string(), h.to_string())).collect();
+    let mut parts: Vec<(String, String)> = plain
+        .iter()
+        .map(|h| (h.to_string(), h.to_string()))
+        .collect();
     for ((prefix, suffix), mut numbers) in groups {
         numbers.sort_by_key(|n| (n.len(), n.parse::<u64>().unwrap_or(u64::MAX)));
         numbers.dedup();
@@ -140,7 +180,11 @@ pub fn fold<S: AsRef<str>>(hosts: &[S]) -> String {
     }
     parts.sort();
     parts.dedup();
-    parts.into_iter().map(|(_, text)| text).collect::<Vec<_>>().join(",")
+    parts
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Byte span of the last run of ASCII digits.
@@ -169,7 +213,13 @@ fn fold_numbers(numbers: &[&str]) -> String {
         runs.push((n, n));
     }
     runs.iter()
-        .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -188,9 +238,19 @@ mod tests {
 
     #[test]
     fn expands_ranges_lists_and_padding() {
-        assert_eq!(hosts("web-[01-03,07]"), ["web-01", "web-02", "web-03", "web-07"]);
+        assert_eq!(
+            hosts("web-[01-03,07]"),
+            ["web-01", "web-02", "web-03", "web-07"]
+        );
         assert_eq!(hosts("db[1-3]"), ["db1", "db2", "db3"]);
-        assert_eq!(hosts("web-[08-10].example.com"), ["web-08.example.com", "web-09.example.com", "web-10.example.com"]);
+        assert_eq!(
+            hosts("web-[08-10].example.com"),
+            [
+                "web-08.example.com",
+                "web-09.example.com",
+                "web-10.example.com"
+            ]
+        );
         assert_eq!(hosts("a, b c,,d"), ["a", "b", "c", "d"]);
         assert_eq!(hosts("r[1-2]-n[1-2]"), ["r1-n1", "r1-n2", "r2-n1", "r2-n2"]);
         assert_eq!(hosts("web-[01-12,15].example.com").len(), 13);
@@ -209,15 +269,24 @@ mod tests {
         assert_eq!(expand("web-]").unwrap_err().column(), 5);
         assert_eq!(expand("web-[1,]").unwrap_err().column(), 8);
         assert!(expand(" , ").is_err());
-        assert!(expand("w[0-99999999]").unwrap_err().message.contains("million"));
+        assert!(expand("w[0-99999999]")
+            .unwrap_err()
+            .message
+            .contains("million"));
     }
 
     #[test]
     fn folds_back_to_the_short_form() {
-        assert_eq!(fold(&["web-01", "web-02", "web-03", "web-07"]), "web-[01-03,07]");
+        assert_eq!(
+            fold(&["web-01", "web-02", "web-03", "web-07"]),
+            "web-[01-03,07]"
+        );
         assert_eq!(fold(&["db-03", "web-02", "web-01"]), "db-03,web-[01-02]");
         assert_eq!(fold(&["a.example.com", "b"]), "a.example.com,b");
-        assert_eq!(fold(&["web-01.gprd.example.com", "web-02.gprd.example.com"]), "web-[01-02].gprd.example.com");
+        assert_eq!(
+            fold(&["web-01.gprd.example.com", "web-02.gprd.example.com"]),
+            "web-[01-02].gprd.example.com"
+        );
         assert_eq!(fold(&["x9", "x10", "x11"]), "x[9-11]");
         assert_eq!(fold(&["x1", "x1"]), "x1");
         assert_eq!(fold::<&str>(&[]), "");
@@ -225,7 +294,12 @@ mod tests {
 
     #[test]
     fn fold_inverts_expand() {
-        for input in ["web-[01-03,07]", "db[1-3,5,9-12]", "web-[08-11].example.com", "n[1-4]-a"] {
+        for input in [
+            "web-[01-03,07]",
+            "db[1-3,5,9-12]",
+            "web-[08-11].example.com",
+            "n[1-4]-a",
+        ] {
             assert_eq!(fold(&hosts(input)), input);
         }
         let many = hosts("web-[01-12,15].example.com,db[1-3]");

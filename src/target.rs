@@ -86,7 +86,8 @@ pub fn resolve(nodes: Vec<Arc<Node>>, rule: &AddressRule) -> Targets {
         }
     }
     out.targets.sort_by(|a, b| a.name.cmp(&b.name));
-    out.unaddressed.sort_by(|a, b| a.node.name.cmp(&b.node.name));
+    out.unaddressed
+        .sort_by(|a, b| a.node.name.cmp(&b.node.name));
     let mut by_address: BTreeMap<(String, Option<u16>), Vec<String>> = BTreeMap::new();
     for t in &out.targets {
         by_address
@@ -120,9 +121,10 @@ fn address_of(node: &Node, rule: &AddressRule) -> Result<(String, Option<u16>), 
     let address = address.trim().to_string();
     let port = match node.attribute("cloud.public_ssh_port") {
         None | Some(Value::Null) => None,
-        Some(value) => Some(parse_port(&value).ok_or_else(|| {
-            format!("cloud.public_ssh_port is not a port number: {value}")
-        })?),
+        Some(value) => Some(
+            parse_port(&value)
+                .ok_or_else(|| format!("cloud.public_ssh_port is not a port number: {value}"))?,
+        ),
     };
     Ok((address, port))
 }
@@ -149,14 +151,29 @@ mod tests {
     #[test]
     fn knife_rule_prefers_a_non_empty_public_hostname() {
         let nodes = vec![
-            node(json!({"name": "a", "automatic": {"fqdn": "a.internal", "cloud": {"public_hostname": "a.example.com"}}})),
-            node(json!({"name": "b", "automatic": {"fqdn": "b.internal", "cloud": {"public_hostname": ""}}})),
+            node(
+                json!({"name": "a", "automatic": {"fqdn": "a.internal", "cloud": {"public_hostname": "a.example.com"}}}),
+            ),
+            node(
+                json!({"name": "b", "automatic": {"fqdn": "b.internal", "cloud": {"public_hostname": ""}}}),
+            ),
             node(json!({"name": "c", "automatic": {"fqdn": "c.internal"}})),
             node(json!({"name": "d", "automatic": {"ipaddress": "10.0.0.4"}})),
         ];
         let t = resolve(nodes, &AddressRule::Knife);
-        let addresses: Vec<_> = t.targets.iter().map(|t| (t.name.as_str(), t.address.as_str())).collect();
-        assert_eq!(addresses, [("a", "a.example.com"), ("b", "b.internal"), ("c", "c.internal")]);
+        let addresses: Vec<_> = t
+            .targets
+            .iter()
+            .map(|t| (t.name.as_str(), t.address.as_str()))
+            .collect();
+        assert_eq!(
+            addresses,
+            [
+                ("a", "a.example.com"),
+                ("b", "b.internal"),
+                ("c", "c.internal")
+            ]
+        );
         assert_eq!(t.unaddressed.len(), 1);
         assert_eq!(t.unaddressed[0].node.name, "d");
         assert!(t.unaddressed[0].reason.contains("fqdn"));
@@ -177,9 +194,15 @@ mod tests {
     #[test]
     fn port_comes_from_cloud_public_ssh_port() {
         let nodes = vec![
-            node(json!({"name": "a", "automatic": {"fqdn": "a", "cloud": {"public_ssh_port": 2222}}})),
-            node(json!({"name": "b", "automatic": {"fqdn": "b", "cloud": {"public_ssh_port": "2200"}}})),
-            node(json!({"name": "c", "automatic": {"fqdn": "c", "cloud": {"public_ssh_port": "ssh"}}})),
+            node(
+                json!({"name": "a", "automatic": {"fqdn": "a", "cloud": {"public_ssh_port": 2222}}}),
+            ),
+            node(
+                json!({"name": "b", "automatic": {"fqdn": "b", "cloud": {"public_ssh_port": "2200"}}}),
+            ),
+            node(
+                json!({"name": "c", "automatic": {"fqdn": "c", "cloud": {"public_ssh_port": "ssh"}}}),
+            ),
         ];
         let t = resolve(nodes, &AddressRule::Knife);
         assert_eq!(t.targets[0].port, Some(2222));
@@ -196,10 +219,13 @@ mod tests {
         ];
         let t = resolve(nodes, &AddressRule::Knife);
         assert_eq!(t.targets.len(), 3);
-        assert_eq!(t.shared, vec![SharedAddress {
-            address: "web-01.example.com".into(),
-            port: None,
-            names: vec!["web-01".into(), "web-01-old".into()],
-        }]);
+        assert_eq!(
+            t.shared,
+            vec![SharedAddress {
+                address: "web-01.example.com".into(),
+                port: None,
+                names: vec!["web-01".into(), "web-01-old".into()],
+            }]
+        );
     }
 }

@@ -13,7 +13,13 @@ use crate::error::{output_result, Error};
 use crate::exit;
 
 /// Every shell clap_complete knows, in a fixed order.
-const SHELLS: [Shell; 5] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell];
+const SHELLS: [Shell; 5] = [
+    Shell::Bash,
+    Shell::Zsh,
+    Shell::Fish,
+    Shell::Elvish,
+    Shell::PowerShell,
+];
 
 /// The completion script for one shell, and the file name it is installed as.
 pub fn completion(shell: Shell) -> (String, Vec<u8>) {
@@ -34,7 +40,11 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     let mut pages = vec![("galley.1".to_string(), render_man(cmd.clone(), true))];
     for sub in cmd.get_subcommands() {
         let name = format!("galley-{}", sub.get_name());
-        let page = sub.clone().name(name.clone()).bin_name(format!("galley {}", sub.get_name()));
+        let page = sub
+            .clone()
+            .name(name.clone())
+            .bin_name(format!("galley {}", sub.get_name()))
+            .version(env!("CARGO_PKG_VERSION"));
         pages.push((format!("{name}.1"), render_man(page, false)));
     }
     pages
@@ -82,12 +92,14 @@ fn environment_section() -> String {
 }
 
 fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::setup(anyhow::Error::new(e).context(format!("cannot create {}", dir.display()))))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::setup(anyhow::Error::new(e).context(format!("cannot create {}", dir.display())))
+    })?;
     for (name, bytes) in files {
         let path = dir.join(name);
-        std::fs::write(&path, bytes)
-            .map_err(|e| Error::setup(anyhow::Error::new(e).context(format!("cannot write {}", path.display()))))?;
+        std::fs::write(&path, bytes).map_err(|e| {
+            Error::setup(anyhow::Error::new(e).context(format!("cannot write {}", path.display())))
+        })?;
         eprintln!("galley: wrote {}", path.display());
     }
     Ok(())
@@ -96,7 +108,9 @@ fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
 pub fn run_completions(args: &CompletionsArgs) -> Result<u8, Error> {
     match (&args.dir, args.shell) {
         (Some(dir), _) => write_all(dir, &completions())?,
-        (None, Some(shell)) => output_result(std::io::stdout().lock().write_all(&completion(shell).1))?,
+        (None, Some(shell)) => {
+            output_result(std::io::stdout().lock().write_all(&completion(shell).1))?
+        }
         (None, None) => unreachable!("clap requires a shell or --dir"),
     }
     Ok(exit::OK)

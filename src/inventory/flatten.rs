@@ -91,7 +91,11 @@ impl Walker<'_> {
     fn pair(&mut self, leaf: &str, value: &str, kind: Kind) {
         (self.emit)(&self.path, value, kind);
         if leaf.len() != self.path.len() {
-            let leaf_kind = if kind == Kind::Key { Kind::Key } else { Kind::Leaf };
+            let leaf_kind = if kind == Kind::Key {
+                Kind::Key
+            } else {
+                Kind::Leaf
+            };
             (self.emit)(leaf, value, leaf_kind);
         }
     }
@@ -148,12 +152,17 @@ mod tests {
 
     #[test]
     fn nested_keys_join_with_underscores_and_leaves_are_indexed_alone() {
-        let ix = index(json!({"name": "n", "automatic": {"kernel": {"release": "6.1.0", "os": {"family": "linux"}}}}));
+        let ix = index(
+            json!({"name": "n", "automatic": {"kernel": {"release": "6.1.0", "os": {"family": "linux"}}}}),
+        );
         assert!(has(&ix, "kernel_release", "6.1.0"));
         assert!(has(&ix, "release", "6.1.0"));
         assert!(has(&ix, "kernel_os_family", "linux"));
         assert!(has(&ix, "family", "linux"));
-        assert!(!has(&ix, "os_family", "linux"), "only the full path and the last key");
+        assert!(
+            !has(&ix, "os_family", "linux"),
+            "only the full path and the last key"
+        );
         // key names are values of their hash's path
         assert!(has(&ix, "kernel", "release"));
         assert!(has(&ix, "kernel_os", "family"));
@@ -162,7 +171,9 @@ mod tests {
 
     #[test]
     fn arrays_index_each_element_under_the_same_key() {
-        let ix = index(json!({"name": "n", "normal": {"tags": ["a", "b"], "fs": [{"mount": "/"}, {"mount": "/var"}]}}));
+        let ix = index(
+            json!({"name": "n", "normal": {"tags": ["a", "b"], "fs": [{"mount": "/"}, {"mount": "/var"}]}}),
+        );
         assert!(has(&ix, "tags", "a") && has(&ix, "tags", "b"));
         assert!(has(&ix, "fs_mount", "/") && has(&ix, "fs_mount", "/var"));
         assert!(has(&ix, "mount", "/var"));
@@ -170,7 +181,9 @@ mod tests {
 
     #[test]
     fn scalars_become_text() {
-        let ix = index(json!({"name": "n", "automatic": {"ohai_time": 1732550000.25, "cpu": {"total": 4}, "virtual": true, "gone": null}}));
+        let ix = index(
+            json!({"name": "n", "automatic": {"ohai_time": 1732550000.25, "cpu": {"total": 4}, "virtual": true, "gone": null}}),
+        );
         assert!(has(&ix, "ohai_time", "1732550000.25"));
         assert!(has(&ix, "cpu_total", "4") && has(&ix, "total", "4"));
         assert!(has(&ix, "virtual", "true"));
@@ -185,7 +198,10 @@ mod tests {
             "automatic": {"recipes": ["base", "base::default", "omnibus-gitlab::default"], "roles": ["gitlab-web", "gitlab-base"]}
         }));
         assert!(has(&ix, "role", "gitlab-web"));
-        assert!(!has(&ix, "role", "gitlab-base"), "role is the node's own run list only");
+        assert!(
+            !has(&ix, "role", "gitlab-base"),
+            "role is the node's own run list only"
+        );
         assert!(has(&ix, "roles", "gitlab-base"));
         assert!(has(&ix, "recipe", "base"));
         assert!(!has(&ix, "recipe", "omnibus-gitlab::default"));
@@ -195,7 +211,9 @@ mod tests {
 
     #[test]
     fn top_level_fields_overlay_attributes_of_the_same_name() {
-        let ix = index(json!({"name": "real", "chef_environment": "gprd", "automatic": {"name": "shadow", "chef_environment": "x"}}));
+        let ix = index(
+            json!({"name": "real", "chef_environment": "gprd", "automatic": {"name": "shadow", "chef_environment": "x"}}),
+        );
         assert!(has(&ix, "name", "real") && !has(&ix, "name", "shadow"));
         assert!(has(&ix, "chef_environment", "gprd") && !has(&ix, "chef_environment", "x"));
         assert!(has(&ix, "chef_type", "node"));
@@ -203,7 +221,12 @@ mod tests {
 
     #[test]
     fn pairs_lists_full_paths_only() {
-        let node = Node::from_json(json!({"name": "n", "automatic": {"kernel": {"release": "6.1"}}}), None, Origin::command_line()).unwrap();
+        let node = Node::from_json(
+            json!({"name": "n", "automatic": {"kernel": {"release": "6.1"}}}),
+            None,
+            Origin::command_line(),
+        )
+        .unwrap();
         let p = pairs(&node);
         assert!(p.contains(&("kernel_release".into(), "6.1".into())));
         assert!(!p.iter().any(|(f, _)| f == "release" || f == "kernel"));

@@ -316,8 +316,14 @@ mod tests {
     fn defaults_and_run_list_normalization() {
         let n = node(json!({"name": "n1", "run_list": ["nginx", "role[web]", "recipe[a::b]"]}));
         assert_eq!(n.chef_environment, "_default");
-        assert_eq!(n.run_list, vec!["recipe[nginx]", "role[web]", "recipe[a::b]"]);
-        assert_eq!(n.recipe_entries().collect::<Vec<_>>(), vec!["nginx", "a::b"]);
+        assert_eq!(
+            n.run_list,
+            vec!["recipe[nginx]", "role[web]", "recipe[a::b]"]
+        );
+        assert_eq!(
+            n.recipe_entries().collect::<Vec<_>>(),
+            vec!["nginx", "a::b"]
+        );
         assert_eq!(n.role_entries().collect::<Vec<_>>(), vec!["web"]);
     }
 
@@ -352,7 +358,9 @@ mod tests {
 
     #[test]
     fn empty_strings_are_not_usable_text() {
-        let n = node(json!({"name": "n", "automatic": {"cloud": {"public_hostname": ""}, "port": 2222}}));
+        let n = node(
+            json!({"name": "n", "automatic": {"cloud": {"public_hostname": ""}, "port": 2222}}),
+        );
         assert_eq!(n.attribute_text("cloud.public_hostname"), None);
         assert_eq!(n.attribute_text("port").as_deref(), Some("2222"));
         assert_eq!(n.attribute_text("name").as_deref(), Some("n"));

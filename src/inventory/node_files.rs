@@ -133,7 +133,11 @@ impl NodeSource for Inventory {
 
 fn load_dir(path: &Path) -> Result<Vec<Node>, LoadError> {
     let nodes_dir = path.join("nodes");
-    let dir = if nodes_dir.is_dir() { nodes_dir } else { path.to_path_buf() };
+    let dir = if nodes_dir.is_dir() {
+        nodes_dir
+    } else {
+        path.to_path_buf()
+    };
     let read_err = |source| LoadError::Read {
         path: dir.clone(),
         source,
@@ -244,10 +248,12 @@ fn locate_element(bytes: &[u8], rows_key: Option<&str>, index: usize) -> Option<
     use serde_json::value::RawValue;
     let text = std::str::from_utf8(bytes).ok()?;
     let element: &RawValue = match rows_key {
-        None => *serde_json::from_str::<Vec<&RawValue>>(text).ok()?.get(index)?,
+        None => serde_json::from_str::<Vec<&RawValue>>(text)
+            .ok()?
+            .get(index)?,
         Some(key) => {
             let map: HashMap<String, &RawValue> = serde_json::from_str(text).ok()?;
-            *serde_json::from_str::<Vec<&RawValue>>(map.get(key)?.get())
+            serde_json::from_str::<Vec<&RawValue>>(map.get(key)?.get())
                 .ok()?
                 .get(index)?
         }

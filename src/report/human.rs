@@ -82,7 +82,13 @@ mod tests {
 
     #[test]
     fn tables_align_columns_without_trailing_blanks() {
-        let out = table(&["NAME", "ENV"], &[vec!["web-01".into(), "gprd".into()], vec!["é".into(), "x".into()]]);
+        let out = table(
+            &["NAME", "ENV"],
+            &[
+                vec!["web-01".into(), "gprd".into()],
+                vec!["é".into(), "x".into()],
+            ],
+        );
         assert_eq!(out, "NAME    ENV\nweb-01  gprd\né       x\n");
     }
 }

@@ -101,7 +101,11 @@ fn compile(query: &Query, terms: &mut Vec<Term>) -> Expr {
         Query::Term { field, value } => term(field, Test::Glob(Glob::new(value))),
         Query::Phrase { field, text } => term(
             field,
-            Test::Phrase(text.split_whitespace().map(str::to_ascii_lowercase).collect()),
+            Test::Phrase(
+                text.split_whitespace()
+                    .map(str::to_ascii_lowercase)
+                    .collect(),
+            ),
         ),
         Query::Range {
             field,
@@ -159,7 +163,9 @@ impl Expr {
             } => {
                 must.iter().all(|e| e.eval(hits))
                     && !must_not.iter().any(|e| e.eval(hits))
-                    && (!must.is_empty() || should.is_empty() || should.iter().any(|e| e.eval(hits)))
+                    && (!must.is_empty()
+                        || should.is_empty()
+                        || should.iter().any(|e| e.eval(hits)))
             }
         }
     }
@@ -316,7 +322,10 @@ mod tests {
         assert!(!glob("a*b*c").matches("axxbyy"));
         assert!(glob("\\*literal").matches("*literal"));
         assert!(!glob("\\*literal").matches("xliteral"));
-        assert!(glob("caf?").matches("café"), "? is one character, not one byte");
+        assert!(
+            glob("caf?").matches("café"),
+            "? is one character, not one byte"
+        );
     }
 
     #[test]

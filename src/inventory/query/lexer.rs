@@ -18,7 +18,10 @@ pub(super) enum Tok {
     Plus,
     Minus,
     /// A term; `raw` is the source text, to tell `TO` from `\TO`.
-    Word { pattern: Pattern, raw: String },
+    Word {
+        pattern: Pattern,
+        raw: String,
+    },
     Phrase(String),
 }
 

@@ -146,11 +146,11 @@ impl Query {
         }
     }
 
-    fn is_compound(&self) -> bool {
-        matches!(
-            self,
-            Query::Not(_) | Query::Required(_) | Query::And(_) | Query::Or(_) | Query::Clauses(_)
-        )
+    /// Whether the query joins several clauses, so that it needs
+    /// parentheses inside another one. Unary operators bind tightest and
+    /// need none.
+    fn joins_clauses(&self) -> bool {
+        matches!(self, Query::And(_) | Query::Or(_) | Query::Clauses(_))
     }
 }
 
@@ -201,10 +201,10 @@ fn write_bound(f: &mut fmt::Formatter<'_>, bound: &Bound) -> fmt::Result {
     }
 }
 
-/// Prints a child of a compound query, in parentheses when it is compound
-/// itself, so that the printed text parses back to the same tree.
+/// Prints a child of a compound query, in parentheses when it joins
+/// clauses itself, so that the printed text parses back to the same tree.
 fn write_child(f: &mut fmt::Formatter<'_>, child: &Query) -> fmt::Result {
-    if child.is_compound() {
+    if child.joins_clauses() {
         write!(f, "({child})")
     } else {
         write!(f, "{child}")

@@ -24,11 +24,11 @@ pub fn parse(input: &str) -> Result<Query, SyntaxError> {
     if let Some(token) = parser.peek_token() {
         let token = token.clone();
         return Err(match token.tok {
-            Tok::RParen => parser.error_at(token.start, "unbalanced parenthesis: this ')' has no matching '('"),
-            _ => parser.error_at(
+            Tok::RParen => parser.error_at(
                 token.start,
-                format!("unexpected {}", token.tok.describe()),
+                "unbalanced parenthesis: this ')' has no matching '('",
             ),
+            _ => parser.error_at(token.start, format!("unexpected {}", token.tok.describe())),
         });
     }
     Ok(query)
@@ -290,10 +290,7 @@ impl Parser<'_> {
             }
             Some((_, Tok::Phrase(text))) => Ok(Bound::Value(text)),
             Some((start, _)) => Err(self.error_at(start, format!("bad range: expected {what}"))),
-            None => Err(self.error_at(
-                after.end,
-                format!("bad range: expected {what}"),
-            )),
+            None => Err(self.error_at(after.end, format!("bad range: expected {what}"))),
         }
     }
 }

@@ -1,0 +1,47 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_galley_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_galley_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_galley_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_galley_using_subcommand
+    set -l cmd (__fish_galley_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c galley -n "__fish_galley_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c galley -n "__fish_galley_needs_command" -s V -l version -d 'Print version'
+complete -c galley -n "__fish_galley_needs_command" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
+complete -c galley -n "__fish_galley_needs_command" -f -a "completions" -d 'Print a shell completion script, or write all of them to a folder'
+complete -c galley -n "__fish_galley_needs_command" -f -a "man" -d 'Print galley\'s man page (roff), or write every page to a folder'
+complete -c galley -n "__fish_galley_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c galley -n "__fish_galley_using_subcommand search" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
+complete -c galley -n "__fish_galley_using_subcommand search" -s a -l attribute -d 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does' -r
+complete -c galley -n "__fish_galley_using_subcommand search" -l format -d 'How to print the nodes' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON array, for programs'"
+complete -c galley -n "__fish_galley_using_subcommand search" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
+complete -c galley -n "__fish_galley_using_subcommand search" -s l -l long -d 'Show every attribute of each node, flattened as Chef search indexes it (the field names a query can use)'
+complete -c galley -n "__fish_galley_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c galley -n "__fish_galley_using_subcommand completions" -l dir -d 'Write the scripts for every shell into this folder instead' -r -F
+complete -c galley -n "__fish_galley_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c galley -n "__fish_galley_using_subcommand man" -l dir -d 'Write galley.1 and one page per subcommand into this folder instead' -r -F
+complete -c galley -n "__fish_galley_using_subcommand man" -s h -l help -d 'Print help'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search completions man help" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search completions man help" -f -a "completions" -d 'Print a shell completion script, or write all of them to a folder'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search completions man help" -f -a "man" -d 'Print galley\'s man page (roff), or write every page to a folder'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

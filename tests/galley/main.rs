@@ -1,0 +1,8 @@
+//! galley's integration tests: one binary, shared helpers in `support`.
+
+mod support;
+
+mod generated;
+mod inventory;
+mod query;
+mod search;
