@@ -14,11 +14,8 @@
 //! Nothing is collected: [`walk`] calls back for each pair, so a query can be
 //! checked without building an index per node.
 
-use std::fmt::Write;
-
-use serde_json::Value;
-
 use super::node::{Node, OVERLAY_FIELDS};
+use super::tree::{key_bit, At, Kind as TreeKind, Tree};
 
 /// How a pair came about, so a listing can show only the full paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +28,45 @@ pub enum Kind {
     Key,
 }
 
+/// The fields a caller wants, so a walk can skip everything else: a search
+/// for `recipes` and `roles` need not build the path of every attribute.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// Field names in lowercase (Chef's index ignores case).
+    names: Vec<String>,
+    /// Their Bloom filter bits, to skip subtrees without such keys.
+    bits: u64,
+}
+
+impl Fields {
+    pub fn new(names: impl IntoIterator<Item = String>) -> Fields {
+        let names: Vec<String> = names.into_iter().map(|n| n.to_ascii_lowercase()).collect();
+        let bits = names.iter().fold(0, |bits, n| bits | key_bit(n));
+        Fields { names, bits }
+    }
+
+    fn wants(&self, field: &str) -> bool {
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(field))
+    }
+
+    /// Whether some wanted field starts with `path_`.
+    fn extends(&self, path: &str) -> bool {
+        self.names.iter().any(|n| {
+            n.len() > path.len()
+                && n.as_bytes()[path.len()] == b'_'
+                && n[..path.len()].eq_ignore_ascii_case(path)
+        })
+    }
+}
+
 /// Calls `emit(field, value, kind)` for every pair in the node's index.
 pub fn walk(node: &Node, emit: &mut dyn FnMut(&str, &str, Kind)) {
+    walk_fields(node, None, emit)
+}
+
+/// Like [`walk`], but only pairs whose field is in `fields` (all when
+/// `None`) are sure to be emitted; others may be skipped.
+pub fn walk_fields(node: &Node, fields: Option<&Fields>, emit: &mut dyn FnMut(&str, &str, Kind)) {
     emit("name", &node.name, Kind::Path);
     emit("chef_type", "node", Kind::Path);
     emit("chef_environment", &node.chef_environment, Kind::Path);
@@ -51,18 +85,21 @@ pub fn walk(node: &Node, emit: &mut dyn FnMut(&str, &str, Kind)) {
     if let Some(group) = &node.policy_group {
         emit("policy_group", group, Kind::Path);
     }
+    let tree = &node.attributes;
     let mut walker = Walker {
+        tree,
+        fields,
         path: String::with_capacity(64),
-        scratch: String::new(),
         emit,
     };
-    for (key, value) in &node.attributes {
-        if OVERLAY_FIELDS.contains(&key.as_str()) {
+    for child in tree.children(tree.root()) {
+        let key = tree.key(child);
+        if OVERLAY_FIELDS.contains(&key) {
             continue;
         }
         walker.path.clear();
         walker.path.push_str(key);
-        walker.value(key, value);
+        walker.value(key, child, true);
     }
 }
 
@@ -79,55 +116,70 @@ pub fn pairs(node: &Node) -> Vec<(String, String)> {
     out
 }
 
-struct Walker<'e> {
+struct Walker<'t, 'e> {
+    tree: &'t Tree,
+    fields: Option<&'t Fields>,
     /// The `_`-joined path of the value being visited.
     path: String,
-    /// Text of the number being emitted.
-    scratch: String,
     emit: &'e mut dyn FnMut(&str, &str, Kind),
 }
 
-impl Walker<'_> {
-    fn pair(&mut self, leaf: &str, value: &str, kind: Kind) {
-        (self.emit)(&self.path, value, kind);
-        if leaf.len() != self.path.len() {
-            let leaf_kind = if kind == Kind::Key {
-                Kind::Key
-            } else {
-                Kind::Leaf
-            };
+impl<'t> Walker<'t, '_> {
+    fn wants(&self, field: &str) -> bool {
+        self.fields.is_none_or(|f| f.wants(field))
+    }
+
+    /// Emits a pair under the full path (when `path_live`: the path is
+    /// built and may be wanted) and under the last key alone.
+    fn pair(&mut self, path_live: bool, leaf: &str, value: &str, kind: Kind) {
+        let whole = path_live && leaf.len() == self.path.len();
+        if path_live && self.wants(&self.path) {
+            (self.emit)(&self.path, value, kind);
+        }
+        if !whole && self.wants(leaf) {
+            let leaf_kind = if kind == Kind::Key { Kind::Key } else { Kind::Leaf };
             (self.emit)(leaf, value, leaf_kind);
         }
     }
 
-    fn value(&mut self, leaf: &str, value: &Value) {
-        match value {
-            Value::Object(map) => {
-                for key in map.keys() {
-                    self.pair(leaf, key, Kind::Key);
+    /// Visits a value. `path_live` says whether `self.path` holds its full
+    /// path; once no wanted field can start with the path, the path is no
+    /// longer built and only last keys are checked.
+    fn value(&mut self, leaf: &'t str, at: At, path_live: bool) {
+        let tree = self.tree;
+        if let Some(fields) = self.fields {
+            // Nothing here can be wanted: not the path, not the last key,
+            // and no key below.
+            let path_matters = path_live && (fields.wants(&self.path) || fields.extends(&self.path));
+            if !path_matters && !fields.wants(leaf) && tree.keys_below(at) & fields.bits == 0 {
+                return;
+            }
+        }
+        match tree.kind(at) {
+            TreeKind::Object => {
+                for child in tree.children(at) {
+                    self.pair(path_live, leaf, tree.key(child), Kind::Key);
                 }
+                let live = path_live && self.fields.is_none_or(|f| f.extends(&self.path));
                 let len = self.path.len();
-                for (key, child) in map {
-                    self.path.push('_');
-                    self.path.push_str(key);
-                    self.value(key, child);
+                for child in tree.children(at) {
+                    let key = tree.key(child);
+                    if live {
+                        self.path.push('_');
+                        self.path.push_str(key);
+                    }
+                    self.value(key, child, live);
                     self.path.truncate(len);
                 }
             }
-            Value::Array(items) => {
-                for item in items {
-                    self.value(leaf, item);
+            TreeKind::Array => {
+                for child in tree.children(at) {
+                    self.value(leaf, child, path_live);
                 }
             }
-            Value::String(s) => self.pair(leaf, s, Kind::Path),
-            Value::Bool(b) => self.pair(leaf, if *b { "true" } else { "false" }, Kind::Path),
-            Value::Null => self.pair(leaf, "", Kind::Path),
-            Value::Number(n) => {
-                let mut text = std::mem::take(&mut self.scratch);
-                text.clear();
-                let _ = write!(text, "{n}");
-                self.pair(leaf, &text, Kind::Path);
-                self.scratch = text;
+            _ => {
+                let text = tree.text(at).unwrap_or_default();
+                self.pair(path_live, leaf, text, Kind::Path);
             }
         }
     }
@@ -137,7 +189,7 @@ impl Walker<'_> {
 mod tests {
     use super::*;
     use crate::inventory::node::Origin;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn index(doc: Value) -> Vec<(String, String, Kind)> {
         let node = Node::from_json(doc, None, Origin::command_line()).unwrap();
@@ -217,6 +269,41 @@ mod tests {
         assert!(has(&ix, "name", "real") && !has(&ix, "name", "shadow"));
         assert!(has(&ix, "chef_environment", "gprd") && !has(&ix, "chef_environment", "x"));
         assert!(has(&ix, "chef_type", "node"));
+    }
+
+    #[test]
+    fn a_field_filter_keeps_every_wanted_pair() {
+        let doc = json!({"name": "n", "automatic": {
+            "kernel": {"release": "6.1", "os": {"family": "linux"}},
+            "fs": [{"mount": "/"}], "recipes": ["a", "a::default"], "kernel_extra": "x"
+        }});
+        let node = Node::from_json(doc, None, Origin::command_line()).unwrap();
+        let all = |wanted: &[&str]| {
+            let mut out = Vec::new();
+            walk(&node, &mut |f, v, k| {
+                if wanted.contains(&f) {
+                    out.push((f.to_string(), v.to_string(), k))
+                }
+            });
+            out
+        };
+        for wanted in [
+            &["recipes"][..],
+            &["kernel_os_family", "release"],
+            &["kernel", "os"],
+            &["fs_mount", "mount", "kernel_extra"],
+            &["name", "chef_environment"],
+        ] {
+            let fields = Fields::new(wanted.iter().map(|w| w.to_string()));
+            let mut filtered = Vec::new();
+            walk_fields(&node, Some(&fields), &mut |f, v, k| {
+                if wanted.contains(&f) {
+                    filtered.push((f.to_string(), v.to_string(), k))
+                }
+            });
+            assert_eq!(filtered, all(wanted), "fields {wanted:?}");
+            assert!(!filtered.is_empty(), "fields {wanted:?}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod flatten;
 pub mod node;
 pub mod node_files;
 pub mod query;
+pub mod tree;
 
 use std::sync::Arc;
 

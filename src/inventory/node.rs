@@ -5,7 +5,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use super::tree::{self, Kind, Text, Tree};
 
 /// Where a node was read from, for messages: a file, and its place in the
 /// file when the file holds many nodes.
@@ -47,6 +49,8 @@ pub enum NodeError {
     NotObject(&'static str),
     #[error("the node has no \"name\"")]
     MissingName,
+    #[error("not valid JSON: {0}")]
+    Json(String),
     #[error("\"{field}\" must be {expected}, but it is {found}")]
     BadField {
         field: &'static str,
@@ -67,7 +71,7 @@ pub fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Node {
     pub name: String,
     /// `_default` when the node names none, as on Chef Server.
@@ -78,7 +82,7 @@ pub struct Node {
     pub policy_group: Option<String>,
     /// default < normal < override < automatic, deep-merged; arrays are
     /// replaced, not joined (chef_deep_merge, `normal_over_default_array_test`).
-    pub attributes: Map<String, Value>,
+    pub attributes: Tree,
     pub origin: Origin,
 }
 
@@ -95,49 +99,66 @@ pub const OVERLAY_FIELDS: [&str; 8] = [
     "policy_group",
 ];
 
+/// Attribute levels, highest precedence first.
+const LEVELS: [&str; 4] = ["automatic", "override", "normal", "default"];
+
 impl Node {
     /// Reads a node document (`knife node show -F json`, a search row, a
-    /// chef-repo `nodes/NAME.json`). `fallback_name` names a node whose
-    /// document has none, as chef-zero does with a file's stem.
-    pub fn from_json(
-        value: Value,
+    /// chef-repo `nodes/NAME.json`) from `text[range]`. `fallback_name`
+    /// names a node whose document has none, as chef-zero does with a
+    /// file's stem.
+    pub fn from_text(
+        text: &Text,
+        range: std::ops::Range<usize>,
         fallback_name: Option<&str>,
         origin: Origin,
     ) -> Result<Node, NodeError> {
-        let Value::Object(mut doc) = value else {
-            return Err(NodeError::NotObject(kind_of(&value)));
+        tree::parse_then(text, range, |doc| Node::from_doc(doc, fallback_name, origin))
+            .map_err(|e| NodeError::Json(e.to_string()))?
+    }
+
+    fn from_doc(doc: &Tree, fallback_name: Option<&str>, origin: Origin) -> Result<Node, NodeError> {
+        let root = doc.root();
+        if doc.kind(root) != Kind::Object {
+            return Err(NodeError::NotObject(kind_name(doc.kind(root))));
+        }
+        let field = |name: &str| doc.get(root, name).filter(|&at| doc.kind(at) != Kind::Null);
+        let string = |name: &'static str| -> Result<Option<String>, NodeError> {
+            match field(name) {
+                None => Ok(None),
+                Some(at) => match doc.kind(at) {
+                    Kind::String(s) => Ok(Some(s.to_string())),
+                    other => Err(bad_field(name, "a string", other)),
+                },
+            }
         };
-        let name = match doc.remove("name") {
-            Some(Value::String(name)) if !name.is_empty() => name,
-            None | Some(Value::Null) => fallback_name
+        let name = match string("name")? {
+            Some(name) if !name.is_empty() => name,
+            Some(_) => return Err(NodeError::MissingName),
+            None => fallback_name
                 .map(str::to_string)
                 .ok_or(NodeError::MissingName)?,
-            Some(Value::String(_)) => return Err(NodeError::MissingName),
-            Some(other) => return Err(bad_field("name", "a string", &other)),
         };
-        let chef_environment =
-            optional_string(&mut doc, "chef_environment")?.unwrap_or_else(|| "_default".into());
-        let policy_name = optional_string(&mut doc, "policy_name")?;
-        let policy_group = optional_string(&mut doc, "policy_group")?;
-        let run_list = match doc.remove("run_list") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .map(|item| match item {
-                    Value::String(entry) => Ok(normalize_run_list_entry(entry)),
-                    other => Err(bad_field("run_list", "an array of strings", &other)),
+        let chef_environment = string("chef_environment")?.unwrap_or_else(|| "_default".into());
+        let policy_name = string("policy_name")?;
+        let policy_group = string("policy_group")?;
+        let run_list = match field("run_list") {
+            None => Vec::new(),
+            Some(at) if doc.kind(at) == Kind::Array => doc
+                .children(at)
+                .map(|item| match doc.kind(item) {
+                    Kind::String(entry) => Ok(normalize_run_list_entry(entry)),
+                    other => Err(bad_field("run_list", "an array of strings", other)),
                 })
                 .collect::<Result<_, _>>()?,
-            Some(other) => return Err(bad_field("run_list", "an array of strings", &other)),
+            Some(at) => return Err(bad_field("run_list", "an array of strings", doc.kind(at))),
         };
-        // Highest precedence first; lower levels fill in what is missing.
-        let mut attributes = Map::new();
-        for level in ["automatic", "override", "normal", "default"] {
-            match doc.remove(level) {
-                None | Some(Value::Null) => {}
-                Some(Value::Object(lower)) => merge_under(&mut attributes, lower),
-                Some(other) => {
-                    return Err(bad_field(level, "an object of attributes", &other));
+        let mut levels = Vec::with_capacity(LEVELS.len());
+        for level in LEVELS {
+            if let Some(at) = field(level) {
+                match doc.kind(at) {
+                    Kind::Object => levels.push(at),
+                    other => return Err(bad_field(level, "an object of attributes", other)),
                 }
             }
         }
@@ -147,9 +168,20 @@ impl Node {
             run_list,
             policy_name,
             policy_group,
-            attributes,
+            attributes: doc.merge(&levels),
             origin,
         })
+    }
+
+    /// Reads a node from a JSON value (tests, and documents already parsed).
+    pub fn from_json(
+        value: Value,
+        fallback_name: Option<&str>,
+        origin: Origin,
+    ) -> Result<Node, NodeError> {
+        let text: Text = Arc::new(value.to_string());
+        let len = text.len();
+        Node::from_text(&text, 0..len, fallback_name, origin)
     }
 
     /// A node that is only a host name (a manual host list).
@@ -160,7 +192,7 @@ impl Node {
             run_list: Vec::new(),
             policy_name: None,
             policy_group: None,
-            attributes: Map::new(),
+            attributes: Tree::empty_object(),
             origin: Origin::command_line(),
         }
     }
@@ -173,24 +205,21 @@ impl Node {
             "chef_environment" => return Some(Value::String(self.chef_environment.clone())),
             _ => {}
         }
-        let mut parts = path.split('.');
-        let mut value = self.attributes.get(parts.next()?)?;
-        for part in parts {
-            value = match value {
-                Value::Object(map) => map.get(part)?,
-                Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
-                _ => return None,
-            };
-        }
-        Some(value.clone())
+        let at = self.attributes.path(path)?;
+        Some(self.attributes.to_value(at))
     }
 
     /// A string attribute; numbers are given as text. Empty strings count as
     /// missing, as knife's `cloud.public_hostname` rule expects.
     pub fn attribute_text(&self, path: &str) -> Option<String> {
-        match self.attribute(path)? {
-            Value::String(s) if !s.trim().is_empty() => Some(s),
-            Value::Number(n) => Some(n.to_string()),
+        match path {
+            "name" => return Some(self.name.clone()),
+            "chef_environment" => return Some(self.chef_environment.clone()),
+            _ => {}
+        }
+        match self.attributes.kind(self.attributes.path(path)?) {
+            Kind::String(s) if !s.trim().is_empty() => Some(s.to_string()),
+            Kind::Number(n) => Some(n.to_string()),
             _ => None,
         }
     }
@@ -211,9 +240,9 @@ impl Node {
 
     /// The last successful chef-client check-in, in seconds since the epoch.
     pub fn ohai_time(&self) -> Option<f64> {
-        match self.attributes.get("ohai_time")? {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse().ok(),
+        let at = self.attributes.get(self.attributes.root(), "ohai_time")?;
+        match self.attributes.kind(at) {
+            Kind::Number(n) | Kind::String(n) => n.trim().parse().ok(),
             _ => None,
         }
     }
@@ -228,51 +257,31 @@ impl Node {
     }
 }
 
-fn bad_field(field: &'static str, expected: &'static str, found: &Value) -> NodeError {
-    NodeError::BadField {
-        field,
-        expected,
-        found: kind_of(found),
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Null => "null",
+        Kind::Bool(_) => "a boolean",
+        Kind::Number(_) => "a number",
+        Kind::String(_) => "a string",
+        Kind::Array => "an array",
+        Kind::Object => "an object",
     }
 }
 
-fn optional_string(
-    doc: &mut Map<String, Value>,
-    field: &'static str,
-) -> Result<Option<String>, NodeError> {
-    match doc.remove(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(bad_field(field, "a string", &other)),
+fn bad_field(field: &'static str, expected: &'static str, found: Kind) -> NodeError {
+    NodeError::BadField {
+        field,
+        expected,
+        found: kind_name(found),
     }
 }
 
 /// A bare run-list entry `x` means `recipe[x]` (Chef::RunList::RunListItem).
-fn normalize_run_list_entry(entry: String) -> String {
+fn normalize_run_list_entry(entry: &str) -> String {
     if entry.starts_with("recipe[") || entry.starts_with("role[") {
-        entry
+        entry.to_string()
     } else {
         format!("recipe[{entry}]")
-    }
-}
-
-/// Merges `lower` into `higher` where `higher` has nothing: hashes merge key
-/// by key, anything else in `higher` wins whole (so arrays are replaced).
-/// Working from the highest level down moves the big automatic tree once
-/// instead of copying it over the small lower levels.
-pub fn merge_under(higher: &mut Map<String, Value>, lower: Map<String, Value>) {
-    for (key, low) in lower {
-        match higher.get_mut(&key) {
-            None => {
-                higher.insert(key, low);
-            }
-            Some(Value::Object(high)) => {
-                if let Value::Object(low) = low {
-                    merge_under(high, low);
-                }
-            }
-            Some(_) => {}
-        }
     }
 }
 

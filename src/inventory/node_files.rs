@@ -14,11 +14,15 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::node::{kind_of, Node, NodeError, Origin};
 use super::query::{Matcher, Query};
+use super::tree::Text;
 use super::NodeSource;
 
 /// Why an inventory could not be loaded.
@@ -164,65 +168,84 @@ fn load_dir(path: &Path) -> Result<Vec<Node>, LoadError> {
 }
 
 /// Reads one file: a node, an array of nodes, or a knife search result.
+///
+/// serde_json first checks the whole file and splits it into node documents
+/// without building them; the nodes are then read in parallel.
 fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let document: Value = serde_json::from_slice(&bytes).map_err(|e| LoadError::Json {
+    let text: Text = match String::from_utf8(bytes) {
+        Ok(text) => Arc::new(text),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let (line, column) = line_column(&String::from_utf8_lossy(e.as_bytes()), offset);
+            return Err(LoadError::Json {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: "invalid UTF-8".into(),
+            });
+        }
+    };
+    let json_error = |e: serde_json::Error| LoadError::Json {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
         message: strip_position(&e),
-    })?;
+    };
     let origin = Origin::file(path);
-    let (items, rows_key) = match document {
-        Value::Array(items) => (items, None),
-        Value::Object(mut map) if map.contains_key("rows") => match map.remove("rows") {
-            Some(Value::Array(rows)) => (rows, Some("rows")),
-            other => {
-                return Err(LoadError::Shape {
+    let elements: Vec<&RawValue> = match text.trim_start().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(&text).map_err(json_error)?,
+        Some(b'{') => {
+            let top: HashMap<Cow<str>, &RawValue> = serde_json::from_str(&text).map_err(json_error)?;
+            match top.get("rows") {
+                None => {
+                    let node = Node::from_text(&text, 0..text.len(), stem, origin.clone())
+                        .map_err(|source| LoadError::Node {
+                            location: Location {
+                                origin,
+                                line_column: None,
+                            },
+                            source,
+                        })?;
+                    return Ok(vec![node]);
+                }
+                Some(rows) => serde_json::from_str(rows.get()).map_err(|_| LoadError::Shape {
                     path: path.to_path_buf(),
                     found: format!(
                         "\"rows\" should be an array of nodes, but it is {}",
-                        kind_of(other.as_ref().unwrap_or(&Value::Null))
+                        serde_json::from_str::<Value>(rows.get()).map_or("not JSON", |v| kind_of(&v))
                     ),
-                })
+                })?,
             }
-        },
-        Value::Object(map) => {
-            let node = Node::from_json(Value::Object(map), stem, origin.clone()).map_err(|source| {
-                LoadError::Node {
-                    location: Location {
-                        origin,
-                        line_column: None,
-                    },
-                    source,
-                }
-            })?;
-            return Ok(vec![node]);
         }
-        other => {
+        _ => {
+            let value: Value = serde_json::from_str(&text).map_err(json_error)?;
             return Err(LoadError::Shape {
                 path: path.to_path_buf(),
                 found: format!(
                     "expected a node object, an array of nodes or a knife search result ({{\"results\": N, \"rows\": [...]}}), found {}",
-                    kind_of(&other)
+                    kind_of(&value)
                 ),
-            })
+            });
         }
     };
-    items
-        .into_par_iter()
+    let base = text.as_ptr() as usize;
+    elements
+        .par_iter()
         .enumerate()
-        .map(|(i, item)| {
+        .map(|(i, element)| {
+            let start = element.get().as_ptr() as usize - base;
+            let range = start..start + element.get().len();
             let origin = Origin {
                 position: Some(i + 1),
                 ..origin.clone()
             };
-            Node::from_json(item, None, origin.clone()).map_err(|source| LoadError::Node {
+            Node::from_text(&text, range, None, origin.clone()).map_err(|source| LoadError::Node {
                 location: Location {
-                    line_column: locate_element(&bytes, rows_key, i),
+                    line_column: Some(line_column(&text, start)),
                     origin,
                 },
                 source,
@@ -241,28 +264,12 @@ fn strip_position(error: &serde_json::Error) -> String {
     }
 }
 
-/// Line and column of the `index`th element of the top-level array (or of
-/// the array under `rows_key`). Only called on the error path, so the happy
-/// path parses each file once.
-fn locate_element(bytes: &[u8], rows_key: Option<&str>, index: usize) -> Option<(usize, usize)> {
-    use serde_json::value::RawValue;
-    let text = std::str::from_utf8(bytes).ok()?;
-    let element: &RawValue = match rows_key {
-        None => serde_json::from_str::<Vec<&RawValue>>(text)
-            .ok()?
-            .get(index)?,
-        Some(key) => {
-            let map: HashMap<String, &RawValue> = serde_json::from_str(text).ok()?;
-            serde_json::from_str::<Vec<&RawValue>>(map.get(key)?.get())
-                .ok()?
-                .get(index)?
-        }
-    };
-    let offset = element.get().as_ptr() as usize - text.as_ptr() as usize;
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    Some((line, column))
+    (line, column)
 }
 
 fn check_unique(nodes: &[Node]) -> Result<(), LoadError> {

@@ -35,11 +35,18 @@ pub struct NodeRecord {
 
 /// Records for every selected node, addressed or not, sorted by name.
 pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
-    let mut shared: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    // One line per address clash, folded once: a clash of thousands of
+    // nodes must not cost a list of thousands per node.
+    let mut shared: BTreeMap<&str, String> = BTreeMap::new();
     for clash in &targets.shared {
+        let line = format!(
+            "shares its address with {} other {}: {}",
+            clash.names.len() - 1,
+            if clash.names.len() == 2 { "node" } else { "nodes" },
+            hostlist::fold(&clash.names)
+        );
         for name in &clash.names {
-            let others = clash.names.iter().map(String::as_str).filter(|n| n != name);
-            shared.entry(name).or_default().extend(others);
+            shared.insert(name, line.clone());
         }
     }
     let addressed = targets
@@ -57,8 +64,8 @@ pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
                 .map(|p| format!("no usable address: {p}"))
                 .into_iter()
                 .collect();
-            if let Some(others) = shared.get(node.name.as_str()) {
-                warnings.push(format!("same address as {}", hostlist::fold(others)));
+            if let Some(line) = shared.get(node.name.as_str()) {
+                warnings.push(line.clone());
             }
             let attributes = long.then(|| {
                 let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();

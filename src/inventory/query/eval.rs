@@ -17,7 +17,7 @@
 //! evaluated over which terms hit.
 
 use super::{Bound, Pattern, Piece, Query};
-use crate::inventory::flatten;
+use crate::inventory::flatten::{self, Fields};
 use crate::inventory::node::Node;
 
 /// A query compiled for repeated matching.
@@ -25,6 +25,9 @@ use crate::inventory::node::Node;
 pub struct Matcher {
     terms: Vec<Term>,
     expr: Expr,
+    /// The fields the terms name, when all are exact names: the walk can
+    /// then skip the rest of each node.
+    fields: Option<Fields>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,7 +66,19 @@ impl Matcher {
     pub fn new(query: &Query) -> Matcher {
         let mut terms = Vec::new();
         let expr = compile(query, &mut terms);
-        Matcher { terms, expr }
+        let fields = terms
+            .iter()
+            .map(|t| match &t.field {
+                Some(Glob::Exact(name)) => Some(name.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>()
+            .map(Fields::new);
+        Matcher {
+            terms,
+            expr,
+            fields,
+        }
     }
 
     /// Whether the query selects this node.
@@ -71,9 +86,17 @@ impl Matcher {
         if self.terms.is_empty() {
             return self.expr.eval(&[]);
         }
-        let mut hits = vec![false; self.terms.len()];
+        // Most queries have a handful of terms: keep the hits on the stack.
+        let mut stack = [false; 32];
+        let mut heap = Vec::new();
+        let hits: &mut [bool] = if self.terms.len() <= stack.len() {
+            &mut stack[..self.terms.len()]
+        } else {
+            heap.resize(self.terms.len(), false);
+            &mut heap
+        };
         let mut pending = self.terms.len();
-        flatten::walk(node, &mut |field, value, _kind| {
+        flatten::walk_fields(node, self.fields.as_ref(), &mut |field, value, _kind| {
             if pending == 0 {
                 return;
             }
@@ -84,7 +107,7 @@ impl Matcher {
                 }
             }
         });
-        self.expr.eval(&hits)
+        self.expr.eval(hits)
     }
 }
 
