@@ -119,7 +119,10 @@ fn main() {
 
     println!("query: {QUERY}");
     println!("matched: {matched} nodes");
-    println!("{:<40} {:>9}  {:>6}  {:>6}", "stage", "median", "goal", "ratio");
+    println!(
+        "{:<40} {:>9}  {:>6}  {:>6}",
+        "stage", "median", "goal", "ratio"
+    );
     let row = |stage: &str, took: Duration, goal_ms: Option<f64>| match goal_ms {
         Some(goal) => println!(
             "{stage:<40} {:>7.1}ms  {goal:>4}ms  {:>6.2}",

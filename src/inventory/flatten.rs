@@ -125,61 +125,70 @@ struct Walker<'t, 'e> {
 }
 
 impl<'t> Walker<'t, '_> {
-    fn wants(&self, field: &str) -> bool {
-        self.fields.is_none_or(|f| f.wants(field))
-    }
-
-    /// Emits a pair under the full path (when `path_live`: the path is
-    /// built and may be wanted) and under the last key alone.
-    fn pair(&mut self, path_live: bool, leaf: &str, value: &str, kind: Kind) {
-        let whole = path_live && leaf.len() == self.path.len();
-        if path_live && self.wants(&self.path) {
-            (self.emit)(&self.path, value, kind);
-        }
-        if !whole && self.wants(leaf) {
-            let leaf_kind = if kind == Kind::Key { Kind::Key } else { Kind::Leaf };
-            (self.emit)(leaf, value, leaf_kind);
-        }
-    }
-
     /// Visits a value. `path_live` says whether `self.path` holds its full
     /// path; once no wanted field can start with the path, the path is no
     /// longer built and only last keys are checked.
     fn value(&mut self, leaf: &'t str, at: At, path_live: bool) {
         let tree = self.tree;
-        if let Some(fields) = self.fields {
-            // Nothing here can be wanted: not the path, not the last key,
-            // and no key below.
-            let path_matters = path_live && (fields.wants(&self.path) || fields.extends(&self.path));
-            if !path_matters && !fields.wants(leaf) && tree.keys_below(at) & fields.bits == 0 {
-                return;
+        let same = path_live && leaf.len() == self.path.len();
+        let (path_wanted, path_extends, leaf_wanted) = match self.fields {
+            None => (path_live, path_live, !same),
+            Some(fields) => {
+                let path_wanted = path_live && fields.wants(&self.path);
+                let path_extends = path_live && fields.extends(&self.path);
+                let leaf_wanted = !same && fields.wants(leaf);
+                // Nothing here can be wanted: not the path, not the last
+                // key, and no key below.
+                if !path_wanted
+                    && !path_extends
+                    && !leaf_wanted
+                    && tree.keys_below(at) & fields.bits == 0
+                {
+                    return;
+                }
+                (path_wanted, path_extends, leaf_wanted)
             }
-        }
+        };
+        let mut emit = |walker: &mut Self, value: &str, kind: Kind| {
+            if path_wanted {
+                (walker.emit)(&walker.path, value, kind);
+            }
+            if leaf_wanted {
+                let leaf_kind = if kind == Kind::Key {
+                    Kind::Key
+                } else {
+                    Kind::Leaf
+                };
+                (walker.emit)(leaf, value, leaf_kind);
+            }
+        };
         match tree.kind(at) {
             TreeKind::Object => {
                 for child in tree.children(at) {
-                    self.pair(path_live, leaf, tree.key(child), Kind::Key);
+                    emit(self, tree.key(child), Kind::Key);
                 }
-                let live = path_live && self.fields.is_none_or(|f| f.extends(&self.path));
                 let len = self.path.len();
                 for child in tree.children(at) {
                     let key = tree.key(child);
-                    if live {
+                    if path_extends {
                         self.path.push('_');
                         self.path.push_str(key);
                     }
-                    self.value(key, child, live);
+                    self.value(key, child, path_extends);
                     self.path.truncate(len);
                 }
             }
             TreeKind::Array => {
                 for child in tree.children(at) {
-                    self.value(leaf, child, path_live);
+                    match tree.text(child) {
+                        Some(text) => emit(self, text, Kind::Path),
+                        None => self.value(leaf, child, path_live),
+                    }
                 }
             }
             _ => {
                 let text = tree.text(at).unwrap_or_default();
-                self.pair(path_live, leaf, text, Kind::Path);
+                emit(self, text, Kind::Path);
             }
         }
     }

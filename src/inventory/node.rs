@@ -113,11 +113,17 @@ impl Node {
         fallback_name: Option<&str>,
         origin: Origin,
     ) -> Result<Node, NodeError> {
-        tree::parse_then(text, range, |doc| Node::from_doc(doc, fallback_name, origin))
-            .map_err(|e| NodeError::Json(e.to_string()))?
+        tree::parse_then(text, range, |doc| {
+            Node::from_doc(doc, fallback_name, origin)
+        })
+        .map_err(|e| NodeError::Json(e.to_string()))?
     }
 
-    fn from_doc(doc: &Tree, fallback_name: Option<&str>, origin: Origin) -> Result<Node, NodeError> {
+    fn from_doc(
+        doc: &Tree,
+        fallback_name: Option<&str>,
+        origin: Origin,
+    ) -> Result<Node, NodeError> {
         let root = doc.root();
         if doc.kind(root) != Kind::Object {
             return Err(NodeError::NotObject(kind_name(doc.kind(root))));

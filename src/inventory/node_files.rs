@@ -199,7 +199,8 @@ fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
     let elements: Vec<&RawValue> = match text.trim_start().as_bytes().first() {
         Some(b'[') => serde_json::from_str(&text).map_err(json_error)?,
         Some(b'{') => {
-            let top: HashMap<Cow<str>, &RawValue> = serde_json::from_str(&text).map_err(json_error)?;
+            let top: HashMap<Cow<str>, &RawValue> =
+                serde_json::from_str(&text).map_err(json_error)?;
             match top.get("rows") {
                 None => {
                     let node = Node::from_text(&text, 0..text.len(), stem, origin.clone())
@@ -216,7 +217,8 @@ fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
                     path: path.to_path_buf(),
                     found: format!(
                         "\"rows\" should be an array of nodes, but it is {}",
-                        serde_json::from_str::<Value>(rows.get()).map_or("not JSON", |v| kind_of(&v))
+                        serde_json::from_str::<Value>(rows.get())
+                            .map_or("not JSON", |v| kind_of(&v))
                     ),
                 })?,
             }

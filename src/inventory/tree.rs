@@ -44,8 +44,14 @@ enum Val {
     /// the entry index `end`. `keys` is a one-hash Bloom filter of every key
     /// below this value ([`key_bit`]), so a search can skip subtrees that
     /// cannot hold the fields it wants.
-    Object { end: u32, keys: u64 },
-    Array { end: u32, keys: u64 },
+    Object {
+        end: u32,
+        keys: u64,
+    },
+    Array {
+        end: u32,
+        keys: u64,
+    },
 }
 
 /// The Bloom filter bit of a key, ignoring ASCII case (FNV-1a).
@@ -306,22 +312,30 @@ impl Tree {
         });
         let mut keys = 0;
         let mut same_key: Vec<At> = Vec::with_capacity(levels.len());
+        // The Bloom filters spare most lookups of a key in the other levels.
+        let below: Vec<u64> = levels.iter().map(|&l| self.keys_below(l)).collect();
+        let find = |level: usize, name: &str, bit: u64| {
+            (below[level] & bit != 0)
+                .then(|| self.get(levels[level], name))
+                .flatten()
+        };
         for (i, &level) in levels.iter().enumerate() {
             for child in self.children(level) {
                 let name = self.key(child);
+                let bit = key_bit(name);
                 // A key that a higher level has was merged with it already.
-                if levels[..i].iter().any(|&higher| self.get(higher, name).is_some()) {
+                if (0..i).any(|higher| find(higher, name, bit).is_some()) {
                     continue;
                 }
                 same_key.clear();
                 same_key.push(child);
-                same_key.extend(levels[i + 1..].iter().filter_map(|&l| self.get(l, name)));
+                same_key.extend((i + 1..levels.len()).filter_map(|lower| find(lower, name, bit)));
                 let key = self.entries[child.0 as usize].key;
                 let same = std::mem::take(&mut same_key);
                 let merged = out.len();
                 self.merge_into(out, key, &same);
                 same_key = same;
-                keys |= key_bit(name) | entry_keys(out[merged].value);
+                keys |= bit | entry_keys(out[merged].value);
             }
         }
         let end = out.len() as u32;
@@ -475,7 +489,10 @@ impl<'de> Visitor<'de> for Builder<'_> {
 
     fn visit_f64<E>(mut self, v: f64) -> Result<(), E> {
         // serde_json's own form: shortest round-trip, `1.0` keeps its `.0`.
-        let s = owned_number(self.own, serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number));
+        let s = owned_number(
+            self.own,
+            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
+        );
         self.push(Val::Number(s));
         Ok(())
     }
@@ -573,7 +590,8 @@ mod tests {
 
     #[test]
     fn round_trips_values_with_escapes_and_numbers() {
-        let value = json!({"a": [1, -2, 3.5, 1.0, true, null, "x\"y", {"k\\ey": "v"}], "b": {}, "c": []});
+        let value =
+            json!({"a": [1, -2, 3.5, 1.0, true, null, "x\"y", {"k\\ey": "v"}], "b": {}, "c": []});
         let t = tree(&value);
         assert_eq!(t.to_value(t.root()), value);
         assert_eq!(t.text(t.path("a.3").unwrap()), Some("1.0"));
@@ -605,9 +623,13 @@ mod tests {
 
     #[test]
     fn bloom_filters_cover_every_key_below_and_survive_merging() {
-        let doc = json!({"automatic": {"a": {"b": [{"Deep": 1}]}}, "default": {"a": {"c": 2}, "z": 0}});
+        let doc =
+            json!({"automatic": {"a": {"b": [{"Deep": 1}]}}, "default": {"a": {"c": 2}, "z": 0}});
         let t = tree(&doc);
-        let levels: Vec<At> = ["automatic", "default"].iter().map(|l| t.get(t.root(), l).unwrap()).collect();
+        let levels: Vec<At> = ["automatic", "default"]
+            .iter()
+            .map(|l| t.get(t.root(), l).unwrap())
+            .collect();
         let merged = t.merge(&levels);
         let root = merged.keys_below(merged.root());
         for key in ["a", "b", "deep", "DEEP", "c", "z"] {
@@ -624,7 +646,10 @@ mod tests {
         // default hash, normal scalar, override hash: chef gives the override hash alone.
         let doc = json!({"override": {"k": {"o": 1}}, "normal": {"k": "scalar"}, "default": {"k": {"d": 1}}});
         let t = tree(&doc);
-        let levels: Vec<At> = ["override", "normal", "default"].iter().map(|l| t.get(t.root(), l).unwrap()).collect();
+        let levels: Vec<At> = ["override", "normal", "default"]
+            .iter()
+            .map(|l| t.get(t.root(), l).unwrap())
+            .collect();
         let merged = t.merge(&levels);
         assert_eq!(merged.to_value(merged.root()), json!({"k": {"o": 1}}));
     }

@@ -42,7 +42,11 @@ pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
         let line = format!(
             "shares its address with {} other {}: {}",
             clash.names.len() - 1,
-            if clash.names.len() == 2 { "node" } else { "nodes" },
+            if clash.names.len() == 2 {
+                "node"
+            } else {
+                "nodes"
+            },
             hostlist::fold(&clash.names)
         );
         for name in &clash.names {

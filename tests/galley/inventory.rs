@@ -236,8 +236,14 @@ fn nodes_without_an_address_and_shared_addresses_are_listed_and_warned_about() {
         records[2]["warnings"][0],
         "no usable address: neither cloud.public_hostname nor fqdn is set"
     );
-    assert_eq!(records[0]["warnings"][0], "shares its address with 1 other node: web-01,web-01-old");
-    assert_eq!(records[1]["warnings"][0], "shares its address with 1 other node: web-01,web-01-old");
+    assert_eq!(
+        records[0]["warnings"][0],
+        "shares its address with 1 other node: web-01,web-01-old"
+    );
+    assert_eq!(
+        records[1]["warnings"][0],
+        "shares its address with 1 other node: web-01,web-01-old"
+    );
     assert!(records[3].get("warnings").is_none());
 
     // with -a, only that attribute counts
