@@ -149,7 +149,7 @@ impl<'t> Walker<'t, '_> {
                 (path_wanted, path_extends, leaf_wanted)
             }
         };
-        let mut emit = |walker: &mut Self, value: &str, kind: Kind| {
+        let emit = |walker: &mut Self, value: &str, kind: Kind| {
             if path_wanted {
                 (walker.emit)(&walker.path, value, kind);
             }
