@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit;
+pub use crate::ssh::Policy as HostKeyPolicy;
+use crate::units::{Bytes, Concurrency, Dur};
 
 /// Fleet-wide fixups for Chef-managed hosts.
 ///
@@ -30,6 +32,17 @@ pub enum Command {
     ///
     /// Exits 0 when some node matched, 4 when none did.
     Search(SearchArgs),
+    /// Run a command on every selected host over SSH, in parallel.
+    ///
+    /// Example: galley run --inventory fixtures/inventory -C 10
+    /// 'recipes:omnibus-gitlab\:\:default' -- sudo rm -f
+    /// /etc/apt/sources.list.d/gitlab_pre-release.list
+    ///
+    /// Every host ends in one outcome: ok, failed, timeout, unreachable,
+    /// auth_failed, hostkey_unknown, hostkey_mismatch,
+    /// sudo_password_required, error, cancelled or skipped. Exits 0 when
+    /// every host is ok, 1 otherwise.
+    Run(RunArgs),
     /// Print a shell completion script, or write all of them to a folder.
     Completions(CompletionsArgs),
     /// Print galley's man page (roff), or write every page to a folder.
@@ -76,6 +89,91 @@ pub struct SearchArgs {
     /// it (the field names a query can use).
     #[arg(short = 'l', long, help_heading = "Output")]
     pub long: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub select: Selection,
+
+    /// The command, after `--`, passed to the remote login shell as
+    /// `ssh host CMD` would.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// How many hosts run at once.
+    #[arg(short = 'C', long, default_value = "10", help_heading = "Execution")]
+    pub concurrency: Concurrency,
+
+    /// Stop a command that runs longer than this (500ms, 30s, 5m); its
+    /// processes on the host are killed. Default: no limit.
+    #[arg(long, value_name = "DURATION", help_heading = "Execution")]
+    pub command_timeout: Option<Dur>,
+
+    /// Run the command under `sudo -n`: a host where sudo wants a password
+    /// ends sudo_password_required instead of hanging.
+    #[arg(long, help_heading = "Execution")]
+    pub sudo: bool,
+
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = RunOutput::Summary, help_heading = "Output")]
+    pub output: RunOutput,
+
+    /// Also write a JSON Lines report here: a header, one line per host as
+    /// it finishes, a summary. It stays valid if galley is killed.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub report: Option<PathBuf>,
+
+    /// Output kept per host and stream (head and tail; the rest is counted).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "1M",
+        help_heading = "Output"
+    )]
+    pub max_output: Bytes,
+}
+
+/// How to reach hosts over SSH.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// Login user. Default: the local user.
+    #[arg(short = 'x', long, value_name = "USER")]
+    pub ssh_user: Option<String>,
+
+    /// Port for every host, over the node's cloud.public_ssh_port.
+    #[arg(short = 'p', long, value_name = "PORT")]
+    pub ssh_port: Option<u16>,
+
+    /// Private key to authenticate with (repeatable). Without it: the
+    /// agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa.
+    #[arg(short = 'i', long, value_name = "FILE")]
+    pub identity_file: Vec<PathBuf>,
+
+    /// Deadline for TCP connect, handshake and authentication together.
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub connect_timeout: Dur,
+
+    /// How to check host keys.
+    #[arg(long, value_enum, default_value = "strict")]
+    pub host_key_check: HostKeyPolicy,
+
+    /// The known_hosts file to read and (with accept-new) write, instead of
+    /// ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too.
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunOutput {
+    /// Counts, the hosts that are not ok, then outputs gathered across hosts.
+    Summary,
+    /// One JSON document at the end.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -133,6 +231,52 @@ mod tests {
             &["search", "-m", "web-[01-03]", "db1"],
             &["search", "-a", "ipaddress", "name:web*"],
             &["search", "--format", "json", "-l", "*:*"],
+            &["run", "-m", "web-[1-3]", "--", "uptime"],
+            &[
+                "run",
+                "--inventory",
+                "x",
+                "-C",
+                "50",
+                "--command-timeout",
+                "30s",
+                "roles:web",
+                "--",
+                "sudo",
+                "rm",
+                "-f",
+                "/x",
+            ],
+            &[
+                "run",
+                "-m",
+                "h",
+                "-x",
+                "deploy",
+                "-p",
+                "2222",
+                "-i",
+                "k1",
+                "-i",
+                "k2",
+                "--host-key-check",
+                "accept-new",
+                "--",
+                "true",
+            ],
+            &[
+                "run",
+                "-m",
+                "h",
+                "--output",
+                "json",
+                "--report",
+                "r.jsonl",
+                "--max-output",
+                "64k",
+                "--",
+                "true",
+            ],
             &["completions", "bash"],
             &["completions", "--dir", "out"],
             &["man"],
@@ -171,6 +315,23 @@ mod tests {
             (&["completions", "tcsh"], InvalidValue),
             (&["completions", "bash", "--dir", "x"], ArgumentConflict),
             (&["frobnicate"], InvalidSubcommand),
+            (&["run", "-m", "h"], MissingRequiredArgument),
+            (
+                &["run", "-m", "h", "-C", "0", "--", "true"],
+                ValueValidation,
+            ),
+            (
+                &["run", "-m", "h", "--command-timeout", "soon", "--", "true"],
+                ValueValidation,
+            ),
+            (
+                &["run", "-m", "h", "--host-key-check", "maybe", "--", "true"],
+                InvalidValue,
+            ),
+            (
+                &["run", "-m", "h", "--max-output", "1T", "--", "true"],
+                ValueValidation,
+            ),
         ];
         for (args, kind) in invalid {
             match parse(args) {

@@ -13,16 +13,21 @@
 //! [`commands`] wires the stages together per subcommand; [`exit`] holds the
 //! exit codes; [`error`] is the one error type that ends a command.
 
+pub mod action;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod error;
+pub mod exec;
 pub mod exit;
 pub mod hostlist;
 pub mod inventory;
+pub mod outcome;
 pub mod report;
+pub mod ssh;
 pub mod target;
+pub mod units;
 
 pub use error::Error;
 
@@ -30,6 +35,7 @@ pub use error::Error;
 pub fn run(cli: cli::Cli) -> Result<u8, Error> {
     match &cli.command {
         cli::Command::Search(args) => commands::search::run(args),
+        cli::Command::Run(args) => commands::run::run(args),
         cli::Command::Completions(args) => commands::generate::run_completions(args),
         cli::Command::Man(args) => commands::generate::run_man(args),
     }

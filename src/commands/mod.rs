@@ -2,4 +2,5 @@
 //! runs the pipeline stages it needs, and hands records to `report`.
 
 pub mod generate;
+pub mod run;
 pub mod search;

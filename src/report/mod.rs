@@ -4,3 +4,5 @@
 
 pub mod human;
 pub mod nodes;
+pub mod redact;
+pub mod run;

@@ -5,4 +5,5 @@ mod support;
 mod generated;
 mod inventory;
 mod query;
+mod run;
 mod search;

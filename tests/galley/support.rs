@@ -96,3 +96,278 @@ pub fn hosts(expr: &str) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Fails the test with how to install a missing prerequisite.
+fn require(path: &str, package: &str) {
+    assert!(
+        Path::new(path).exists(),
+        "{path} is missing: install it with `apt-get install {package}` (or run .ci/install)"
+    );
+}
+
+/// A key pair for the test client, made once per test process.
+pub struct ClientKey {
+    _dir: tempfile::TempDir,
+    pub private: PathBuf,
+    pub public: String,
+}
+
+pub fn keygen(dir: &Path, name: &str, passphrase: &str) -> (PathBuf, String) {
+    require("/usr/bin/ssh-keygen", "openssh-client");
+    let private = dir.join(name);
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f"])
+        .arg(&private)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(status.success(), "ssh-keygen failed");
+    let public = std::fs::read_to_string(private.with_extension("pub")).unwrap();
+    (private, public.trim().to_string())
+}
+
+pub fn client_key() -> &'static ClientKey {
+    static KEY: std::sync::OnceLock<ClientKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let (private, public) = keygen(dir.path(), "galley-test-client", "");
+        ClientKey {
+            _dir: dir,
+            private,
+            public,
+        }
+    })
+}
+
+/// A real OpenSSH server on 127.0.0.1 for one simulated host, with its own
+/// host key, killed when dropped.
+///
+/// It runs in a private mount namespace where root's `~/.bashrc` is empty
+/// (the machine's rc starts pyenv, 120 ms per command) and with
+/// `GALLEY_TEST_HOST` set to the host's name in every session.
+pub struct Sshd {
+    pub name: String,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    /// The host's public key line (`ssh-ed25519 AAAA... comment`).
+    pub host_key: String,
+    child: std::process::Child,
+}
+
+impl Sshd {
+    pub fn start(name: &str) -> Sshd {
+        Sshd::start_with(name, &[&client_key().public])
+    }
+
+    /// A server that accepts the given public keys.
+    pub fn start_with(name: &str, authorized: &[&str]) -> Sshd {
+        require("/usr/sbin/sshd", "openssh-server");
+        std::fs::create_dir_all("/run/sshd").expect("create /run/sshd (run the tests as root)");
+        let dir = tempfile::tempdir().unwrap();
+        let (host_private, host_key) = keygen(dir.path(), "ssh_host_ed25519_key", "");
+        std::fs::write(
+            dir.path().join("authorized_keys"),
+            authorized.join("\n") + "\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("empty_rc"), "").unwrap();
+        let mut dir = dir;
+        for _attempt in 0..5 {
+            let port = free_port();
+            let config = dir.path().join("sshd_config");
+            std::fs::write(
+                &config,
+                format!(
+                    "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}/sshd.pid\n\
+                     AuthorizedKeysFile {}/authorized_keys\nStrictModes no\nUsePAM no\nUseDNS no\n\
+                     PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
+                     PermitRootLogin yes\nMaxStartups 500\nMaxSessions 100\nLogLevel ERROR\n\
+                     SetEnv GALLEY_TEST_HOST={name}\n",
+                    host_private.display(),
+                    dir.path().display(),
+                    dir.path().display(),
+                ),
+            )
+            .unwrap();
+            let script = format!(
+                "[ -f \"$HOME/.bashrc\" ] && mount --bind {rc} \"$HOME/.bashrc\"; exec /usr/sbin/sshd -D -e -f {cfg}",
+                rc = dir.path().join("empty_rc").display(),
+                cfg = config.display()
+            );
+            let child = Command::new("unshare")
+                .args(["-m", "--", "sh", "-c", &script])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("unshare and sshd start");
+            let mut sshd = Sshd {
+                name: name.to_string(),
+                port,
+                dir,
+                host_key: host_key.clone(),
+                child,
+            };
+            if sshd.wait_ready() {
+                return sshd;
+            }
+            let _ = sshd.child.kill();
+            let _ = sshd.child.wait();
+            dir = std::mem::replace(&mut sshd.dir, tempfile::tempdir().unwrap());
+        }
+        panic!("sshd for {name} did not start (is the port range exhausted? are we root?)");
+    }
+
+    /// Waits until the server sends its SSH banner.
+    fn wait_ready(&mut self) -> bool {
+        use std::io::Read;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                let mut banner = [0u8; 4];
+                if stream.read_exact(&mut banner).is_ok() && &banner == b"SSH-" {
+                    return true;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// The known_hosts line for this server.
+    pub fn known_hosts_line(&self) -> String {
+        let mut parts = self.host_key.split_whitespace();
+        let (kind, key) = (parts.next().unwrap(), parts.next().unwrap());
+        format!("[127.0.0.1]:{} {kind} {key}\n", self.port)
+    }
+
+    /// The base64 of the host key, as ohai stores it in keys.ssh.host_ed25519_public.
+    pub fn host_key_base64(&self) -> String {
+        self.host_key.split_whitespace().nth(1).unwrap().to_string()
+    }
+
+    /// The node JSON for this host, for an inventory.
+    pub fn node(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "chef_environment": "test",
+            "run_list": ["role[test]"],
+            "automatic": {
+                "fqdn": "127.0.0.1",
+                "cloud": {"public_ssh_port": self.port},
+                "keys": {"ssh": {"host_ed25519_public": self.host_key_base64()}},
+                "ohai_time": 1795608000.0
+            }
+        })
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A fleet of test hosts with an inventory and a known_hosts file for them.
+pub struct Fleet {
+    pub hosts: Vec<Sshd>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Fleet {
+    pub fn start(names: &[&str]) -> Fleet {
+        let hosts: Vec<Sshd> = std::thread::scope(|s| {
+            let handles: Vec<_> = names
+                .iter()
+                .map(|n| s.spawn(move || Sshd::start(n)))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let fleet = Fleet {
+            hosts,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        fleet.write_inventory(|node| node);
+        let known: String = fleet.hosts.iter().map(Sshd::known_hosts_line).collect();
+        std::fs::write(fleet.known_hosts(), known).unwrap();
+        fleet
+    }
+
+    /// Rewrites the inventory, each node passed through `edit`.
+    pub fn write_inventory(&self, edit: impl Fn(serde_json::Value) -> serde_json::Value) {
+        let nodes: Vec<serde_json::Value> = self.hosts.iter().map(|h| edit(h.node())).collect();
+        std::fs::write(
+            self.inventory(),
+            serde_json::to_string_pretty(&nodes).unwrap(),
+        )
+        .unwrap();
+    }
+
+    pub fn inventory(&self) -> PathBuf {
+        self.dir.path().join("nodes.json")
+    }
+
+    pub fn known_hosts(&self) -> PathBuf {
+        self.dir.path().join("known_hosts")
+    }
+
+    pub fn report(&self) -> PathBuf {
+        self.dir.path().join("report.jsonl")
+    }
+
+    /// `galley run` against this fleet with the test key, its known_hosts
+    /// and a report, then `extra` flags, the query and the command.
+    pub fn run(&self, extra: &[&str], query: &str, command: &str) -> Run {
+        let inventory = self.inventory();
+        let known = self.known_hosts();
+        let report = self.report();
+        let mut args: Vec<&str> = vec![
+            "run",
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "-i",
+            client_key().private.to_str().unwrap(),
+            "--known-hosts",
+            known.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&[query, "--", command]);
+        galley(&args)
+    }
+
+    /// The report's lines, parsed.
+    pub fn report_lines(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.report())
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("report line is not JSON: {e}: {l}"))
+            })
+            .collect()
+    }
+
+    /// The host records of the report, by name.
+    pub fn host_records(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
+        self.report_lines()
+            .into_iter()
+            .filter(|r| r["type"] == "host")
+            .map(|r| (r["name"].as_str().unwrap().to_string(), r))
+            .collect()
+    }
+}

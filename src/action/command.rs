@@ -1,0 +1,285 @@
+//! Runs one command on a connected host and captures its result.
+//!
+//! The command goes to the login shell as `ssh host CMD` would send it, inside
+//! a small POSIX sh wrapper that puts it in its own session (`setsid`) and
+//! watches the channel's stdin: when galley closes the channel (a command
+//! timeout, a second Ctrl-C) or the connection drops, the wrapper sends
+//! SIGHUP, then SIGKILL, to the command's whole process group. Closing a
+//! channel alone leaves a command that neither reads nor writes running on
+//! the host, and OpenSSH refuses `signal` requests for root logins
+//! (`reference/fleet-bench.md`). A command killed by a signal is reported as
+//! that signal, as sshd reports it.
+
+use std::io::Read;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use super::capture::Capture;
+use crate::exec::{Cancel, CancelLevel};
+use crate::outcome::{Captured, OutcomeKind, Phase};
+use crate::ssh::{millis, seconds, Connection};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct CommandSpec {
+    pub command: String,
+    /// Run under `sudo -n` (never prompts).
+    pub sudo: bool,
+    pub timeout: Option<Duration>,
+    /// Bytes kept per stream.
+    pub max_output: usize,
+}
+
+/// How the command ended.
+#[derive(Debug, Clone)]
+pub struct CommandResult {
+    pub kind: OutcomeKind,
+    pub phase: Option<Phase>,
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<String>,
+    pub stdout: Captured,
+    pub stderr: Captured,
+    pub millis: u64,
+}
+
+/// The wrapper, run by /bin/sh with the command as `$1`. No single quotes
+/// inside, so it can itself be single-quoted.
+const WRAPPER: &str = r#"exec 3<&0
+if command -v setsid >/dev/null 2>&1; then
+  setsid -w "${SHELL:-/bin/sh}" -c "$1" </dev/null 3<&- &
+else
+  "${SHELL:-/bin/sh}" -c "$1" </dev/null 3<&- &
+fi
+p=$!
+(cat <&3 >/dev/null; kill -s HUP -- -$p 2>/dev/null || kill -s HUP $p; sleep 2; kill -s KILL -- -$p 2>/dev/null || kill -s KILL $p) 2>/dev/null &
+w=$!
+exec 3<&-
+wait $p; s=$?
+kill -s TERM $w 2>/dev/null
+if [ $s -gt 128 ] && [ $s -lt 160 ]; then kill -s $((s-128)) $$; fi
+exit $s"#;
+
+/// Quotes a string for a POSIX shell.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The exec request sent to the host.
+pub fn remote_command(spec: &CommandSpec) -> String {
+    let wrapped = format!(
+        "/bin/sh -c {} galley {}",
+        shell_quote(WRAPPER),
+        shell_quote(&spec.command)
+    );
+    if spec.sudo {
+        format!("exec sudo -n {wrapped}")
+    } else {
+        format!("exec {wrapped}")
+    }
+}
+
+/// sudo's own words when it would have to ask for a password.
+fn sudo_wants_password(stderr: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(stderr);
+    text.contains("sudo: a password is required")
+        || text.contains("sudo: a terminal is required")
+        || text.contains("sudo: no tty present")
+}
+
+pub fn run(conn: &Connection, spec: &CommandSpec, cancel: &Cancel) -> CommandResult {
+    let started = Instant::now();
+    let deadline = spec.timeout.map(|t| started + t);
+    let mut stdout = Capture::new(spec.max_output);
+    let mut stderr = Capture::new(spec.max_output);
+    let fail = |kind, phase, reason: String, stdout: Capture, stderr: Capture| CommandResult {
+        kind,
+        phase,
+        reason: Some(reason),
+        exit_code: None,
+        signal: None,
+        stdout: stdout.finish(),
+        stderr: stderr.finish(),
+        millis: millis(started.elapsed()),
+    };
+
+    let session = &conn.session;
+    session.set_timeout(0);
+    let mut channel = match session.channel_session().and_then(|mut c| {
+        c.exec(&remote_command(spec))?;
+        Ok(c)
+    }) {
+        Ok(c) => c,
+        Err(e) => {
+            return fail(
+                OutcomeKind::Error,
+                Some(Phase::Command),
+                format!("cannot start the command: {}", e.message()),
+                stdout,
+                stderr,
+            )
+        }
+    };
+    session.set_blocking(false);
+    let fd = conn.stream.as_raw_fd();
+    let mut buf = vec![0u8; 32 * 1024];
+    // Read both streams until the remote end closes them.
+    let stop = loop {
+        let mut progressed = false;
+        let mut errors = None;
+        for (stream_id, capture) in [(0, &mut stdout), (1, &mut stderr)] {
+            loop {
+                match channel.stream(stream_id).read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        capture.push(&buf[..n]);
+                        progressed = true;
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) => {
+                        errors = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(e) = errors {
+            break Some((
+                OutcomeKind::Error,
+                format!("connection lost during the command: {e}"),
+            ));
+        }
+        if channel.eof() && !progressed {
+            break None;
+        }
+        if cancel.level() >= CancelLevel::Abort {
+            break Some((
+                OutcomeKind::Cancelled,
+                "stopped by a second interrupt".into(),
+            ));
+        }
+        if let (Some(deadline), Some(limit)) = (deadline, spec.timeout) {
+            if Instant::now() >= deadline {
+                break Some((
+                    OutcomeKind::Timeout,
+                    format!("the command ran past {}", seconds(limit)),
+                ));
+            }
+        }
+        if !progressed {
+            wait_readable(fd, Duration::from_millis(100));
+        }
+    };
+    if let Some((kind, reason)) = stop {
+        // Closing the channel ends the wrapper's stdin: it kills the
+        // command's process group on the host.
+        let _ = channel.close();
+        let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
+        return fail(kind, Some(Phase::Command), reason, stdout, stderr);
+    }
+    if let Err(e) = finish_close(&mut channel, fd, Duration::from_secs(10)) {
+        return fail(OutcomeKind::Error, Some(Phase::Command), e, stdout, stderr);
+    }
+    let exit_code = channel.exit_status().ok();
+    let signal = channel
+        .exit_signal()
+        .ok()
+        .and_then(|s| s.exit_signal)
+        .filter(|s| !s.is_empty());
+    let stdout = stdout.finish();
+    let stderr = stderr.finish();
+    let (kind, reason) = match (&signal, exit_code) {
+        (Some(sig), _) => (OutcomeKind::Failed, Some(format!("killed by signal {sig}"))),
+        (None, Some(0)) => (OutcomeKind::Ok, None),
+        (None, Some(1)) if spec.sudo && sudo_wants_password(&stderr.kept()) => (
+            OutcomeKind::SudoPasswordRequired,
+            Some(
+                "sudo wants a password (sudo -n refused): grant NOPASSWD or run without --sudo"
+                    .into(),
+            ),
+        ),
+        (None, Some(code)) => (OutcomeKind::Failed, Some(format!("exit code {code}"))),
+        (None, None) => (
+            OutcomeKind::Error,
+            Some("the host sent no exit status".into()),
+        ),
+    };
+    CommandResult {
+        kind,
+        phase: (kind != OutcomeKind::Ok && kind != OutcomeKind::Failed).then_some(Phase::Command),
+        reason,
+        exit_code: if signal.is_some() { None } else { exit_code },
+        signal,
+        stdout,
+        stderr,
+        millis: millis(started.elapsed()),
+    }
+}
+
+/// Waits for the channel to close, polling the socket, up to `limit`.
+fn finish_close(channel: &mut ssh2::Channel, fd: i32, limit: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match channel.wait_close() {
+            Ok(()) => return Ok(()),
+            Err(e) if e.code() == ssh2::ErrorCode::Session(-37) => {
+                if Instant::now() >= deadline {
+                    return Err("the host did not close the channel".into());
+                }
+                wait_readable(fd, Duration::from_millis(100));
+            }
+            Err(e) => return Err(format!("closing the channel failed: {}", e.message())),
+        }
+    }
+}
+
+/// Blocks until the socket is readable or the time is up.
+fn wait_readable(fd: i32, limit: Duration) {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = i32::try_from(limit.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd, for the duration of the call.
+    unsafe {
+        libc::poll(&mut pfd, 1, ms);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_single_quotes() {
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert!(
+            !WRAPPER.contains('\''),
+            "the wrapper is single-quoted as a whole"
+        );
+    }
+
+    #[test]
+    fn the_wrapper_runs_the_command_and_keeps_its_status() {
+        let spec = CommandSpec {
+            command: "echo out; echo err >&2; exit 3".into(),
+            sudo: false,
+            timeout: None,
+            max_output: 1024,
+        };
+        // Run locally through sh, as the remote login shell would, with a
+        // stdin that stays open (as the channel's does) until the end.
+        let (stdin, keep_open) = std::io::pipe().unwrap();
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(remote_command(&spec))
+            .stdin(stdin)
+            .output()
+            .unwrap();
+        drop(keep_open);
+        assert_eq!(out.status.code(), Some(3));
+        assert_eq!(out.stdout, b"out\n");
+        assert_eq!(out.stderr, b"err\n");
+    }
+}

@@ -1,0 +1,224 @@
+//! `galley run QUERY -- COMMAND`: the command on every selected host.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use crate::action::command::{self, CommandSpec};
+use crate::cli::{ConnectionArgs, RunArgs, RunOutput};
+use crate::config::Selection;
+use crate::error::{output_result, Error};
+use crate::exec::{self, Cancel, Event};
+use crate::exit;
+use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
+use crate::report::human::now_epoch;
+use crate::report::nodes;
+use crate::report::run::{self as report, JsonlReport, RunInfo};
+use crate::ssh::{self, Identities, KnownHosts, Policy};
+use crate::target::{self, Target};
+
+/// Turns the connection flags into SSH settings (environment: HOME, USER,
+/// SSH_AUTH_SOCK).
+pub fn ssh_settings(args: &ConnectionArgs) -> Result<ssh::Settings, Error> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let user = match &args.ssh_user {
+        Some(user) => user.clone(),
+        None => local_user().ok_or_else(|| {
+            Error::setup(anyhow::anyhow!("cannot tell the local user name"))
+                .with_hint("pass -x USER")
+        })?,
+    };
+    Ok(ssh::Settings {
+        user,
+        port: args.ssh_port,
+        connect_timeout: args.connect_timeout.0,
+        known_hosts: KnownHosts {
+            policy: args.host_key_check,
+            user_file: args
+                .known_hosts
+                .clone()
+                .unwrap_or_else(|| ssh::known_hosts::default_user_file(&home)),
+            global_files: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
+        },
+        identities: Identities {
+            agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
+            files: args.identity_file.clone(),
+            defaults: Identities::default_keys(&home),
+        },
+    })
+}
+
+fn local_user() -> Option<String> {
+    if let Some(user) = std::env::var("USER").ok().filter(|u| !u.is_empty()) {
+        return Some(user);
+    }
+    // SAFETY: getpwuid returns a pointer into static storage or null; the
+    // name is copied out at once.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if pw.is_null() {
+            return None;
+        }
+        Some(
+            std::ffi::CStr::from_ptr((*pw).pw_name)
+                .to_string_lossy()
+                .into_owned(),
+        )
+    }
+}
+
+/// Connects and runs the command on one host.
+fn run_host(
+    target: &Target,
+    settings: &ssh::Settings,
+    spec: &CommandSpec,
+    cancel: &Cancel,
+) -> HostOutcome {
+    let started = Instant::now();
+    let mut timings = Timings::default();
+    let mut outcome = HostOutcome::without_run(&target.name, OutcomeKind::Error, "");
+    outcome.reason = None;
+    outcome.address = Some(target.address.clone());
+    outcome.port = Some(settings.port_for(target));
+    outcome.user = Some(settings.user.clone());
+    match ssh::connect(target, settings, &mut timings) {
+        Err(failure) => {
+            outcome.kind = failure.kind;
+            outcome.phase = Some(failure.phase);
+            outcome.reason = Some(failure.reason);
+        }
+        Ok(conn) => {
+            outcome.auth = Some(conn.auth.clone());
+            let result = command::run(&conn, spec, cancel);
+            timings.command_ms = Some(result.millis);
+            outcome.kind = result.kind;
+            outcome.phase = result.phase;
+            outcome.reason = result.reason;
+            outcome.exit_code = result.exit_code;
+            outcome.signal = result.signal;
+            outcome.stdout = result.stdout;
+            outcome.stderr = result.stderr;
+            let _ = conn.session.disconnect(None, "galley done", None);
+        }
+    }
+    timings.total_ms = ssh::millis(started.elapsed());
+    outcome.timings = timings;
+    outcome
+}
+
+pub fn run(args: &RunArgs) -> Result<u8, Error> {
+    let selection = Selection::from_args(&args.select)?;
+    let settings = ssh_settings(&args.connection)?;
+    let spec = CommandSpec {
+        command: args.command.join(" "),
+        sudo: args.sudo,
+        timeout: args.command_timeout.map(|d| d.0),
+        max_output: args.max_output.0,
+    };
+    let source = selection.open()?;
+    let found = source.search(&selection.query).map_err(Error::setup)?;
+    if found.is_empty() {
+        eprintln!(
+            "galley: no node matches {} in {}",
+            selection.query,
+            source.describe()
+        );
+        return Ok(exit::NO_MATCH);
+    }
+    let targets = target::resolve(found, &selection.address);
+    for warning in nodes::warnings(&targets) {
+        eprintln!("galley: warning: {warning}");
+    }
+    if settings.known_hosts.policy == Policy::Off {
+        eprintln!("galley: warning: --host-key-check off: host keys are not checked, a machine in the middle would not be noticed");
+    }
+
+    let info = RunInfo {
+        command: spec.command.clone(),
+        query: selection.query.to_string(),
+        hosts: targets.targets.len() + targets.unaddressed.len(),
+        started_at: now_epoch(),
+    };
+    let mut jsonl = match &args.report {
+        Some(path) => Some(JsonlReport::create(path).map_err(|e| {
+            Error::setup(
+                anyhow::Error::new(e)
+                    .context(format!("cannot write the report {}", path.display())),
+            )
+        })?),
+        None => None,
+    };
+    let report_error =
+        |e: std::io::Error| Error::setup(anyhow::Error::new(e).context("cannot write the report"));
+    if let Some(r) = &mut jsonl {
+        r.write(&report::header_record(&info))
+            .map_err(report_error)?;
+    }
+
+    let started = Instant::now();
+    let mut outcomes: Vec<HostOutcome> = targets
+        .unaddressed
+        .iter()
+        .map(|u| {
+            HostOutcome::without_run(
+                &u.node.name,
+                OutcomeKind::Skipped,
+                format!("no usable address: {}", u.reason),
+            )
+        })
+        .collect();
+    for o in &outcomes {
+        if let Some(r) = &mut jsonl {
+            r.write(&report::host_record(o)).map_err(report_error)?;
+        }
+    }
+    let cancel = Cancel::default();
+    let (events, received) = mpsc::channel::<Event>();
+    let ran = std::thread::scope(|scope| -> Result<Vec<HostOutcome>, Error> {
+        let (settings, spec, cancel, targets) = (&settings, &spec, &cancel, &targets.targets);
+        let worker = scope.spawn(move || {
+            exec::execute(targets, args.concurrency.0, cancel, &events, |t, c| {
+                run_host(t, settings, spec, c)
+            })
+        });
+        for event in received {
+            if let Event::Finished { outcome, .. } = event {
+                if let Some(r) = &mut jsonl {
+                    r.write(&report::host_record(&outcome))
+                        .map_err(report_error)?;
+                }
+            }
+        }
+        Ok(worker.join().expect("the executor does not panic"))
+    })?;
+    outcomes.extend(ran);
+    outcomes.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let elapsed_ms = ssh::millis(started.elapsed());
+    let stats = RunStats::from_outcomes(&outcomes);
+    let code = if stats.all_ok() {
+        exit::OK
+    } else {
+        exit::HOSTS_FAILED
+    };
+    let summary = report::summary_record(&stats, now_epoch(), elapsed_ms, code);
+    if let Some(r) = &mut jsonl {
+        r.write(&summary).map_err(report_error)?;
+    }
+    let text = match args.output {
+        RunOutput::Summary => report::render_summary(&outcomes, elapsed_ms),
+        RunOutput::Json => {
+            let doc = serde_json::json!({
+                "header": report::header_record(&info),
+                "hosts": outcomes.iter().map(report::host_record).collect::<Vec<_>>(),
+                "summary": summary,
+            });
+            serde_json::to_string_pretty(&doc).expect("records serialize") + "\n"
+        }
+    };
+    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    Ok(code)
+}

@@ -1,0 +1,252 @@
+//! What happened on each host: plain data, serialised into reports.
+//!
+//! A host's failure is an outcome, never an `Err`: every selected host ends
+//! in exactly one [`OutcomeKind`], with the phase that failed, the reason in
+//! one line, timings per phase and its captured output.
+
+use serde::{Deserialize, Serialize};
+
+/// How a host ended. The names are stable: reports and scripts use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// The command ran and exited 0.
+    Ok,
+    /// The command exited non-zero or was killed by a signal.
+    Failed,
+    /// A phase ran past its deadline (see `phase`).
+    Timeout,
+    /// The address did not resolve, or the connection was refused or had no route.
+    Unreachable,
+    /// No key or agent identity was accepted.
+    AuthFailed,
+    /// The host's key is not known and the policy does not accept new keys.
+    HostkeyUnknown,
+    /// The host's key differs from the known one: the command never ran.
+    HostkeyMismatch,
+    /// `--sudo` and sudo wanted a password.
+    SudoPasswordRequired,
+    /// A protocol or other error (see `reason`).
+    Error,
+    /// The run was interrupted while this host was running.
+    Cancelled,
+    /// The host was never started (interrupted run, no usable address).
+    Skipped,
+}
+
+impl OutcomeKind {
+    pub const ALL: [OutcomeKind; 11] = [
+        OutcomeKind::Ok,
+        OutcomeKind::Failed,
+        OutcomeKind::Timeout,
+        OutcomeKind::Unreachable,
+        OutcomeKind::AuthFailed,
+        OutcomeKind::HostkeyUnknown,
+        OutcomeKind::HostkeyMismatch,
+        OutcomeKind::SudoPasswordRequired,
+        OutcomeKind::Error,
+        OutcomeKind::Cancelled,
+        OutcomeKind::Skipped,
+    ];
+
+    /// The name used in reports and summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutcomeKind::Ok => "ok",
+            OutcomeKind::Failed => "failed",
+            OutcomeKind::Timeout => "timeout",
+            OutcomeKind::Unreachable => "unreachable",
+            OutcomeKind::AuthFailed => "auth_failed",
+            OutcomeKind::HostkeyUnknown => "hostkey_unknown",
+            OutcomeKind::HostkeyMismatch => "hostkey_mismatch",
+            OutcomeKind::SudoPasswordRequired => "sudo_password_required",
+            OutcomeKind::Error => "error",
+            OutcomeKind::Cancelled => "cancelled",
+            OutcomeKind::Skipped => "skipped",
+        }
+    }
+}
+
+/// The phases of a host's run, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// DNS and the TCP connection.
+    Connect,
+    /// The SSH handshake and the host key check.
+    Handshake,
+    /// User authentication.
+    Auth,
+    /// The remote command.
+    Command,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Connect => "connect",
+            Phase::Handshake => "handshake",
+            Phase::Auth => "auth",
+            Phase::Command => "command",
+        }
+    }
+}
+
+/// Milliseconds spent in each phase that started.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command_ms: Option<u64>,
+    pub total_ms: u64,
+}
+
+/// Output captured from one stream, bounded: the head and the tail are
+/// kept, and what was dropped between them is counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Captured {
+    pub head: Vec<u8>,
+    pub tail: Vec<u8>,
+    /// Bytes dropped between head and tail.
+    pub dropped: u64,
+}
+
+impl Captured {
+    /// Everything kept, head then tail (with no marker between).
+    pub fn kept(&self) -> Vec<u8> {
+        let mut all = self.head.clone();
+        all.extend_from_slice(&self.tail);
+        all
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.head.is_empty() && self.tail.is_empty() && self.dropped == 0
+    }
+
+    /// The output as text for people: invalid UTF-8 escaped (`\xff`), and a
+    /// marker where bytes were dropped.
+    pub fn display(&self) -> String {
+        let mut text = escape_bytes(&self.head);
+        if self.dropped > 0 {
+            text.push_str(&format!("\n[... {} bytes dropped ...]\n", self.dropped));
+        }
+        text.push_str(&escape_bytes(&self.tail));
+        text
+    }
+}
+
+/// Valid UTF-8 as it is; each invalid byte as `\xNN`.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// How one host ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostOutcome {
+    /// The node name.
+    pub name: String,
+    pub address: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub kind: OutcomeKind,
+    /// The phase that failed, for outcomes other than ok/failed/skipped.
+    pub phase: Option<Phase>,
+    /// One line that explains a result that is not ok.
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+    /// The signal that killed the command (`TERM`, `KILL`).
+    pub signal: Option<String>,
+    /// What authenticated: `agent (key comment)` or a key file path.
+    pub auth: Option<String>,
+    pub timings: Timings,
+    pub stdout: Captured,
+    pub stderr: Captured,
+}
+
+impl HostOutcome {
+    /// A host that ended before anything ran on it.
+    pub fn without_run(name: &str, kind: OutcomeKind, reason: impl Into<String>) -> HostOutcome {
+        HostOutcome {
+            name: name.to_string(),
+            address: None,
+            port: None,
+            user: None,
+            kind,
+            phase: None,
+            reason: Some(reason.into()),
+            exit_code: None,
+            signal: None,
+            auth: None,
+            timings: Timings::default(),
+            stdout: Captured::default(),
+            stderr: Captured::default(),
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.kind == OutcomeKind::Ok
+    }
+}
+
+/// Counts by outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunStats {
+    pub counts: std::collections::BTreeMap<OutcomeKind, usize>,
+}
+
+impl RunStats {
+    pub fn from_outcomes<'a>(outcomes: impl IntoIterator<Item = &'a HostOutcome>) -> RunStats {
+        let mut stats = RunStats::default();
+        for o in outcomes {
+            *stats.counts.entry(o.kind).or_default() += 1;
+        }
+        stats
+    }
+
+    pub fn total(&self) -> usize {
+        self.counts.values().sum()
+    }
+
+    pub fn count(&self, kind: OutcomeKind) -> usize {
+        self.counts.get(&kind).copied().unwrap_or(0)
+    }
+
+    pub fn all_ok(&self) -> bool {
+        self.count(OutcomeKind::Ok) == self.total()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_serialize_to_their_names() {
+        for kind in OutcomeKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_escaped_for_display() {
+        assert_eq!(escape_bytes(b"ok \xff\xfe end"), "ok \\xff\\xfe end");
+        let c = Captured {
+            head: b"a".to_vec(),
+            tail: b"z".to_vec(),
+            dropped: 10,
+        };
+        assert_eq!(c.display(), "a\n[... 10 bytes dropped ...]\nz");
+    }
+}

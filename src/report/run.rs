@@ -1,0 +1,357 @@
+//! Reports of a run on hosts: the JSON Lines report written as hosts finish,
+//! the JSON document, and the human summary with gathered outputs.
+//!
+//! Every record passes through [`redact`] first: no sink sees a secret.
+//!
+//! JSON Lines schema (version [`SCHEMA_VERSION`]), one object per line:
+//! - `{"type":"header","version":1,"galley":"0.1.0","started_at":EPOCH,"command":CMD,"query":Q,"hosts":N}`
+//! - `{"type":"host", ...}` per host, flushed as it finishes (see [`host_record`])
+//! - `{"type":"summary","finished_at":EPOCH,"elapsed_ms":MS,"counts":{"ok":N,...},"exit_code":C}`
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use super::human::plural;
+use super::redact;
+use crate::hostlist;
+use crate::outcome::{escape_bytes, Captured, HostOutcome, OutcomeKind, RunStats};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a run was, for the header.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub command: String,
+    pub query: String,
+    pub hosts: usize,
+    pub started_at: f64,
+}
+
+pub fn header_record(info: &RunInfo) -> Value {
+    json!({
+        "type": "header",
+        "version": SCHEMA_VERSION,
+        "galley": env!("CARGO_PKG_VERSION"),
+        "started_at": info.started_at,
+        "command": redact::text(&info.command),
+        "query": info.query,
+        "hosts": info.hosts,
+    })
+}
+
+/// A captured stream, lossless: UTF-8 text as it is, anything else base64.
+fn stream_record(captured: &Captured) -> Value {
+    let head = redact::bytes(&captured.head);
+    let tail = redact::bytes(&captured.tail);
+    let mut data = head.to_vec();
+    data.extend_from_slice(&tail);
+    let mut out = Map::new();
+    match String::from_utf8(data) {
+        Ok(text) => {
+            out.insert("encoding".into(), "utf8".into());
+            out.insert("data".into(), text.into());
+        }
+        Err(e) => {
+            out.insert("encoding".into(), "base64".into());
+            out.insert(
+                "data".into(),
+                base64::engine::general_purpose::STANDARD
+                    .encode(e.as_bytes())
+                    .into(),
+            );
+        }
+    }
+    if captured.dropped > 0 {
+        out.insert("dropped_bytes".into(), captured.dropped.into());
+        out.insert("dropped_at".into(), head.len().into());
+    }
+    Value::Object(out)
+}
+
+/// One host, as the report and `--output json` carry it.
+pub fn host_record(o: &HostOutcome) -> Value {
+    json!({
+        "type": "host",
+        "name": o.name,
+        "address": o.address,
+        "port": o.port,
+        "user": o.user,
+        "outcome": o.kind,
+        "phase": o.phase,
+        "reason": o.reason.as_deref().map(redact::text),
+        "exit_code": o.exit_code,
+        "signal": o.signal,
+        "auth": o.auth,
+        "timings": o.timings,
+        "stdout": stream_record(&o.stdout),
+        "stderr": stream_record(&o.stderr),
+    })
+}
+
+fn counts(stats: &RunStats) -> Value {
+    Value::Object(
+        stats
+            .counts
+            .iter()
+            .map(|(k, n)| (k.name().to_string(), Value::from(*n)))
+            .collect(),
+    )
+}
+
+pub fn summary_record(stats: &RunStats, finished_at: f64, elapsed_ms: u64, exit_code: u8) -> Value {
+    json!({
+        "type": "summary",
+        "finished_at": finished_at,
+        "elapsed_ms": elapsed_ms,
+        "counts": counts(stats),
+        "exit_code": exit_code,
+    })
+}
+
+/// The JSON Lines report: each line written whole and flushed at once, so a
+/// crash or a kill leaves every finished host on disk.
+pub struct JsonlReport {
+    file: File,
+}
+
+impl JsonlReport {
+    pub fn create(path: &Path) -> io::Result<JsonlReport> {
+        Ok(JsonlReport {
+            file: File::create(path)?,
+        })
+    }
+
+    pub fn write(&mut self, record: &Value) -> io::Result<()> {
+        let mut line = serde_json::to_vec(record).expect("records serialize");
+        line.push(b'\n');
+        // One write per line: a reader never sees half a record unless the
+        // machine dies mid-write.
+        self.file.write_all(&line)?;
+        self.file.flush()
+    }
+}
+
+/// The human summary: counts, the hosts that are not ok with their reason,
+/// then outputs gathered across hosts, the largest group first.
+pub fn render_summary(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
+    let stats = RunStats::from_outcomes(outcomes);
+    let mut out = String::new();
+    let parts: Vec<String> = OutcomeKind::ALL
+        .iter()
+        .filter(|k| stats.count(**k) > 0)
+        .map(|k| format!("{} {}", stats.count(*k), k.name()))
+        .collect();
+    out.push_str(&format!(
+        "{}: {} ({:.1}s)\n",
+        plural(stats.total(), "host", "hosts"),
+        parts.join(", "),
+        elapsed_ms as f64 / 1000.0
+    ));
+
+    let not_ok: Vec<&HostOutcome> = outcomes.iter().filter(|o| !o.is_ok()).collect();
+    if !not_ok.is_empty() {
+        out.push_str("\nnot ok:\n");
+        let width = not_ok.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        let kind_width = not_ok
+            .iter()
+            .map(|o| o.kind.name().len())
+            .max()
+            .unwrap_or(0);
+        for o in &not_ok {
+            let phase = o
+                .phase
+                .map(|p| format!("{}: ", p.name()))
+                .unwrap_or_default();
+            let reason = redact::text(o.reason.as_deref().unwrap_or(""));
+            out.push_str(&format!(
+                "  {:<width$}  {:<kind_width$}  {phase}{reason}\n",
+                o.name,
+                o.kind.name()
+            ));
+        }
+    }
+
+    let groups = gather(outcomes);
+    if !groups.is_empty() {
+        out.push_str("\noutput:\n");
+    }
+    for group in groups {
+        let status = match (group.exit_code, &group.signal) {
+            (_, Some(sig)) => format!("signal {sig}"),
+            (Some(code), None) => format!("exit {code}"),
+            (None, None) => "no exit status".into(),
+        };
+        out.push_str(&format!(
+            "== {} ({}, {status})\n",
+            hostlist::fold(&group.names),
+            plural(group.names.len(), "host", "hosts")
+        ));
+        let stdout = redact::text(&group.stdout.display());
+        if !stdout.is_empty() {
+            out.push_str(&stdout);
+            if !stdout.ends_with('\n') {
+                out.push_str("\n[no newline at end]\n");
+            }
+        }
+        let stderr = redact::text(&group.stderr.display());
+        if !stderr.is_empty() {
+            out.push_str("-- stderr\n");
+            out.push_str(&stderr);
+            if !stderr.ends_with('\n') {
+                out.push_str("\n[no newline at end]\n");
+            }
+        }
+    }
+    out
+}
+
+/// Hosts whose command produced the same stdout, stderr and exit status.
+pub struct Group<'a> {
+    pub names: Vec<&'a str>,
+    pub stdout: &'a Captured,
+    pub stderr: &'a Captured,
+    pub exit_code: Option<i32>,
+    pub signal: Option<String>,
+}
+
+/// Groups the hosts that ran their command, largest group first, ties by
+/// their first host name.
+pub fn gather(outcomes: &[HostOutcome]) -> Vec<Group<'_>> {
+    type Key<'a> = (&'a Captured, &'a Captured, Option<i32>, Option<&'a str>);
+    let mut groups: BTreeMap<Vec<u8>, (Key, Vec<&str>)> = BTreeMap::new();
+    for o in outcomes {
+        let ran = o.exit_code.is_some()
+            || o.signal.is_some()
+            || !o.stdout.is_empty()
+            || !o.stderr.is_empty();
+        if !ran {
+            continue;
+        }
+        // A key that cannot collide between different outputs.
+        let mut id = Vec::new();
+        for part in [
+            &o.stdout.head,
+            &o.stdout.tail,
+            &o.stderr.head,
+            &o.stderr.tail,
+        ] {
+            id.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            id.extend_from_slice(part);
+        }
+        id.extend_from_slice(
+            format!(
+                "{}|{}|{:?}|{:?}",
+                o.stdout.dropped, o.stderr.dropped, o.exit_code, o.signal
+            )
+            .as_bytes(),
+        );
+        groups
+            .entry(id)
+            .or_insert_with(|| {
+                (
+                    (&o.stdout, &o.stderr, o.exit_code, o.signal.as_deref()),
+                    Vec::new(),
+                )
+            })
+            .1
+            .push(&o.name);
+    }
+    let mut out: Vec<Group> = groups
+        .into_values()
+        .map(|((stdout, stderr, exit_code, signal), mut names)| {
+            names.sort();
+            Group {
+                names,
+                stdout,
+                stderr,
+                exit_code,
+                signal: signal.map(str::to_string),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.names
+            .len()
+            .cmp(&a.names.len())
+            .then(a.names[0].cmp(b.names[0]))
+    });
+    out
+}
+
+/// Output shown escaped for people (for the stream mode and messages).
+pub fn shown(bytes: &[u8]) -> String {
+    redact::text(&escape_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(name: &str, stdout: &str, code: i32) -> HostOutcome {
+        let mut o = HostOutcome::without_run(
+            name,
+            if code == 0 {
+                OutcomeKind::Ok
+            } else {
+                OutcomeKind::Failed
+            },
+            "",
+        );
+        o.reason = (code != 0).then(|| format!("exit code {code}"));
+        o.exit_code = Some(code);
+        o.stdout = Captured {
+            head: stdout.as_bytes().to_vec(),
+            tail: Vec::new(),
+            dropped: 0,
+        };
+        o
+    }
+
+    #[test]
+    fn identical_outputs_are_gathered_under_folded_names() {
+        let outcomes = vec![
+            outcome("web-02", "same\n", 0),
+            outcome("web-01", "same\n", 0),
+            outcome("web-03", "other\n", 0),
+            outcome("web-04", "same\n", 1),
+            outcome("web-05", "same\n", 0),
+        ];
+        let groups = gather(&outcomes);
+        assert_eq!(groups.len(), 3);
+        assert_eq!(groups[0].names, ["web-01", "web-02", "web-05"]);
+        let text = render_summary(&outcomes, 1200);
+        assert!(
+            text.starts_with("5 hosts: 4 ok, 1 failed (1.2s)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("== web-[01-02,05] (3 hosts, exit 0)\nsame\n"),
+            "{text}"
+        );
+        assert!(text.contains("  web-04  failed  exit code 1\n"), "{text}");
+    }
+
+    #[test]
+    fn records_are_lossless_and_redacted() {
+        let mut o = outcome("h", "", 0);
+        o.stdout = Captured {
+            head: b"deb https://tok:@pkgs/ x \xff".to_vec(),
+            tail: b"end".to_vec(),
+            dropped: 5,
+        };
+        let r = host_record(&o);
+        assert_eq!(r["stdout"]["encoding"], "base64");
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(r["stdout"]["data"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(data, b"deb https://REDACTED@pkgs/ x \xffend");
+        assert_eq!(r["stdout"]["dropped_bytes"], 5);
+        assert_eq!(r["stdout"]["dropped_at"], 29);
+        assert_eq!(r["outcome"], "ok");
+    }
+}

@@ -1,0 +1,229 @@
+//! SSH connections with a deadline on every phase: TCP connect, handshake
+//! and host key check, authentication. A failure is a typed [`Failure`] with
+//! the outcome it means and the phase it happened in; the executor turns it
+//! into the host's outcome.
+
+pub mod auth;
+pub mod known_hosts;
+
+use std::io;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use ssh2::Session;
+
+use crate::outcome::{OutcomeKind, Phase, Timings};
+use crate::target::Target;
+
+pub use auth::Identities;
+pub use known_hosts::{KnownHosts, Policy};
+
+/// libssh2's LIBSSH2_ERROR_TIMEOUT.
+const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
+
+/// How to connect to every host of a run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The login user.
+    pub user: String,
+    /// `-p`: overrides every host's port.
+    pub port: Option<u16>,
+    /// The deadline for connect, handshake and authentication together.
+    pub connect_timeout: Duration,
+    pub known_hosts: KnownHosts,
+    pub identities: Identities,
+}
+
+/// Why a host could not be connected to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: OutcomeKind,
+    pub phase: Phase,
+    pub reason: String,
+}
+
+impl Failure {
+    fn new(kind: OutcomeKind, phase: Phase, reason: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            phase,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// An authenticated session to one host.
+pub struct Connection {
+    pub session: Session,
+    /// The socket under the session, for polling.
+    pub stream: TcpStream,
+    pub port: u16,
+    /// What authenticated.
+    pub auth: String,
+}
+
+impl Settings {
+    /// The port for a target: `-p`, else the node's, else 22.
+    pub fn port_for(&self, target: &Target) -> u16 {
+        self.port.or(target.port).unwrap_or(22)
+    }
+}
+
+/// Connects, checks the host key and authenticates, all before the
+/// connect deadline. Fills in the phase timings as it goes.
+pub fn connect(
+    target: &Target,
+    settings: &Settings,
+    timings: &mut Timings,
+) -> Result<Connection, Failure> {
+    let started = Instant::now();
+    let deadline = started + settings.connect_timeout;
+    let port = settings.port_for(target);
+
+    let stream = tcp_connect(&target.address, port, deadline, settings.connect_timeout);
+    timings.connect_ms = Some(millis(started.elapsed()));
+    let stream = stream?;
+    let _ = stream.set_nodelay(true);
+
+    let phase_start = Instant::now();
+    let session = handshake(&stream, deadline, settings.connect_timeout);
+    let session = session.and_then(|session| {
+        settings
+            .known_hosts
+            .check(&session, &target.address, port, &target.node)
+            .map_err(|refusal| match refusal {
+                known_hosts::Refusal::Unknown(why) => {
+                    Failure::new(OutcomeKind::HostkeyUnknown, Phase::Handshake, why)
+                }
+                known_hosts::Refusal::Mismatch(why) => {
+                    Failure::new(OutcomeKind::HostkeyMismatch, Phase::Handshake, why)
+                }
+            })?;
+        Ok(session)
+    });
+    timings.handshake_ms = Some(millis(phase_start.elapsed()));
+    let session = session?;
+
+    let phase_start = Instant::now();
+    session.set_timeout(remaining_ms(deadline));
+    let auth = auth::authenticate(&session, &settings.user, &settings.identities);
+    timings.auth_ms = Some(millis(phase_start.elapsed()));
+    let auth = auth.map_err(|why| {
+        if Instant::now() >= deadline {
+            Failure::new(
+                OutcomeKind::Timeout,
+                Phase::Auth,
+                format!(
+                    "authentication did not finish within {}",
+                    seconds(settings.connect_timeout)
+                ),
+            )
+        } else {
+            Failure::new(OutcomeKind::AuthFailed, Phase::Auth, why)
+        }
+    })?;
+    Ok(Connection {
+        session,
+        stream,
+        port,
+        auth,
+    })
+}
+
+fn tcp_connect(
+    host: &str,
+    port: u16,
+    deadline: Instant,
+    limit: Duration,
+) -> Result<TcpStream, Failure> {
+    let unreachable = |why: String| Failure::new(OutcomeKind::Unreachable, Phase::Connect, why);
+    let addrs: Vec<_> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| unreachable(format!("cannot resolve {host}: {e}")))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(unreachable(format!("{host} resolves to no address")));
+    }
+    let mut last = None;
+    for addr in &addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match TcpStream::connect_timeout(addr, left) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = Some(e),
+        }
+    }
+    let target = known_hosts::entry_name(host, port);
+    Err(match last {
+        None => Failure::new(
+            OutcomeKind::Timeout,
+            Phase::Connect,
+            format!("no TCP connection to {target} within {}", seconds(limit)),
+        ),
+        Some(e) => match e.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Failure::new(
+                OutcomeKind::Timeout,
+                Phase::Connect,
+                format!("no TCP connection to {target} within {}", seconds(limit)),
+            ),
+            io::ErrorKind::ConnectionRefused => {
+                unreachable(format!("connection to {target} refused"))
+            }
+            io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+                unreachable(format!("no route to {target}"))
+            }
+            _ => unreachable(format!("cannot connect to {target}: {e}")),
+        },
+    })
+}
+
+fn handshake(stream: &TcpStream, deadline: Instant, limit: Duration) -> Result<Session, Failure> {
+    let error = |why: String| Failure::new(OutcomeKind::Error, Phase::Handshake, why);
+    let mut session =
+        Session::new().map_err(|e| error(format!("cannot start an SSH session: {e}")))?;
+    let socket = stream
+        .try_clone()
+        .map_err(|e| error(format!("cannot use the socket: {e}")))?;
+    session.set_tcp_stream(socket);
+    session.set_timeout(remaining_ms(deadline));
+    match session.handshake() {
+        Ok(()) => Ok(session),
+        Err(e)
+            if e.code() == ssh2::ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT)
+                || Instant::now() >= deadline =>
+        {
+            Err(Failure::new(
+                OutcomeKind::Timeout,
+                Phase::Handshake,
+                format!(
+                    "no SSH handshake within {} (the peer accepted TCP but did not speak SSH)",
+                    seconds(limit)
+                ),
+            ))
+        }
+        Err(e) => Err(error(format!("SSH handshake failed: {}", e.message()))),
+    }
+}
+
+/// Milliseconds until the deadline, at least 1 (0 would mean "no timeout"
+/// to libssh2).
+fn remaining_ms(deadline: Instant) -> u32 {
+    let left = deadline.saturating_duration_since(Instant::now());
+    u32::try_from(left.as_millis()).unwrap_or(u32::MAX).max(1)
+}
+
+pub fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// `10s`, `1.5s`.
+pub fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{}s", s as u64)
+    } else {
+        format!("{s:.1}s")
+    }
+}

@@ -1,0 +1,391 @@
+//! `galley run` on real OpenSSH servers: one sshd per simulated host, each
+//! with its own host key, on 127.0.0.1.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{client_key, free_port, galley, keygen, Fleet, Sshd};
+
+fn stdout_of(record: &Value) -> String {
+    assert_eq!(record["stdout"]["encoding"], "utf8", "{record}");
+    record["stdout"]["data"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn every_host_runs_the_command_and_the_report_says_so() {
+    let fleet = Fleet::start(&["web-01", "web-02", "web-03"]);
+    let run = fleet.run(&["-C", "2"], "*:*", "echo \"hello from $GALLEY_TEST_HOST\"");
+    run.expect_code(0);
+    let lines = fleet.report_lines();
+    assert_eq!(lines.len(), 5, "header, 3 hosts, summary");
+    assert_eq!(lines[0]["type"], "header");
+    assert_eq!(lines[0]["version"], 1);
+    assert_eq!(lines[0]["hosts"], 3);
+    assert_eq!(lines[4]["type"], "summary");
+    assert_eq!(lines[4]["counts"]["ok"], 3);
+    assert_eq!(lines[4]["exit_code"], 0);
+    for (name, record) in fleet.host_records() {
+        assert_eq!(record["outcome"], "ok");
+        assert_eq!(record["exit_code"], 0);
+        assert_eq!(stdout_of(&record), format!("hello from {name}\n"));
+        assert_eq!(record["auth"], client_key().private.to_str().unwrap());
+        assert!(record["timings"]["handshake_ms"].is_u64());
+    }
+    let out = run.stdout();
+    assert!(out.starts_with("3 hosts: 3 ok"), "{run}");
+    assert!(
+        out.contains("== web-01 (1 host, exit 0)\nhello from web-01\n"),
+        "{run}"
+    );
+}
+
+#[test]
+fn identical_outputs_are_gathered_and_failures_listed() {
+    let fleet = Fleet::start(&["db-1", "db-2", "db-3"]);
+    let run = fleet.run(
+        &[],
+        "*:*",
+        "echo same; if [ \"$GALLEY_TEST_HOST\" = db-2 ]; then echo oops >&2; exit 3; fi",
+    );
+    run.expect_code(1);
+    let out = run.stdout();
+    assert!(out.starts_with("3 hosts: 2 ok, 1 failed"), "{run}");
+    assert!(
+        out.contains("not ok:\n  db-2  failed  exit code 3\n"),
+        "{run}"
+    );
+    assert!(
+        out.contains("== db-[1,3] (2 hosts, exit 0)\nsame\n"),
+        "{run}"
+    );
+    assert!(
+        out.contains("== db-2 (1 host, exit 3)\nsame\n-- stderr\noops\n"),
+        "{run}"
+    );
+    let records = fleet.host_records();
+    assert_eq!(records["db-2"]["outcome"], "failed");
+    assert_eq!(records["db-2"]["exit_code"], 3);
+    assert_eq!(records["db-2"]["stderr"]["data"], "oops\n");
+    assert_eq!(stdout_of(&records["db-2"]), "same\n");
+}
+
+#[test]
+fn a_command_killed_by_a_signal_reports_the_signal() {
+    let fleet = Fleet::start(&["sig-1"]);
+    let run = fleet.run(&[], "*:*", "kill -TERM $$");
+    run.expect_code(1);
+    let record = &fleet.host_records()["sig-1"];
+    assert_eq!(record["outcome"], "failed");
+    assert_eq!(record["signal"], "TERM");
+    assert_eq!(record["reason"], "killed by signal TERM");
+}
+
+#[test]
+fn an_unknown_host_key_is_refused_and_nothing_runs() {
+    let fleet = Fleet::start(&["new-1"]);
+    std::fs::write(fleet.known_hosts(), "").unwrap();
+    let marker = fleet.dir.path().join("ran");
+    let run = fleet.run(&[], "*:*", &format!("touch {}", marker.display()));
+    run.expect_code(1);
+    let record = &fleet.host_records()["new-1"];
+    assert_eq!(record["outcome"], "hostkey_unknown");
+    assert_eq!(record["phase"], "handshake");
+    assert!(
+        record["reason"].as_str().unwrap().contains("SHA256:"),
+        "{record}"
+    );
+    assert!(
+        !marker.exists(),
+        "the command must not run on a host with an unknown key"
+    );
+}
+
+#[test]
+fn a_changed_host_key_is_refused_with_both_fingerprints() {
+    let fleet = Fleet::start(&["moved-1"]);
+    let other = tempfile::tempdir().unwrap();
+    let (_, impostor) = keygen(other.path(), "other", "");
+    let key = impostor.split_whitespace().nth(1).unwrap();
+    let port = fleet.hosts[0].port;
+    std::fs::write(
+        fleet.known_hosts(),
+        format!("[127.0.0.1]:{port} ssh-ed25519 {key}\n"),
+    )
+    .unwrap();
+    let marker = fleet.dir.path().join("ran");
+    // a host whose key changed must never run the command, under any policy but off
+    for policy in ["strict", "accept-new"] {
+        let run = fleet.run(
+            &["--host-key-check", policy],
+            "*:*",
+            &format!("touch {}", marker.display()),
+        );
+        run.expect_code(1);
+        let record = &fleet.host_records()["moved-1"];
+        assert_eq!(record["outcome"], "hostkey_mismatch", "{policy}: {record}");
+        let reason = record["reason"].as_str().unwrap();
+        assert_eq!(
+            reason.matches("SHA256:").count(),
+            2,
+            "both fingerprints: {reason}"
+        );
+        assert!(!marker.exists());
+    }
+    let run = fleet.run(&["--host-key-check", "off"], "*:*", "true");
+    run.expect_code(0);
+    assert!(run.stderr().contains("host keys are not checked"), "{run}");
+}
+
+#[test]
+fn accept_new_records_every_new_key_once() {
+    let names: Vec<String> = (1..=6).map(|i| format!("fresh-{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fleet = Fleet::start(&names);
+    std::fs::write(fleet.known_hosts(), "").unwrap();
+    fleet
+        .run(
+            &["--host-key-check", "accept-new", "-C", "6"],
+            "*:*",
+            "true",
+        )
+        .expect_code(0);
+    let known = std::fs::read_to_string(fleet.known_hosts()).unwrap();
+    assert_eq!(known.lines().count(), 6, "{known}");
+    for host in &fleet.hosts {
+        assert!(
+            known.contains(&host.known_hosts_line()),
+            "{} missing from\n{known}",
+            host.name
+        );
+    }
+    // and now they are known
+    fleet.run(&[], "*:*", "true").expect_code(0);
+}
+
+#[test]
+fn chef_host_keys_verify_a_host_without_known_hosts() {
+    let fleet = Fleet::start(&["chef-1", "chef-2", "chef-3"]);
+    std::fs::write(fleet.known_hosts(), "").unwrap();
+    let impostor_dir = tempfile::tempdir().unwrap();
+    let (_, impostor) = keygen(impostor_dir.path(), "impostor", "");
+    let impostor = impostor.split_whitespace().nth(1).unwrap().to_string();
+    fleet.write_inventory(|mut node| {
+        match node["name"].as_str().unwrap() {
+            "chef-2" => {
+                node["automatic"]["keys"]["ssh"]["host_ed25519_public"] = impostor.clone().into()
+            }
+            "chef-3" => node["automatic"]["keys"] = serde_json::json!({}),
+            _ => {}
+        }
+        node
+    });
+    let run = fleet.run(&["--host-key-check", "chef"], "*:*", "true");
+    run.expect_code(1);
+    let records = fleet.host_records();
+    assert_eq!(records["chef-1"]["outcome"], "ok");
+    assert_eq!(records["chef-2"]["outcome"], "hostkey_mismatch");
+    assert!(records["chef-2"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Chef"));
+    assert_eq!(records["chef-3"]["outcome"], "hostkey_unknown");
+    assert!(
+        std::fs::read_to_string(fleet.known_hosts())
+            .unwrap()
+            .is_empty(),
+        "chef mode writes nothing"
+    );
+}
+
+#[test]
+fn a_key_the_host_does_not_accept_is_auth_failed() {
+    let fleet = Fleet::start(&["locked-1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (stranger, _) = keygen(dir.path(), "stranger", "");
+    let (encrypted, _) = keygen(dir.path(), "encrypted", "correct horse");
+    let inventory = fleet.inventory();
+    let known = fleet.known_hosts();
+    let run = galley(&[
+        "run",
+        "--inventory",
+        inventory.to_str().unwrap(),
+        "--known-hosts",
+        known.to_str().unwrap(),
+        "-i",
+        stranger.to_str().unwrap(),
+        "-i",
+        encrypted.to_str().unwrap(),
+        "--output",
+        "json",
+        "*:*",
+        "--",
+        "true",
+    ]);
+    run.expect_code(1);
+    let host = &run.json()["hosts"][0];
+    assert_eq!(host["outcome"], "auth_failed", "{run}");
+    assert_eq!(host["phase"], "auth");
+    let reason = host["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!("{} was not accepted", stranger.display())),
+        "{reason}"
+    );
+    assert!(
+        reason.contains(&format!("{} needs a passphrase", encrypted.display())),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_closed_port_is_unreachable_and_a_silent_peer_times_out_in_time() {
+    let fleet = Fleet::start(&["up-1"]);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    // Accept and hold connections without ever speaking.
+    let _held = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in silent.incoming().take(4) {
+            held.push(conn);
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let closed_port = free_port();
+    fleet.write_inventory(|node| node);
+    let mut nodes: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(fleet.inventory()).unwrap()).unwrap();
+    for (name, port) in [("closed-1", closed_port), ("silent-1", silent_port)] {
+        nodes.push(serde_json::json!({"name": name, "automatic": {"fqdn": "127.0.0.1", "cloud": {"public_ssh_port": port}}}));
+    }
+    std::fs::write(fleet.inventory(), serde_json::to_string(&nodes).unwrap()).unwrap();
+    let started = Instant::now();
+    let run = fleet.run(&["--connect-timeout", "1s"], "*:*", "true");
+    let took = started.elapsed();
+    run.expect_code(1);
+    let records = fleet.host_records();
+    assert_eq!(records["up-1"]["outcome"], "ok");
+    assert_eq!(records["closed-1"]["outcome"], "unreachable");
+    assert!(records["closed-1"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("refused"));
+    assert_eq!(records["silent-1"]["outcome"], "timeout");
+    assert_eq!(records["silent-1"]["phase"], "handshake");
+    assert!(
+        took < Duration::from_secs(8),
+        "a silent peer must not hold the run: {took:?}"
+    );
+}
+
+#[test]
+fn a_hung_command_times_out_and_leaves_no_process_behind() {
+    let fleet = Fleet::start(&["slow-1"]);
+    let started = Instant::now();
+    let run = fleet.run(
+        &["--command-timeout", "1s"],
+        "*:*",
+        "echo started; sleep 30717",
+    );
+    run.expect_code(1);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let record = &fleet.host_records()["slow-1"];
+    assert_eq!(record["outcome"], "timeout");
+    assert_eq!(record["phase"], "command");
+    assert_eq!(stdout_of(record), "started\n");
+    // The wrapper kills the command's process group once the channel closes.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = std::process::Command::new("pgrep")
+            .args(["-f", "sleep 30717"])
+            .output()
+            .unwrap();
+        if !left.status.success() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "sleep 30717 still runs on the host: {}",
+            String::from_utf8_lossy(&left.stdout)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn huge_output_is_bounded_and_bytes_that_are_not_utf8_survive() {
+    let fleet = Fleet::start(&["loud-1", "binary-1"]);
+    let run = fleet.run(
+        &["--max-output", "64k"],
+        "*:*",
+        "if [ \"$GALLEY_TEST_HOST\" = loud-1 ]; then head -c 50000000 /dev/zero | tr '\\0' x; else printf 'a\\377\\376b'; fi",
+    );
+    run.expect_code(0);
+    let records = fleet.host_records();
+    let loud = &records["loud-1"]["stdout"];
+    assert_eq!(loud["dropped_bytes"], 50_000_000 - 65_536);
+    assert_eq!(loud["data"].as_str().unwrap().len(), 65_536);
+    let binary = &records["binary-1"]["stdout"];
+    assert_eq!(binary["encoding"], "base64");
+    assert_eq!(binary["data"], "Yf/+Yg==");
+    assert!(run.stdout().contains("a\\xff\\xfeb"), "{run}");
+}
+
+#[test]
+fn secrets_in_urls_never_reach_any_output() {
+    let fleet = Fleet::start(&["apt-1"]);
+    let secret = "glpat-SuperSecret123";
+    let run = fleet.run(
+        &[],
+        "*:*",
+        &format!(
+            "echo 'deb https://{secret}:@packages.gitlab.com/gitlab/pre-release/ubuntu jammy main'"
+        ),
+    );
+    run.expect_code(0);
+    let report = std::fs::read_to_string(fleet.report()).unwrap();
+    for (sink, text) in [
+        ("stdout", run.stdout()),
+        ("stderr", run.stderr()),
+        ("report", report),
+    ] {
+        assert!(!text.contains(secret), "{sink} leaks the token:\n{text}");
+    }
+    assert!(
+        run.stdout()
+            .contains("deb https://REDACTED@packages.gitlab.com/"),
+        "{run}"
+    );
+}
+
+#[test]
+fn nodes_without_an_address_are_skipped_and_counted() {
+    let fleet = Fleet::start(&["ok-1"]);
+    let mut nodes: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(fleet.inventory()).unwrap()).unwrap();
+    nodes.push(serde_json::json!({"name": "ghost-1", "automatic": {}}));
+    std::fs::write(fleet.inventory(), serde_json::to_string(&nodes).unwrap()).unwrap();
+    let run = fleet.run(&[], "*:*", "true");
+    run.expect_code(1);
+    let records = fleet.host_records();
+    assert_eq!(records["ghost-1"]["outcome"], "skipped");
+    assert_eq!(records["ok-1"]["outcome"], "ok");
+}
+
+#[test]
+fn json_output_is_one_document() {
+    let fleet = Fleet::start(&["j-1"]);
+    let run = fleet.run(&["--output", "json"], "*:*", "echo hi");
+    run.expect_code(0);
+    let doc = run.json();
+    assert_eq!(doc["header"]["type"], "header");
+    assert_eq!(doc["hosts"][0]["name"], "j-1");
+    assert_eq!(doc["hosts"][0]["stdout"]["data"], "hi\n");
+    assert_eq!(doc["summary"]["counts"]["ok"], 1);
+}
+
+#[test]
+fn no_match_runs_nothing_and_exits_4() {
+    let fleet = Fleet::start(&["m-1"]);
+    fleet.run(&[], "name:nothing-here", "true").expect_code(4);
+    let _ = Sshd::start;
+}
