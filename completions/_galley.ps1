@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'List the nodes a query selects: address, environment, platform, last chef-client check-in')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command on every selected host over SSH, in parallel')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -44,6 +45,32 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'galley;run' {
+            [CompletionResult]::new('--inventory', '--inventory', [CompletionResultType]::ParameterName, 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does')
+            [CompletionResult]::new('--attribute', '--attribute', [CompletionResultType]::ParameterName, 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Login user. Default: the local user')
+            [CompletionResult]::new('--ssh-user', '--ssh-user', [CompletionResultType]::ParameterName, 'Login user. Default: the local user')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port for every host, over the node''s cloud.public_ssh_port')
+            [CompletionResult]::new('--ssh-port', '--ssh-port', [CompletionResultType]::ParameterName, 'Port for every host, over the node''s cloud.public_ssh_port')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Private key to authenticate with (repeatable). Without it: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa')
+            [CompletionResult]::new('--identity-file', '--identity-file', [CompletionResultType]::ParameterName, 'Private key to authenticate with (repeatable). Without it: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Deadline for TCP connect, handshake and authentication together')
+            [CompletionResult]::new('--host-key-check', '--host-key-check', [CompletionResultType]::ParameterName, 'How to check host keys')
+            [CompletionResult]::new('--known-hosts', '--known-hosts', [CompletionResultType]::ParameterName, 'The known_hosts file to read and (with accept-new) write, instead of ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'How many hosts run at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many hosts run at once')
+            [CompletionResult]::new('--command-timeout', '--command-timeout', [CompletionResultType]::ParameterName, 'Stop a command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print on stdout')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed')
+            [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Output kept per host and stream (head and tail; the rest is counted)')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
+            [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
+            [CompletionResult]::new('--sudo', '--sudo', [CompletionResultType]::ParameterName, 'Run the command under `sudo -n`: a host where sudo wants a password ends sudo_password_required instead of hanging')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'galley;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the scripts for every shell into this folder instead')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -58,12 +85,16 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
         }
         'galley;help' {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'List the nodes a query selects: address, environment, platform, last chef-client check-in')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command on every selected host over SSH, in parallel')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'galley;help;search' {
+            break
+        }
+        'galley;help;run' {
             break
         }
         'galley;help;completions' {

@@ -23,6 +23,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand search 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
+            cand run 'Run a command on every selected host over SSH, in parallel'
             cand completions 'Print a shell completion script, or write all of them to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -39,6 +40,31 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'galley;run'= {
+            cand --inventory 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output'
+            cand -a 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does'
+            cand --attribute 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does'
+            cand -x 'Login user. Default: the local user'
+            cand --ssh-user 'Login user. Default: the local user'
+            cand -p 'Port for every host, over the node''s cloud.public_ssh_port'
+            cand --ssh-port 'Port for every host, over the node''s cloud.public_ssh_port'
+            cand -i 'Private key to authenticate with (repeatable). Without it: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa'
+            cand --identity-file 'Private key to authenticate with (repeatable). Without it: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa'
+            cand --connect-timeout 'Deadline for TCP connect, handshake and authentication together'
+            cand --host-key-check 'How to check host keys'
+            cand --known-hosts 'The known_hosts file to read and (with accept-new) write, instead of ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too'
+            cand -C 'How many hosts run at once'
+            cand --concurrency 'How many hosts run at once'
+            cand --command-timeout 'Stop a command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit'
+            cand --output 'What to print on stdout'
+            cand --report 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed'
+            cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
+            cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
+            cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
+            cand --sudo 'Run the command under `sudo -n`: a host where sudo wants a password ends sudo_password_required instead of hanging'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'galley;completions'= {
             cand --dir 'Write the scripts for every shell into this folder instead'
             cand -h 'Print help'
@@ -51,11 +77,14 @@ set edit:completion:arg-completer[galley] = {|@words|
         }
         &'galley;help'= {
             cand search 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
+            cand run 'Run a command on every selected host over SSH, in parallel'
             cand completions 'Print a shell completion script, or write all of them to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'galley;help;search'= {
+        }
+        &'galley;help;run'= {
         }
         &'galley;help;completions'= {
         }

@@ -27,6 +27,7 @@ end
 complete -c galley -n "__fish_galley_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c galley -n "__fish_galley_needs_command" -s V -l version -d 'Print version'
 complete -c galley -n "__fish_galley_needs_command" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
+complete -c galley -n "__fish_galley_needs_command" -f -a "run" -d 'Run a command on every selected host over SSH, in parallel'
 complete -c galley -n "__fish_galley_needs_command" -f -a "completions" -d 'Print a shell completion script, or write all of them to a folder'
 complete -c galley -n "__fish_galley_needs_command" -f -a "man" -d 'Print galley\'s man page (roff), or write every page to a folder'
 complete -c galley -n "__fish_galley_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -37,11 +38,32 @@ json\t'One JSON array, for programs'"
 complete -c galley -n "__fish_galley_using_subcommand search" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
 complete -c galley -n "__fish_galley_using_subcommand search" -s l -l long -d 'Show every attribute of each node, flattened as Chef search indexes it (the field names a query can use)'
 complete -c galley -n "__fish_galley_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c galley -n "__fish_galley_using_subcommand run" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
+complete -c galley -n "__fish_galley_using_subcommand run" -s a -l attribute -d 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -s x -l ssh-user -d 'Login user. Default: the local user' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -s p -l ssh-port -d 'Port for every host, over the node\'s cloud.public_ssh_port' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -s i -l identity-file -d 'Private key to authenticate with (repeatable). Without it: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa' -r -F
+complete -c galley -n "__fish_galley_using_subcommand run" -l connect-timeout -d 'Deadline for TCP connect, handshake and authentication together' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -l host-key-check -d 'How to check host keys' -r -f -a "strict\t'Only keys already in a known_hosts file'
+accept-new\t'Unknown keys are added to the user\'s known_hosts file; changed keys are refused'
+off\t'No check at all (galley warns)'
+chef\t'The keys in the node\'s Chef data (ohai\'s keys.ssh.host_*_public): a new host is checked without trusting it on first use'"
+complete -c galley -n "__fish_galley_using_subcommand run" -l known-hosts -d 'The known_hosts file to read and (with accept-new) write, instead of ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too' -r -F
+complete -c galley -n "__fish_galley_using_subcommand run" -s C -l concurrency -d 'How many hosts run at once' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -l command-timeout -d 'Stop a command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -l output -d 'What to print on stdout' -r -f -a "summary\t'Counts, the hosts that are not ok, then outputs gathered across hosts'
+json\t'One JSON document at the end'"
+complete -c galley -n "__fish_galley_using_subcommand run" -l report -d 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed' -r -F
+complete -c galley -n "__fish_galley_using_subcommand run" -l max-output -d 'Output kept per host and stream (head and tail; the rest is counted)' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
+complete -c galley -n "__fish_galley_using_subcommand run" -l sudo -d 'Run the command under `sudo -n`: a host where sudo wants a password ends sudo_password_required instead of hanging'
+complete -c galley -n "__fish_galley_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c galley -n "__fish_galley_using_subcommand completions" -l dir -d 'Write the scripts for every shell into this folder instead' -r -F
 complete -c galley -n "__fish_galley_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c galley -n "__fish_galley_using_subcommand man" -l dir -d 'Write galley.1 and one page per subcommand into this folder instead' -r -F
 complete -c galley -n "__fish_galley_using_subcommand man" -s h -l help -d 'Print help'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search completions man help" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search completions man help" -f -a "completions" -d 'Print a shell completion script, or write all of them to a folder'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search completions man help" -f -a "man" -d 'Print galley\'s man page (roff), or write every page to a folder'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run completions man help" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run completions man help" -f -a "run" -d 'Run a command on every selected host over SSH, in parallel'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run completions man help" -f -a "completions" -d 'Print a shell completion script, or write all of them to a folder'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run completions man help" -f -a "man" -d 'Print galley\'s man page (roff), or write every page to a folder'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -351,7 +351,11 @@ mod tests {
             .unwrap();
         assert_eq!(data, b"deb https://REDACTED@pkgs/ x \xffend");
         assert_eq!(r["stdout"]["dropped_bytes"], 5);
-        assert_eq!(r["stdout"]["dropped_at"], 29);
+        // the redacted head: 29 ASCII bytes, then 0xff
+        assert_eq!(
+            r["stdout"]["dropped_at"],
+            b"deb https://REDACTED@pkgs/ x ".len() + 1
+        );
         assert_eq!(r["outcome"], "ok");
     }
 }
