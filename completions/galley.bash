@@ -187,7 +187,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__run)
-            opts="-m -a -x -p -i -C -h --inventory --manual-list --attribute --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --known-hosts --concurrency --command-timeout --sudo --output --report --max-output --help"
+            opts="-m -a -x -p -i -C -h --inventory --manual-list --attribute --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --known-hosts --concurrency --command-timeout --sudo --output --report --retry-failed --max-output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,6 +258,10 @@ _galley() {
                     return 0
                     ;;
                 --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-failed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -58,6 +58,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --command-timeout 'Stop a command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit'
             cand --output 'What to print on stdout'
             cand --report 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed'
+            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source'
             cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'

@@ -54,6 +54,7 @@ complete -c galley -n "__fish_galley_using_subcommand run" -l command-timeout -d
 complete -c galley -n "__fish_galley_using_subcommand run" -l output -d 'What to print on stdout' -r -f -a "summary\t'Counts, the hosts that are not ok, then outputs gathered across hosts'
 json\t'One JSON document at the end'"
 complete -c galley -n "__fish_galley_using_subcommand run" -l report -d 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed' -r -F
+complete -c galley -n "__fish_galley_using_subcommand run" -l retry-failed -d 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source' -r -F
 complete -c galley -n "__fish_galley_using_subcommand run" -l max-output -d 'Output kept per host and stream (head and tail; the rest is counted)' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
 complete -c galley -n "__fish_galley_using_subcommand run" -l sudo -d 'Run the command under `sudo -n`: a host where sudo wants a password ends sudo_password_required instead of hanging'

@@ -127,6 +127,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 
+    /// Run only the selected hosts that were not ok in this earlier report,
+    /// and, when that run was killed before its summary, those it never
+    /// reported. QUERY still selects from the source.
+    #[arg(long, value_name = "REPORT", help_heading = "Execution")]
+    pub retry_failed: Option<PathBuf>,
+
     /// Output kept per host and stream (head and tail; the rest is counted).
     #[arg(
         long,

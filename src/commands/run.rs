@@ -5,11 +5,14 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Instant;
 
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
 use crate::action::command::{self, CommandSpec};
 use crate::cli::{ConnectionArgs, RunArgs, RunOutput};
 use crate::config::Selection;
 use crate::error::{output_result, Error};
-use crate::exec::{self, Cancel, Event};
+use crate::exec::{self, Cancel, CancelLevel, Event};
 use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
 use crate::report::human::now_epoch;
@@ -128,7 +131,34 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
         );
         return Ok(exit::NO_MATCH);
     }
-    let targets = target::resolve(found, &selection.address);
+    let mut targets = target::resolve(found, &selection.address);
+    if let Some(path) = &args.retry_failed {
+        let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
+        if past.truncated_last_line {
+            eprintln!("galley: warning: the last line of {} is cut short (galley was stopped while writing it); hosts missing from it run again", path.display());
+        }
+        let again = |name: &str| past.should_retry(name);
+        let known = targets
+            .targets
+            .iter()
+            .any(|t| past.outcomes.contains_key(&t.name));
+        if !known {
+            eprintln!(
+                "galley: warning: no selected host is in {}: running them all",
+                path.display()
+            );
+        }
+        targets.targets.retain(|t| again(&t.name));
+        targets.unaddressed.retain(|u| again(&u.node.name));
+        if targets.targets.is_empty() && targets.unaddressed.is_empty() {
+            eprintln!(
+                "galley: nothing to retry: no host selected by {} failed in {}",
+                selection.query,
+                path.display()
+            );
+            return Ok(exit::OK);
+        }
+    }
     for warning in nodes::warnings(&targets) {
         eprintln!("galley: warning: {warning}");
     }
@@ -176,30 +206,52 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
         }
     }
     let cancel = Cancel::default();
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| Error::setup(anyhow::Error::new(e).context("cannot handle interrupts")))?;
+    let signal_handle = signals.handle();
     let (events, received) = mpsc::channel::<Event>();
     let ran = std::thread::scope(|scope| -> Result<Vec<HostOutcome>, Error> {
         let (settings, spec, cancel, targets) = (&settings, &spec, &cancel, &targets.targets);
+        // The first interrupt stops starting hosts, the second stops running ones.
+        scope.spawn(move || {
+            for signal in signals.forever() {
+                let name = if signal == SIGINT { "interrupt" } else { "termination signal" };
+                if cancel.level() == CancelLevel::None {
+                    cancel.raise(CancelLevel::StopStarting);
+                    eprintln!("galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)");
+                } else {
+                    cancel.raise(CancelLevel::Abort);
+                    eprintln!("galley: {name} again: stopping the running hosts");
+                }
+            }
+        });
         let worker = scope.spawn(move || {
             exec::execute(targets, args.concurrency.0, cancel, &events, |t, c| {
                 run_host(t, settings, spec, c)
             })
         });
+        let mut result = Ok(());
         for event in received {
             if let Event::Finished { outcome, .. } = event {
-                if let Some(r) = &mut jsonl {
-                    r.write(&report::host_record(&outcome))
-                        .map_err(report_error)?;
+                if let (Some(r), Ok(())) = (&mut jsonl, &result) {
+                    result = r
+                        .write(&report::host_record(&outcome))
+                        .map_err(report_error);
                 }
             }
         }
-        Ok(worker.join().expect("the executor does not panic"))
+        let outcomes = worker.join().expect("the executor does not panic");
+        signal_handle.close();
+        result.map(|()| outcomes)
     })?;
     outcomes.extend(ran);
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));
 
     let elapsed_ms = ssh::millis(started.elapsed());
     let stats = RunStats::from_outcomes(&outcomes);
-    let code = if stats.all_ok() {
+    let code = if cancel.level() > CancelLevel::None {
+        exit::INTERRUPTED
+    } else if stats.all_ok() {
         exit::OK
     } else {
         exit::HOSTS_FAILED

@@ -136,6 +136,79 @@ impl JsonlReport {
     }
 }
 
+/// What an earlier report says about each host.
+#[derive(Debug, Default)]
+pub struct PastRun {
+    /// Host name -> its latest outcome name (later lines win, so resumed
+    /// runs appended to the same file tell the latest story).
+    pub outcomes: BTreeMap<String, String>,
+    /// The last line was cut short (galley was killed while writing it).
+    pub truncated_last_line: bool,
+    /// The last run in the file wrote its summary: it finished, so a host
+    /// it does not mention was not part of it.
+    pub complete: bool,
+}
+
+impl PastRun {
+    /// Whether a host should run again: it was not ok, or the run was cut
+    /// short before the host finished.
+    pub fn should_retry(&self, name: &str) -> bool {
+        match self.outcomes.get(name) {
+            Some(outcome) => outcome != "ok",
+            None => !self.complete,
+        }
+    }
+}
+
+/// Reads a JSON Lines report, also one cut short by a crash: a last line
+/// that is not JSON is tolerated (and said); any other bad line is an error
+/// naming its line number.
+pub fn read_report(path: &Path) -> Result<PastRun, String> {
+    let text = std::fs::read(path)
+        .map_err(|e| format!("cannot read the report {}: {e}", path.display()))?;
+    let text = String::from_utf8_lossy(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut past = PastRun::default();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Value = match serde_json::from_str(line) {
+            Ok(record) => record,
+            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
+                past.truncated_last_line = true;
+                continue;
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{}:{}: not a report line: {e}",
+                    path.display(),
+                    i + 1
+                ))
+            }
+        };
+        match record["type"].as_str() {
+            Some("header") => past.complete = false,
+            Some("summary") => past.complete = true,
+            _ => {}
+        }
+        if record["type"] == "host" {
+            if let (Some(name), Some(outcome)) =
+                (record["name"].as_str(), record["outcome"].as_str())
+            {
+                past.outcomes.insert(name.to_string(), outcome.to_string());
+            }
+        }
+    }
+    if past.outcomes.is_empty() && !lines.iter().any(|l| l.contains("\"type\":\"header\"")) {
+        return Err(format!(
+            "{} is not a galley report (no header line)",
+            path.display()
+        ));
+    }
+    Ok(past)
+}
+
 /// The human summary: counts, the hosts that are not ok with their reason,
 /// then outputs gathered across hosts, the largest group first.
 pub fn render_summary(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {

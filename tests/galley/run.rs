@@ -389,3 +389,142 @@ fn no_match_runs_nothing_and_exits_4() {
     fleet.run(&[], "name:nothing-here", "true").expect_code(4);
     let _ = Sshd::start;
 }
+
+fn wait_for_pattern_gone(pattern: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = std::process::Command::new("pgrep")
+            .args(["-f", pattern])
+            .output()
+            .unwrap();
+        if !left.status.success() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{pattern} still runs on the host"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_first_interrupt_lets_running_hosts_finish_and_skips_the_rest() {
+    let fleet = Fleet::start(&["int-1", "int-2", "int-3", "int-4"]);
+    let args = fleet.args(&["-C", "1"], "*:*", "sleep 1; echo done");
+    let running =
+        crate::support::spawn_galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    std::thread::sleep(Duration::from_millis(1500));
+    running.signal(libc::SIGINT);
+    let run = running.wait();
+    run.expect_code(130);
+    assert!(run.stderr().contains("starting no more hosts"), "{run}");
+    let lines = fleet.report_lines();
+    assert_eq!(lines.first().unwrap()["type"], "header");
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["exit_code"], 130);
+    let records = fleet.host_records();
+    assert_eq!(records.len(), 4, "every host is in the report");
+    let ok = records.values().filter(|r| r["outcome"] == "ok").count();
+    let skipped = records
+        .values()
+        .filter(|r| r["outcome"] == "skipped")
+        .count();
+    assert!(ok >= 1 && skipped >= 1 && ok + skipped == 4, "{records:?}");
+    for record in records.values().filter(|r| r["outcome"] == "ok") {
+        assert_eq!(
+            stdout_of(record),
+            "done\n",
+            "a running host finished its command"
+        );
+    }
+}
+
+#[test]
+fn a_second_interrupt_stops_running_hosts() {
+    let fleet = Fleet::start(&["stop-1", "stop-2", "stop-3"]);
+    let args = fleet.args(&["-C", "2"], "*:*", "sleep 30719");
+    let started = Instant::now();
+    let running =
+        crate::support::spawn_galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    std::thread::sleep(Duration::from_millis(1500));
+    running.signal(libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(300));
+    running.signal(libc::SIGINT);
+    let run = running.wait();
+    run.expect_code(130);
+    assert!(started.elapsed() < Duration::from_secs(15), "{run}");
+    let records = fleet.host_records();
+    let cancelled = records
+        .values()
+        .filter(|r| r["outcome"] == "cancelled")
+        .count();
+    let skipped = records
+        .values()
+        .filter(|r| r["outcome"] == "skipped")
+        .count();
+    assert_eq!((cancelled, skipped), (2, 1), "{records:?}");
+    wait_for_pattern_gone("sleep 30719");
+}
+
+#[test]
+fn retry_failed_runs_only_the_hosts_that_were_not_ok() {
+    let fleet = Fleet::start(&["r-1", "r-2", "r-3"]);
+    let dir = fleet.dir.path().display().to_string();
+    let command = format!(
+        "echo run >> {dir}/count-$GALLEY_TEST_HOST; [ \"$GALLEY_TEST_HOST\" != r-2 ] || [ -f {dir}/fixed ]"
+    );
+    fleet.run(&[], "*:*", &command).expect_code(1);
+    let first = fleet.dir.path().join("first.jsonl");
+    std::fs::rename(fleet.report(), &first).unwrap();
+    std::fs::write(fleet.dir.path().join("fixed"), "").unwrap();
+    // A report cut short by a kill is still usable.
+    let mut text = std::fs::read_to_string(&first).unwrap();
+    text.push_str("{\"type\":\"host\",\"name\":\"r-");
+    std::fs::write(&first, text).unwrap();
+
+    let run = fleet.run(
+        &["--retry-failed", first.to_str().unwrap()],
+        "*:*",
+        &command,
+    );
+    run.expect_code(0);
+    assert!(run.stderr().contains("cut short"), "{run}");
+    let count = |host: &str| {
+        std::fs::read_to_string(fleet.dir.path().join(format!("count-{host}")))
+            .unwrap()
+            .lines()
+            .count()
+    };
+    assert_eq!((count("r-1"), count("r-2"), count("r-3")), (1, 2, 1));
+    assert_eq!(fleet.host_records().keys().collect::<Vec<_>>(), ["r-2"]);
+
+    let again = fleet.dir.path().join("second.jsonl");
+    std::fs::rename(fleet.report(), &again).unwrap();
+    let run = fleet.run(
+        &["--retry-failed", again.to_str().unwrap()],
+        "*:*",
+        &command,
+    );
+    run.expect_code(0);
+    assert!(run.stderr().contains("nothing to retry"), "{run}");
+    assert_eq!(count("r-2"), 2);
+}
+
+#[test]
+fn retry_after_a_kill_also_runs_hosts_the_report_never_mentioned() {
+    let fleet = Fleet::start(&["k-1", "k-2"]);
+    fleet.run(&[], "name:k-1", "true").expect_code(0);
+    // Cut the report after k-1's line, as a SIGKILL would: no summary.
+    let text = std::fs::read_to_string(fleet.report()).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("\"type\":\"summary\""))
+        .collect();
+    let killed = fleet.dir.path().join("killed.jsonl");
+    std::fs::write(&killed, kept.join("\n") + "\n").unwrap();
+    let run = fleet.run(&["--retry-failed", killed.to_str().unwrap()], "*:*", "true");
+    run.expect_code(0);
+    assert_eq!(fleet.host_records().keys().collect::<Vec<_>>(), ["k-2"]);
+}

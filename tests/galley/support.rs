@@ -331,23 +331,8 @@ impl Fleet {
     /// `galley run` against this fleet with the test key, its known_hosts
     /// and a report, then `extra` flags, the query and the command.
     pub fn run(&self, extra: &[&str], query: &str, command: &str) -> Run {
-        let inventory = self.inventory();
-        let known = self.known_hosts();
-        let report = self.report();
-        let mut args: Vec<&str> = vec![
-            "run",
-            "--inventory",
-            inventory.to_str().unwrap(),
-            "-i",
-            client_key().private.to_str().unwrap(),
-            "--known-hosts",
-            known.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        args.extend_from_slice(&[query, "--", command]);
-        galley(&args)
+        let args = self.args(extra, query, command);
+        galley(&args.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
     /// The report's lines, parsed.
@@ -369,5 +354,72 @@ impl Fleet {
             .filter(|r| r["type"] == "host")
             .map(|r| (r["name"].as_str().unwrap().to_string(), r))
             .collect()
+    }
+}
+
+/// A galley process left running, to be signalled.
+pub struct Running {
+    pub child: std::process::Child,
+    args: Vec<String>,
+    _home: tempfile::TempDir,
+}
+
+impl Running {
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill(2) on our own child's pid.
+        let rc = unsafe { libc::kill(self.child.id() as i32, signal) };
+        assert_eq!(rc, 0, "cannot signal galley");
+    }
+
+    pub fn wait(self) -> Run {
+        let output = self.child.wait_with_output().expect("galley exits");
+        Run {
+            args: self.args,
+            output,
+        }
+    }
+}
+
+/// Starts galley with the same clean environment as [`galley`], without
+/// waiting for it.
+pub fn spawn_galley(args: &[&str]) -> Running {
+    let home = tempfile::tempdir().expect("temp HOME");
+    let child = Command::new(env!("CARGO_BIN_EXE_galley"))
+        .args(args)
+        .env("HOME", home.path())
+        .env_remove("GALLEY_INVENTORY")
+        .env_remove("SSH_AUTH_SOCK")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("galley starts");
+    Running {
+        child,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        _home: home,
+    }
+}
+
+impl Fleet {
+    /// The arguments [`Fleet::run`] uses, for [`spawn_galley`].
+    pub fn args(&self, extra: &[&str], query: &str, command: &str) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "run",
+            "--inventory",
+            self.inventory().to_str().unwrap(),
+            "-i",
+            client_key().private.to_str().unwrap(),
+            "--known-hosts",
+            self.known_hosts().to_str().unwrap(),
+            "--report",
+            self.report().to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend([query.to_string(), "--".to_string(), command.to_string()]);
+        args
     }
 }
