@@ -528,3 +528,55 @@ fn retry_after_a_kill_also_runs_hosts_the_report_never_mentioned() {
     run.expect_code(0);
     assert_eq!(fleet.host_records().keys().collect::<Vec<_>>(), ["k-2"]);
 }
+
+/// The --sudo tests log in as users that .ci/install creates.
+fn require_user(user: &str) {
+    let known = std::process::Command::new("id")
+        .arg(user)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(known, "test user {user} is missing: run .ci/install (it creates galley-pass and galley-nopass and their sudoers rules)");
+}
+
+#[test]
+fn sudo_runs_as_root_or_reports_that_it_wants_a_password() {
+    require_user("galley-pass");
+    require_user("galley-nopass");
+    let fleet = Fleet::start(&["s-1"]);
+    let run = fleet.run(&["-x", "galley-nopass", "--sudo"], "*:*", "id -u");
+    run.expect_code(0);
+    let record = &fleet.host_records()["s-1"];
+    assert_eq!(record["user"], "galley-nopass");
+    assert_eq!(stdout_of(record), "0\n");
+
+    let started = Instant::now();
+    let run = fleet.run(&["-x", "galley-pass", "--sudo"], "*:*", "id -u");
+    run.expect_code(1);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "sudo must never wait for a password"
+    );
+    let record = &fleet.host_records()["s-1"];
+    assert_eq!(record["outcome"], "sudo_password_required", "{record}");
+    assert!(run.stdout().contains("sudo_password_required"), "{run}");
+}
+
+#[test]
+fn timeouts_kill_commands_of_unprivileged_users_and_under_sudo() {
+    require_user("galley-pass");
+    require_user("galley-nopass");
+    let fleet = Fleet::start(&["t-1"]);
+    for (extra, pattern) in [
+        (&["-x", "galley-pass"][..], "sleep 30721"),
+        (&["-x", "galley-nopass", "--sudo"][..], "sleep 30722"),
+    ] {
+        let mut flags = extra.to_vec();
+        flags.extend(["--command-timeout", "1s"]);
+        let run = fleet.run(&flags, "*:*", pattern);
+        run.expect_code(1);
+        assert_eq!(fleet.host_records()["t-1"]["outcome"], "timeout");
+        wait_for_pattern_gone(pattern);
+    }
+}

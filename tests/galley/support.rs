@@ -170,7 +170,6 @@ impl Sshd {
         )
         .unwrap();
         std::fs::write(dir.path().join("empty_rc"), "").unwrap();
-        let mut dir = dir;
         for _attempt in 0..5 {
             let port = free_port();
             let config = dir.path().join("sshd_config");
@@ -200,41 +199,21 @@ impl Sshd {
                 .stderr(std::process::Stdio::null())
                 .spawn()
                 .expect("unshare and sshd start");
-            let mut sshd = Sshd {
-                name: name.to_string(),
-                port,
-                dir,
-                host_key: host_key.clone(),
-                child,
-            };
-            if sshd.wait_ready() {
-                return sshd;
+            let mut child = child;
+            if wait_ready(&mut child, port) {
+                return Sshd {
+                    name: name.to_string(),
+                    port,
+                    dir,
+                    host_key,
+                    child,
+                };
             }
-            let _ = sshd.child.kill();
-            let _ = sshd.child.wait();
-            dir = std::mem::replace(&mut sshd.dir, tempfile::tempdir().unwrap());
+            // Most likely another process took the port: try another.
+            let _ = child.kill();
+            let _ = child.wait();
         }
         panic!("sshd for {name} did not start (is the port range exhausted? are we root?)");
-    }
-
-    /// Waits until the server sends its SSH banner.
-    fn wait_ready(&mut self) -> bool {
-        use std::io::Read;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::time::Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return false;
-            }
-            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
-                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
-                let mut banner = [0u8; 4];
-                if stream.read_exact(&mut banner).is_ok() && &banner == b"SSH-" {
-                    return true;
-                }
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        false
     }
 
     /// The known_hosts line for this server.
@@ -270,6 +249,26 @@ impl Drop for Sshd {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Waits until the server on `port` sends its SSH banner.
+fn wait_ready(child: &mut std::process::Child, port: u16) -> bool {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            let mut banner = [0u8; 4];
+            if stream.read_exact(&mut banner).is_ok() && &banner == b"SSH-" {
+                return true;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
 }
 
 /// A port that was free a moment ago.
