@@ -147,7 +147,8 @@ pub fn client_key() -> &'static ClientKey {
 pub struct Sshd {
     pub name: String,
     pub port: u16,
-    pub dir: tempfile::TempDir,
+    /// Holds the host key, config and authorized_keys while the server runs.
+    _dir: tempfile::TempDir,
     /// The host's public key line (`ssh-ed25519 AAAA... comment`).
     pub host_key: String,
     child: std::process::Child,
@@ -204,7 +205,7 @@ impl Sshd {
                 return Sshd {
                     name: name.to_string(),
                     port,
-                    dir,
+                    _dir: dir,
                     host_key,
                     child,
                 };
