@@ -254,7 +254,7 @@ _galley() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "summary json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "summary stream json" -- "${cur}"))
                     return 0
                     ;;
                 --report)

@@ -52,6 +52,7 @@ complete -c galley -n "__fish_galley_using_subcommand run" -l known-hosts -d 'Th
 complete -c galley -n "__fish_galley_using_subcommand run" -s C -l concurrency -d 'How many hosts run at once' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -l command-timeout -d 'Stop a command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -l output -d 'What to print on stdout' -r -f -a "summary\t'Counts, the hosts that are not ok, then outputs gathered across hosts'
+stream\t'Each line as it arrives, prefixed with the node name: `name | line` for stdout, `name ! line` for stderr. Counts and failures go to stderr at the end'
 json\t'One JSON document at the end'"
 complete -c galley -n "__fish_galley_using_subcommand run" -l report -d 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed' -r -F
 complete -c galley -n "__fish_galley_using_subcommand run" -l retry-failed -d 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source' -r -F

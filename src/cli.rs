@@ -178,6 +178,10 @@ pub struct ConnectionArgs {
 pub enum RunOutput {
     /// Counts, the hosts that are not ok, then outputs gathered across hosts.
     Summary,
+    /// Each line as it arrives, prefixed with the node name: `name | line`
+    /// for stdout, `name ! line` for stderr. Counts and failures go to stderr
+    /// at the end.
+    Stream,
     /// One JSON document at the end.
     Json,
 }

@@ -87,7 +87,16 @@ fn sudo_wants_password(stderr: &[u8]) -> bool {
         || text.contains("sudo: no tty present")
 }
 
-pub fn run(conn: &Connection, spec: &CommandSpec, cancel: &Cancel) -> CommandResult {
+/// Output as it arrives: the stream (0 stdout, 1 stderr) and the bytes.
+pub type OutputSink<'a> = &'a dyn Fn(u8, &[u8]);
+
+/// Runs the command; `live` (when given) sees output as it arrives.
+pub fn run(
+    conn: &Connection,
+    spec: &CommandSpec,
+    cancel: &Cancel,
+    live: Option<OutputSink>,
+) -> CommandResult {
     let started = Instant::now();
     let deadline = spec.timeout.map(|t| started + t);
     let mut stdout = Capture::new(spec.max_output);
@@ -127,12 +136,15 @@ pub fn run(conn: &Connection, spec: &CommandSpec, cancel: &Cancel) -> CommandRes
     let stop = loop {
         let mut progressed = false;
         let mut errors = None;
-        for (stream_id, capture) in [(0, &mut stdout), (1, &mut stderr)] {
+        for (stream_id, capture) in [(0u8, &mut stdout), (1u8, &mut stderr)] {
             loop {
-                match channel.stream(stream_id).read(&mut buf) {
+                match channel.stream(i32::from(stream_id)).read(&mut buf) {
                     Ok(0) => break,
                     Ok(n) => {
                         capture.push(&buf[..n]);
+                        if let Some(live) = live {
+                            live(stream_id, &buf[..n]);
+                        }
                         progressed = true;
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,

@@ -12,12 +12,12 @@ use crate::action::command::{self, CommandSpec};
 use crate::cli::{ConnectionArgs, RunArgs, RunOutput};
 use crate::config::Selection;
 use crate::error::{output_result, Error};
-use crate::exec::{self, Cancel, CancelLevel, Event};
+use crate::exec::{self, Cancel, CancelLevel, Event, Live};
 use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
 use crate::report::human::now_epoch;
 use crate::report::nodes;
-use crate::report::run::{self as report, JsonlReport, RunInfo};
+use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
 use crate::ssh::{self, Identities, KnownHosts, Policy};
 use crate::target::{self, Target};
 
@@ -79,6 +79,7 @@ fn run_host(
     settings: &ssh::Settings,
     spec: &CommandSpec,
     cancel: &Cancel,
+    live: Option<&Live>,
 ) -> HostOutcome {
     let started = Instant::now();
     let mut timings = Timings::default();
@@ -95,7 +96,17 @@ fn run_host(
         }
         Ok(conn) => {
             outcome.auth = Some(conn.auth.clone());
-            let result = command::run(&conn, spec, cancel);
+            let sink = |stream: u8, bytes: &[u8]| {
+                if let Some(live) = live {
+                    live.send(stream, bytes);
+                }
+            };
+            let result = command::run(
+                &conn,
+                spec,
+                cancel,
+                live.map(|_| &sink as command::OutputSink),
+            );
             timings.command_ms = Some(result.millis);
             outcome.kind = result.kind;
             outcome.phase = result.phase;
@@ -110,6 +121,25 @@ fn run_host(
     timings.total_ms = ssh::millis(started.elapsed());
     outcome.timings = timings;
     outcome
+}
+
+/// The first interrupt stops starting hosts, the second stops running ones.
+/// Returns when the signal handle is closed.
+fn watch_signals(signals: &mut Signals, cancel: &Cancel) {
+    for signal in signals.forever() {
+        let name = if signal == SIGINT {
+            "interrupt"
+        } else {
+            "termination signal"
+        };
+        if cancel.level() == CancelLevel::None {
+            cancel.raise(CancelLevel::StopStarting);
+            eprintln!("galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)");
+        } else {
+            cancel.raise(CancelLevel::Abort);
+            eprintln!("galley: {name} again: stopping the running hosts");
+        }
+    }
 }
 
 pub fn run(args: &RunArgs) -> Result<u8, Error> {
@@ -205,6 +235,8 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
             r.write(&report::host_record(o)).map_err(report_error)?;
         }
     }
+    let streaming = args.output == RunOutput::Stream;
+    let mut printer = StreamPrinter::new(&targets.targets);
     let cancel = Cancel::default();
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])
         .map_err(|e| Error::setup(anyhow::Error::new(e).context("cannot handle interrupts")))?;
@@ -212,32 +244,47 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
     let (events, received) = mpsc::channel::<Event>();
     let ran = std::thread::scope(|scope| -> Result<Vec<HostOutcome>, Error> {
         let (settings, spec, cancel, targets) = (&settings, &spec, &cancel, &targets.targets);
-        // The first interrupt stops starting hosts, the second stops running ones.
-        scope.spawn(move || {
-            for signal in signals.forever() {
-                let name = if signal == SIGINT { "interrupt" } else { "termination signal" };
-                if cancel.level() == CancelLevel::None {
-                    cancel.raise(CancelLevel::StopStarting);
-                    eprintln!("galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)");
-                } else {
-                    cancel.raise(CancelLevel::Abort);
-                    eprintln!("galley: {name} again: stopping the running hosts");
-                }
-            }
-        });
+        scope.spawn(move || watch_signals(&mut signals, cancel));
         let worker = scope.spawn(move || {
-            exec::execute(targets, args.concurrency.0, cancel, &events, |t, c| {
-                run_host(t, settings, spec, c)
-            })
+            exec::execute(
+                targets,
+                args.concurrency.0,
+                cancel,
+                &events,
+                |t, c, live| run_host(t, settings, spec, c, streaming.then_some(live)),
+            )
         });
+        // Keep draining events after a write error, so the run can end.
         let mut result = Ok(());
+        let mut stdout = std::io::stdout().lock();
         for event in received {
-            if let Event::Finished { outcome, .. } = event {
-                if let (Some(r), Ok(())) = (&mut jsonl, &result) {
-                    result = r
-                        .write(&report::host_record(&outcome))
-                        .map_err(report_error);
+            let step = match event {
+                Event::Started { .. } => Ok(()),
+                Event::Output {
+                    index,
+                    stream,
+                    bytes,
+                } => output_result(
+                    stdout.write_all(printer.output(index, stream, &bytes).as_bytes()),
+                ),
+                Event::Finished { index, outcome } => {
+                    let lines = if streaming {
+                        printer.finish(index)
+                    } else {
+                        String::new()
+                    };
+                    output_result(stdout.write_all(lines.as_bytes())).and_then(
+                        |()| match &mut jsonl {
+                            Some(r) => r
+                                .write(&report::host_record(&outcome))
+                                .map_err(report_error),
+                            None => Ok(()),
+                        },
+                    )
                 }
+            };
+            if result.is_ok() {
+                result = step;
             }
         }
         let outcomes = worker.join().expect("the executor does not panic");
@@ -262,6 +309,12 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
     }
     let text = match args.output {
         RunOutput::Summary => report::render_summary(&outcomes, elapsed_ms),
+        RunOutput::Stream => {
+            // The lines are out already; the counts and failures go to
+            // stderr, so stdout stays the hosts' own lines.
+            eprint!("{}", report::render_failures(&outcomes, elapsed_ms));
+            String::new()
+        }
         RunOutput::Json => {
             let doc = serde_json::json!({
                 "header": report::header_record(&info),

@@ -44,10 +44,32 @@ pub enum Event {
         index: usize,
         name: String,
     },
+    /// Output as it arrives (only when the caller asked for it).
+    Output {
+        index: usize,
+        stream: u8,
+        bytes: Vec<u8>,
+    },
     Finished {
         index: usize,
         outcome: Box<HostOutcome>,
     },
+}
+
+/// Hands a host's output to the reporter as it arrives.
+pub struct Live<'a> {
+    index: usize,
+    events: &'a Sender<Event>,
+}
+
+impl Live<'_> {
+    pub fn send(&self, stream: u8, bytes: &[u8]) {
+        let _ = self.events.send(Event::Output {
+            index: self.index,
+            stream,
+            bytes: bytes.to_vec(),
+        });
+    }
 }
 
 /// Runs `run` for every target, `concurrency` at a time. Returns the
@@ -61,7 +83,7 @@ pub fn execute<F>(
     run: F,
 ) -> Vec<HostOutcome>
 where
-    F: Fn(&Target, &Cancel) -> HostOutcome + Sync,
+    F: Fn(&Target, &Cancel, &Live) -> HostOutcome + Sync,
 {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<HostOutcome>>> = Mutex::new(vec![None; targets.len()]);
@@ -92,7 +114,14 @@ where
                             index,
                             name: target.name.clone(),
                         });
-                        run(target, cancel)
+                        run(
+                            target,
+                            cancel,
+                            &Live {
+                                index,
+                                events: &events,
+                            },
+                        )
                     };
                     results.lock().unwrap()[index] = Some(outcome.clone());
                     let _ = events.send(Event::Finished {

@@ -580,3 +580,34 @@ fn timeouts_kill_commands_of_unprivileged_users_and_under_sudo() {
         wait_for_pattern_gone(pattern);
     }
 }
+
+#[test]
+fn stream_prints_lines_as_they_arrive_with_the_node_name() {
+    let fleet = Fleet::start(&["st-1", "st-22"]);
+    let run = fleet.run(
+        &["--output", "stream"],
+        "*:*",
+        "echo \"one $GALLEY_TEST_HOST\"; echo warn >&2; printf 'no newline'",
+    );
+    run.expect_code(0);
+    let out = run.stdout();
+    let mut lines: Vec<&str> = out.lines().collect();
+    lines.sort();
+    // stderr lines are marked with `!`; a last line without a newline is kept
+    assert_eq!(
+        lines,
+        [
+            "st-1  ! warn",
+            "st-1  | no newline",
+            "st-1  | one st-1",
+            "st-22 ! warn",
+            "st-22 | no newline",
+            "st-22 | one st-22"
+        ],
+        "{run}"
+    );
+    // each host's lines keep their order
+    let st1: Vec<&str> = out.lines().filter(|l| l.starts_with("st-1 ")).collect();
+    assert_eq!(st1.last(), Some(&"st-1  | no newline"), "{run}");
+    assert!(run.stderr().contains("2 hosts: 2 ok"), "{run}");
+}
