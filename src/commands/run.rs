@@ -17,6 +17,7 @@ use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
 use crate::report::human::now_epoch;
 use crate::report::nodes;
+use crate::report::progress::Progress;
 use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
 use crate::ssh::{self, Identities, KnownHosts, Policy};
 use crate::target::{self, Target};
@@ -125,7 +126,7 @@ fn run_host(
 
 /// The first interrupt stops starting hosts, the second stops running ones.
 /// Returns when the signal handle is closed.
-fn watch_signals(signals: &mut Signals, cancel: &Cancel) {
+fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
     for signal in signals.forever() {
         let name = if signal == SIGINT {
             "interrupt"
@@ -134,10 +135,12 @@ fn watch_signals(signals: &mut Signals, cancel: &Cancel) {
         };
         if cancel.level() == CancelLevel::None {
             cancel.raise(CancelLevel::StopStarting);
-            eprintln!("galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)");
+            progress.println(&format!(
+                "galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)"
+            ));
         } else {
             cancel.raise(CancelLevel::Abort);
-            eprintln!("galley: {name} again: stopping the running hosts");
+            progress.println(&format!("galley: {name} again: stopping the running hosts"));
         }
     }
 }
@@ -236,6 +239,8 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
         }
     }
     let streaming = args.output == RunOutput::Stream;
+    let progress = Progress::new(targets.targets.len());
+    let done = std::sync::atomic::AtomicBool::new(false);
     let mut printer = StreamPrinter::new(&targets.targets);
     let cancel = Cancel::default();
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])
@@ -244,7 +249,9 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
     let (events, received) = mpsc::channel::<Event>();
     let ran = std::thread::scope(|scope| -> Result<Vec<HostOutcome>, Error> {
         let (settings, spec, cancel, targets) = (&settings, &spec, &cancel, &targets.targets);
-        scope.spawn(move || watch_signals(&mut signals, cancel));
+        let (progress, done) = (&progress, &done);
+        scope.spawn(move || watch_signals(&mut signals, cancel, progress));
+        scope.spawn(move || progress.tick_until(cancel, done));
         let worker = scope.spawn(move || {
             exec::execute(
                 targets,
@@ -259,7 +266,10 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
         let mut stdout = std::io::stdout().lock();
         for event in received {
             let step = match event {
-                Event::Started { .. } => Ok(()),
+                Event::Started { index, name } => {
+                    progress.started(index, &name);
+                    Ok(())
+                }
                 Event::Output {
                     index,
                     stream,
@@ -268,6 +278,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
                     stdout.write_all(printer.output(index, stream, &bytes).as_bytes()),
                 ),
                 Event::Finished { index, outcome } => {
+                    progress.finished(index, outcome.kind);
                     let lines = if streaming {
                         printer.finish(index)
                     } else {
@@ -289,6 +300,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
         }
         let outcomes = worker.join().expect("the executor does not panic");
         signal_handle.close();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
         result.map(|()| outcomes)
     })?;
     outcomes.extend(ran);

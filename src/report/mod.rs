@@ -4,5 +4,6 @@
 
 pub mod human;
 pub mod nodes;
+pub mod progress;
 pub mod redact;
 pub mod run;

@@ -611,3 +611,38 @@ fn stream_prints_lines_as_they_arrive_with_the_node_name() {
     assert_eq!(st1.last(), Some(&"st-1  | no newline"), "{run}");
     assert!(run.stderr().contains("2 hosts: 2 ok"), "{run}");
 }
+
+#[test]
+fn a_terminal_gets_a_progress_line_and_a_pipe_does_not() {
+    // `script` (util-linux) runs galley on a pseudo-terminal and records what it drew.
+    let fleet = Fleet::start(&["p-1", "p-2"]);
+    let args = fleet.args(&["-C", "1"], "*:*", "sleep 1");
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_galley").to_string())
+        .chain(args)
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let typescript = fleet.dir.path().join("typescript");
+    let status = std::process::Command::new("script")
+        .args(["-qec", &quoted.join(" ")])
+        .arg(&typescript)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("script (apt-get install bsdutils)");
+    assert!(status.success());
+    let drawn = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(
+        drawn.contains("/2 hosts"),
+        "no progress line on the terminal:\n{drawn}"
+    );
+    assert!(
+        drawn.contains("slowest: p-"),
+        "the running host is named:\n{drawn}"
+    );
+
+    let run = fleet.run(&[], "*:*", "true");
+    assert!(
+        !run.stderr().contains("hosts "),
+        "no progress line in a pipe: {run}"
+    );
+}

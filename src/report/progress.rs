@@ -1,0 +1,124 @@
+//! The live progress line on stderr, only when stderr is a terminal:
+//! hosts done out of total, counts by outcome, and the slowest hosts still
+//! running. It is fed the executor's events; a ticker redraws it so the
+//! running times stay current.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::exec::{Cancel, CancelLevel};
+use crate::outcome::OutcomeKind;
+
+#[derive(Default)]
+struct State {
+    running: BTreeMap<usize, (String, Instant)>,
+    counts: BTreeMap<OutcomeKind, usize>,
+}
+
+/// A progress line, or nothing when stderr is not a terminal.
+#[derive(Clone)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    state: Arc<Mutex<State>>,
+}
+
+impl Progress {
+    pub fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::with_draw_target(
+                Some(total as u64),
+                ProgressDrawTarget::stderr_with_hz(8),
+            );
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:24}] {pos}/{len} hosts  {msg}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            state: Arc::default(),
+        }
+    }
+
+    pub fn started(&self, index: usize, name: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .running
+            .insert(index, (name.to_string(), Instant::now()));
+    }
+
+    pub fn finished(&self, index: usize, kind: OutcomeKind) {
+        let mut state = self.state.lock().unwrap();
+        state.running.remove(&index);
+        *state.counts.entry(kind).or_default() += 1;
+        drop(state);
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    /// Runs `f` with the bar hidden (for output written to the terminal).
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    /// A line printed above the bar (or on stderr without one).
+    pub fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// Redraws the message until `done` is set; run it on its own thread.
+    pub fn tick_until(&self, cancel: &Cancel, done: &std::sync::atomic::AtomicBool) {
+        let Some(bar) = &self.bar else { return };
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            bar.set_message(self.message(cancel.level()));
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        bar.finish_and_clear();
+    }
+
+    fn message(&self, cancel: CancelLevel) -> String {
+        let state = self.state.lock().unwrap();
+        let mut parts: Vec<String> = state
+            .counts
+            .iter()
+            .map(|(kind, n)| format!("{} {n}", kind.name()))
+            .collect();
+        let mut slow: Vec<(&String, Duration)> = state
+            .running
+            .values()
+            .map(|(n, t)| (n, t.elapsed()))
+            .collect();
+        slow.sort_by(|a, b| b.1.cmp(&a.1));
+        if !slow.is_empty() {
+            let names: Vec<String> = slow
+                .iter()
+                .take(3)
+                .map(|(n, d)| format!("{n} {}s", d.as_secs()))
+                .collect();
+            parts.push(format!("| slowest: {}", names.join(", ")));
+        }
+        if cancel >= CancelLevel::StopStarting {
+            parts.push(format!(
+                "| interrupted: waiting for {} running",
+                state.running.len()
+            ));
+        }
+        parts.join("  ")
+    }
+}
