@@ -104,7 +104,7 @@ impl Progress {
             .values()
             .map(|(n, t)| (n, t.elapsed()))
             .collect();
-        slow.sort_by(|a, b| b.1.cmp(&a.1));
+        slow.sort_by_key(|s| std::cmp::Reverse(s.1));
         if !slow.is_empty() {
             let names: Vec<String> = slow
                 .iter()
