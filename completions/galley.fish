@@ -43,11 +43,12 @@ complete -c galley -n "__fish_galley_using_subcommand run" -s a -l attribute -d 
 complete -c galley -n "__fish_galley_using_subcommand run" -s x -l ssh-user -d 'Login user. Default: the local user' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -s p -l ssh-port -d 'Port for every host, over the node\'s cloud.public_ssh_port' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -s i -l identity-file -d 'Private key to authenticate with (repeatable). Without it: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa' -r -F
-complete -c galley -n "__fish_galley_using_subcommand run" -l connect-timeout -d 'Deadline for TCP connect, handshake and authentication together' -r
-complete -c galley -n "__fish_galley_using_subcommand run" -l host-key-check -d 'How to check host keys' -r -f -a "strict\t'Only keys already in a known_hosts file'
+complete -c galley -n "__fish_galley_using_subcommand run" -l connect-timeout -d 'Deadline for TCP connect, handshake and authentication together [default: ssh_config ConnectTimeout, else 10s]' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -l host-key-check -d 'How to check host keys [default: ssh_config StrictHostKeyChecking, else strict]. A changed key is refused under every policy but off' -r -f -a "strict\t'Only keys already in a known_hosts file'
 accept-new\t'Unknown keys are added to the user\'s known_hosts file; changed keys are refused'
 off\t'No check at all (galley warns)'
 chef\t'The keys in the node\'s Chef data (ohai\'s keys.ssh.host_*_public): a new host is checked without trusting it on first use'"
+complete -c galley -n "__fish_galley_using_subcommand run" -s F -l ssh-config -d 'The OpenSSH client config to read instead of ~/.ssh/config (Host, HostName, User, Port, IdentityFile, IdentitiesOnly, ConnectTimeout, StrictHostKeyChecking, UserKnownHostsFile, Include). Flags win over it; the node\'s cloud.public_ssh_port wins over its Port, as in knife' -r -F
 complete -c galley -n "__fish_galley_using_subcommand run" -l known-hosts -d 'The known_hosts file to read and (with accept-new) write, instead of ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too' -r -F
 complete -c galley -n "__fish_galley_using_subcommand run" -s C -l concurrency -d 'How many hosts run at once' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -l command-timeout -d 'Stop a command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit' -r

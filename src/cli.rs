@@ -42,7 +42,7 @@ pub enum Command {
     /// auth_failed, hostkey_unknown, hostkey_mismatch,
     /// sudo_password_required, error, cancelled or skipped. Exits 0 when
     /// every host is ok, 1 otherwise.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print a shell completion script, or write all of them to a folder.
     Completions(CompletionsArgs),
     /// Print galley's man page (roff), or write every page to a folder.
@@ -160,13 +160,22 @@ pub struct ConnectionArgs {
     #[arg(short = 'i', long, value_name = "FILE")]
     pub identity_file: Vec<PathBuf>,
 
-    /// Deadline for TCP connect, handshake and authentication together.
-    #[arg(long, value_name = "DURATION", default_value = "10s")]
-    pub connect_timeout: Dur,
+    /// Deadline for TCP connect, handshake and authentication together
+    /// [default: ssh_config ConnectTimeout, else 10s].
+    #[arg(long, value_name = "DURATION")]
+    pub connect_timeout: Option<Dur>,
 
-    /// How to check host keys.
-    #[arg(long, value_enum, default_value = "strict")]
-    pub host_key_check: HostKeyPolicy,
+    /// How to check host keys [default: ssh_config StrictHostKeyChecking,
+    /// else strict]. A changed key is refused under every policy but off.
+    #[arg(long, value_enum)]
+    pub host_key_check: Option<HostKeyPolicy>,
+
+    /// The OpenSSH client config to read instead of ~/.ssh/config (Host,
+    /// HostName, User, Port, IdentityFile, IdentitiesOnly, ConnectTimeout,
+    /// StrictHostKeyChecking, UserKnownHostsFile, Include). Flags win over
+    /// it; the node's cloud.public_ssh_port wins over its Port, as in knife.
+    #[arg(short = 'F', long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
 
     /// The known_hosts file to read and (with accept-new) write, instead of
     /// ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too.

@@ -19,39 +19,48 @@ use crate::report::human::now_epoch;
 use crate::report::nodes;
 use crate::report::progress::Progress;
 use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
-use crate::ssh::{self, Identities, KnownHosts, Policy};
+use crate::ssh::{self, Policy, SshConfig};
 use crate::target::{self, Target};
 
 /// Turns the connection flags into SSH settings (environment: HOME, USER,
-/// SSH_AUTH_SOCK).
+/// SSH_AUTH_SOCK; files: `-F FILE` or `~/.ssh/config`).
 pub fn ssh_settings(args: &ConnectionArgs) -> Result<ssh::Settings, Error> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/"));
-    let user = match &args.ssh_user {
-        Some(user) => user.clone(),
-        None => local_user().ok_or_else(|| {
-            Error::setup(anyhow::anyhow!("cannot tell the local user name"))
-                .with_hint("pass -x USER")
-        })?,
+    let local_user = local_user().ok_or_else(|| {
+        Error::setup(anyhow::anyhow!("cannot tell the local user name")).with_hint("pass -x USER")
+    })?;
+    let config_file = match &args.ssh_config {
+        Some(file) => Some(file.clone()),
+        None => Some(home.join(".ssh/config")).filter(|f| f.is_file()),
+    };
+    let config = match config_file {
+        Some(file) => {
+            let config = SshConfig::load(&file, &home).map_err(|e| {
+                Error::setup(e).with_hint("fix the file, or point -F at another one")
+            })?;
+            for place in &config.match_blocks {
+                eprintln!(
+                    "galley: warning: {place}: Match blocks are not evaluated; galley skips them"
+                );
+            }
+            Some(config)
+        }
+        None => None,
     };
     Ok(ssh::Settings {
-        user,
+        user: args.ssh_user.clone(),
+        local_user,
         port: args.ssh_port,
-        connect_timeout: args.connect_timeout.0,
-        known_hosts: KnownHosts {
-            policy: args.host_key_check,
-            user_file: args
-                .known_hosts
-                .clone()
-                .unwrap_or_else(|| ssh::known_hosts::default_user_file(&home)),
-            global_files: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
-        },
-        identities: Identities {
-            agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
-            files: args.identity_file.clone(),
-            defaults: Identities::default_keys(&home),
-        },
+        connect_timeout: args.connect_timeout.map(|d| d.0),
+        policy: args.host_key_check,
+        known_hosts_file: args.known_hosts.clone(),
+        global_known_hosts: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
+        identity_files: args.identity_file.clone(),
+        agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
+        home,
+        config,
     })
 }
 
@@ -86,10 +95,11 @@ fn run_host(
     let mut timings = Timings::default();
     let mut outcome = HostOutcome::without_run(&target.name, OutcomeKind::Error, "");
     outcome.reason = None;
-    outcome.address = Some(target.address.clone());
-    outcome.port = Some(settings.port_for(target));
-    outcome.user = Some(settings.user.clone());
-    match ssh::connect(target, settings, &mut timings) {
+    let plan = settings.plan(target);
+    outcome.address = Some(plan.host.clone());
+    outcome.port = Some(plan.port);
+    outcome.user = Some(plan.user.clone());
+    match ssh::connect(target, &plan, &mut timings) {
         Err(failure) => {
             outcome.kind = failure.kind;
             outcome.phase = Some(failure.phase);
@@ -195,7 +205,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
     for warning in nodes::warnings(&targets) {
         eprintln!("galley: warning: {warning}");
     }
-    if settings.known_hosts.policy == Policy::Off {
+    if settings.policy == Some(Policy::Off) {
         eprintln!("galley: warning: --host-key-check off: host keys are not checked, a machine in the middle would not be noticed");
     }
 

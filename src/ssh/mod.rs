@@ -4,10 +4,12 @@
 //! into the host's outcome.
 
 pub mod auth;
+pub mod config;
 pub mod known_hosts;
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use ssh2::Session;
@@ -16,22 +18,107 @@ use crate::outcome::{OutcomeKind, Phase, Timings};
 use crate::target::Target;
 
 pub use auth::Identities;
+pub use config::SshConfig;
 pub use known_hosts::{KnownHosts, Policy};
 
 /// libssh2's LIBSSH2_ERROR_TIMEOUT.
 const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
 
-/// How to connect to every host of a run.
+/// How to connect, from the command line and the environment; per host,
+/// [`Settings::plan`] adds what ssh_config says.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The login user.
-    pub user: String,
+    /// `-x`.
+    pub user: Option<String>,
+    /// The local user: the login user when nothing else names one.
+    pub local_user: String,
     /// `-p`: overrides every host's port.
     pub port: Option<u16>,
-    /// The deadline for connect, handshake and authentication together.
+    /// `--connect-timeout`.
+    pub connect_timeout: Option<Duration>,
+    /// `--host-key-check`.
+    pub policy: Option<Policy>,
+    /// `--known-hosts`.
+    pub known_hosts_file: Option<PathBuf>,
+    /// Read-only known_hosts files (`/etc/ssh/ssh_known_hosts`).
+    pub global_known_hosts: Vec<PathBuf>,
+    /// `-i`.
+    pub identity_files: Vec<PathBuf>,
+    /// `SSH_AUTH_SOCK` is set.
+    pub agent: bool,
+    pub home: PathBuf,
+    /// `~/.ssh/config` or `-F FILE`, when there is one.
+    pub config: Option<SshConfig>,
+}
+
+/// Everything needed to reach one host.
+#[derive(Debug, Clone)]
+pub struct HostPlan {
+    /// The name or address to connect to (ssh_config `HostName`, else the
+    /// target's address).
+    pub host: String,
+    pub port: u16,
+    pub user: String,
     pub connect_timeout: Duration,
     pub known_hosts: KnownHosts,
     pub identities: Identities,
+    /// A jump host from ssh_config that galley cannot use yet.
+    pub proxy_jump: Option<String>,
+}
+
+/// The connect deadline when neither the flag nor ssh_config sets one.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Settings {
+    /// The plan for one target. Precedence: command-line flags, then the
+    /// node's data (`cloud.public_ssh_port`, as knife does), then
+    /// ssh_config, then defaults.
+    pub fn plan(&self, target: &Target) -> HostPlan {
+        let config = self
+            .config
+            .as_ref()
+            .map(|c| c.for_host(&target.address, &self.local_user))
+            .unwrap_or_default();
+        let user = self
+            .user
+            .clone()
+            .or(config.user)
+            .unwrap_or_else(|| self.local_user.clone());
+        let files = if !self.identity_files.is_empty() {
+            self.identity_files.clone()
+        } else {
+            config.identity_files
+        };
+        HostPlan {
+            host: config.host_name.unwrap_or_else(|| target.address.clone()),
+            port: self.port.or(target.port).or(config.port).unwrap_or(22),
+            user,
+            connect_timeout: self
+                .connect_timeout
+                .or(config.connect_timeout)
+                .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            known_hosts: KnownHosts {
+                policy: self
+                    .policy
+                    .or(config.strict_host_key_checking)
+                    .unwrap_or(Policy::Strict),
+                user_file: self
+                    .known_hosts_file
+                    .clone()
+                    .or(config.user_known_hosts_file)
+                    .unwrap_or_else(|| known_hosts::default_user_file(&self.home)),
+                global_files: self.global_known_hosts.clone(),
+            },
+            identities: Identities {
+                agent: self.agent && config.identities_only != Some(true),
+                files,
+                defaults: Identities::default_keys(&self.home),
+            },
+            proxy_jump: config
+                .proxy_jump
+                .filter(|j| !j.eq_ignore_ascii_case("none")),
+        }
+    }
 }
 
 /// Why a host could not be connected to.
@@ -62,35 +149,37 @@ pub struct Connection {
     pub auth: String,
 }
 
-impl Settings {
-    /// The port for a target: `-p`, else the node's, else 22.
-    pub fn port_for(&self, target: &Target) -> u16 {
-        self.port.or(target.port).unwrap_or(22)
-    }
-}
-
 /// Connects, checks the host key and authenticates, all before the
 /// connect deadline. Fills in the phase timings as it goes.
 pub fn connect(
     target: &Target,
-    settings: &Settings,
+    plan: &HostPlan,
     timings: &mut Timings,
 ) -> Result<Connection, Failure> {
     let started = Instant::now();
-    let deadline = started + settings.connect_timeout;
-    let port = settings.port_for(target);
+    let deadline = started + plan.connect_timeout;
+    let port = plan.port;
+    if let Some(jump) = &plan.proxy_jump {
+        return Err(Failure::new(
+            OutcomeKind::Error,
+            Phase::Connect,
+            format!(
+                "ssh_config sends {} through ProxyJump {jump}: jump hosts are not supported by this version of galley, and a direct connection would bypass the bastion",
+                target.address
+            ),
+        ));
+    }
 
-    let stream = tcp_connect(&target.address, port, deadline, settings.connect_timeout);
+    let stream = tcp_connect(&plan.host, port, deadline, plan.connect_timeout);
     timings.connect_ms = Some(millis(started.elapsed()));
     let stream = stream?;
     let _ = stream.set_nodelay(true);
 
     let phase_start = Instant::now();
-    let session = handshake(&stream, deadline, settings.connect_timeout);
+    let session = handshake(&stream, deadline, plan.connect_timeout);
     let session = session.and_then(|session| {
-        settings
-            .known_hosts
-            .check(&session, &target.address, port, &target.node)
+        plan.known_hosts
+            .check(&session, &plan.host, port, &target.node)
             .map_err(|refusal| match refusal {
                 known_hosts::Refusal::Unknown(why) => {
                     Failure::new(OutcomeKind::HostkeyUnknown, Phase::Handshake, why)
@@ -106,7 +195,7 @@ pub fn connect(
 
     let phase_start = Instant::now();
     session.set_timeout(remaining_ms(deadline));
-    let auth = auth::authenticate(&session, &settings.user, &settings.identities);
+    let auth = auth::authenticate(&session, &plan.user, &plan.identities);
     timings.auth_ms = Some(millis(phase_start.elapsed()));
     let auth = auth.map_err(|why| {
         if Instant::now() >= deadline {
@@ -115,7 +204,7 @@ pub fn connect(
                 Phase::Auth,
                 format!(
                     "authentication did not finish within {}",
-                    seconds(settings.connect_timeout)
+                    seconds(plan.connect_timeout)
                 ),
             )
         } else {

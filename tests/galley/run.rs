@@ -646,3 +646,89 @@ fn a_terminal_gets_a_progress_line_and_a_pipe_does_not() {
         "no progress line in a pipe: {run}"
     );
 }
+
+#[test]
+fn ssh_config_supplies_hostname_port_key_and_known_hosts_with_flags_and_nodes_first() {
+    let fleet = Fleet::start(&["c-1", "c-2"]);
+    let (p1, p2) = (fleet.hosts[0].port, fleet.hosts[1].port);
+    let config = fleet.dir.path().join("ssh_config");
+    std::fs::write(
+        &config,
+        format!(
+            "Host alias-*\n  HostName 127.0.0.1\n  IdentityFile {key}\n  UserKnownHostsFile {known}\n  ConnectTimeout 5\n\
+             Host alias-1\n  Port {p1}\nHost alias-2 node-port\n  Port {p2}\n\
+             Host jumped\n  ProxyJump bastion.example.com\nHost *\n  Port 1\n",
+            key = client_key().private.display(),
+            known = fleet.known_hosts().display(),
+        ),
+    )
+    .unwrap();
+    let nodes = serde_json::json!([
+        {"name": "c-1", "automatic": {"fqdn": "alias-1"}},
+        {"name": "c-2", "automatic": {"fqdn": "alias-2"}},
+        // the node's own port wins over ssh_config's Port, as in knife
+        {"name": "c-3", "automatic": {"fqdn": "alias-3", "cloud": {"public_ssh_port": p1}}},
+        {"name": "j-1", "automatic": {"fqdn": "jumped"}}
+    ]);
+    std::fs::write(fleet.inventory(), nodes.to_string()).unwrap();
+    let inventory = fleet.inventory();
+    let report = fleet.report();
+    let base = [
+        "run",
+        "-F",
+        config.to_str().unwrap(),
+        "--inventory",
+        inventory.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ];
+    let mut args = base.to_vec();
+    args.extend(["*:*", "--", "echo $GALLEY_TEST_HOST"]);
+    let run = galley(&args);
+    run.expect_code(1);
+    let records = fleet.host_records();
+    for (name, port, host) in [("c-1", p1, "c-1"), ("c-2", p2, "c-2"), ("c-3", p1, "c-1")] {
+        let r = &records[name];
+        assert_eq!(r["outcome"], "ok", "{name}: {r}");
+        assert_eq!(r["address"], "127.0.0.1");
+        assert_eq!(r["port"], port);
+        assert_eq!(stdout_of(r), format!("{host}\n"));
+        assert_eq!(r["auth"], client_key().private.to_str().unwrap());
+    }
+    // a ProxyJump galley cannot follow is never bypassed
+    assert_eq!(records["j-1"]["outcome"], "error");
+    assert!(records["j-1"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("ProxyJump bastion.example.com"));
+
+    // -p wins over everything
+    let mut args = base.to_vec();
+    args.extend(["-p", "1", "name:c-1", "--", "true"]);
+    galley(&args).expect_code(1);
+    assert_eq!(fleet.host_records()["c-1"]["outcome"], "unreachable");
+}
+
+#[test]
+fn a_bad_ssh_config_is_a_setup_error_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ssh_config");
+    std::fs::write(&config, "Host *\n  Port twenty-two\n").unwrap();
+    let run = galley(&[
+        "run",
+        "-F",
+        config.to_str().unwrap(),
+        "-m",
+        "h",
+        "--",
+        "true",
+    ]);
+    run.expect_code(3);
+    assert!(
+        run.stderr().contains(&format!(
+            "{}:2: port \"twenty-two\": not a port number",
+            config.display()
+        )),
+        "{run}"
+    );
+}
