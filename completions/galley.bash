@@ -187,7 +187,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__run)
-            opts="-m -a -x -p -i -F -C -h --inventory --manual-list --attribute --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --known-hosts --concurrency --command-timeout --sudo --output --report --retry-failed --max-output --help"
+            opts="-m -a -x -p -i -F -G -C -h --inventory --manual-list --attribute --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --sudo --output --report --retry-failed --max-output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -242,6 +242,18 @@ _galley() {
                     return 0
                     ;;
                 -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -G)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway-concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

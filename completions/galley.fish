@@ -49,6 +49,8 @@ accept-new\t'Unknown keys are added to the user\'s known_hosts file; changed key
 off\t'No check at all (galley warns)'
 chef\t'The keys in the node\'s Chef data (ohai\'s keys.ssh.host_*_public): a new host is checked without trusting it on first use'"
 complete -c galley -n "__fish_galley_using_subcommand run" -s F -l ssh-config -d 'The OpenSSH client config to read instead of ~/.ssh/config (Host, HostName, User, Port, IdentityFile, IdentitiesOnly, ConnectTimeout, StrictHostKeyChecking, UserKnownHostsFile, Include). Flags win over it; the node\'s cloud.public_ssh_port wins over its Port, as in knife' -r -F
+complete -c galley -n "__fish_galley_using_subcommand run" -s G -l ssh-gateway -d 'Reach every host through this bastion, [user@]host[:port]; several, comma-separated, are a chain. Default: ssh_config ProxyJump. One session to each gateway carries all its targets, and each target\'s host key is still checked end to end' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -l gateway-concurrency -d 'Channels open at once through one gateway' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -l known-hosts -d 'The known_hosts file to read and (with accept-new) write, instead of ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too' -r -F
 complete -c galley -n "__fish_galley_using_subcommand run" -s C -l concurrency -d 'How many hosts run at once' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -l command-timeout -d 'Stop a command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit' -r

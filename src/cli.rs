@@ -177,6 +177,17 @@ pub struct ConnectionArgs {
     #[arg(short = 'F', long, value_name = "FILE")]
     pub ssh_config: Option<PathBuf>,
 
+    /// Reach every host through this bastion, [user@]host[:port]; several,
+    /// comma-separated, are a chain. Default: ssh_config ProxyJump. One
+    /// session to each gateway carries all its targets, and each target's
+    /// host key is still checked end to end.
+    #[arg(short = 'G', long, value_name = "GATEWAY")]
+    pub ssh_gateway: Option<String>,
+
+    /// Channels open at once through one gateway.
+    #[arg(long, value_name = "N", default_value = "16")]
+    pub gateway_concurrency: Concurrency,
+
     /// The known_hosts file to read and (with accept-new) write, instead of
     /// ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too.
     #[arg(long, value_name = "FILE")]

@@ -19,7 +19,7 @@ use crate::report::human::now_epoch;
 use crate::report::nodes;
 use crate::report::progress::Progress;
 use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
-use crate::ssh::{self, Policy, SshConfig};
+use crate::ssh::{self, Gateways, Policy, SshConfig};
 use crate::target::{self, Target};
 
 /// Turns the connection flags into SSH settings (environment: HOME, USER,
@@ -61,6 +61,13 @@ pub fn ssh_settings(args: &ConnectionArgs) -> Result<ssh::Settings, Error> {
         agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
         home,
         config,
+        gateway: match &args.ssh_gateway {
+            Some(spec) => Some(
+                ssh::gateway::parse_chain(spec)
+                    .map_err(|why| Error::usage(anyhow::anyhow!("--ssh-gateway {why}")))?,
+            ),
+            None => None,
+        },
     })
 }
 
@@ -88,6 +95,7 @@ fn run_host(
     target: &Target,
     settings: &ssh::Settings,
     spec: &CommandSpec,
+    gateways: &Gateways,
     cancel: &Cancel,
     live: Option<&Live>,
 ) -> HostOutcome {
@@ -99,7 +107,7 @@ fn run_host(
     outcome.address = Some(plan.host.clone());
     outcome.port = Some(plan.port);
     outcome.user = Some(plan.user.clone());
-    match ssh::connect(target, &plan, &mut timings) {
+    match ssh::connect(target, &plan, gateways, settings, &mut timings) {
         Err(failure) => {
             outcome.kind = failure.kind;
             outcome.phase = Some(failure.phase);
@@ -248,6 +256,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
             r.write(&report::host_record(o)).map_err(report_error)?;
         }
     }
+    let gateways = Gateways::new(args.connection.gateway_concurrency.0);
     let streaming = args.output == RunOutput::Stream;
     let progress = Progress::new(targets.targets.len());
     let done = std::sync::atomic::AtomicBool::new(false);
@@ -259,6 +268,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
     let (events, received) = mpsc::channel::<Event>();
     let ran = std::thread::scope(|scope| -> Result<Vec<HostOutcome>, Error> {
         let (settings, spec, cancel, targets) = (&settings, &spec, &cancel, &targets.targets);
+        let gateways = &gateways;
         let (progress, done) = (&progress, &done);
         scope.spawn(move || watch_signals(&mut signals, cancel, progress));
         scope.spawn(move || progress.tick_until(cancel, done));
@@ -268,7 +278,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
                 args.concurrency.0,
                 cancel,
                 &events,
-                |t, c, live| run_host(t, settings, spec, c, streaming.then_some(live)),
+                |t, c, live| run_host(t, settings, spec, gateways, c, streaming.then_some(live)),
             )
         });
         // Keep draining events after a write error, so the run can end.

@@ -5,20 +5,25 @@
 
 pub mod auth;
 pub mod config;
+pub mod gateway;
 pub mod known_hosts;
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use ssh2::Session;
 
+use crate::inventory::Node;
 use crate::outcome::{OutcomeKind, Phase, Timings};
 use crate::target::Target;
 
 pub use auth::Identities;
 pub use config::SshConfig;
+pub use gateway::{Gateways, Jump};
 pub use known_hosts::{KnownHosts, Policy};
 
 /// libssh2's LIBSSH2_ERROR_TIMEOUT.
@@ -49,6 +54,8 @@ pub struct Settings {
     pub home: PathBuf,
     /// `~/.ssh/config` or `-F FILE`, when there is one.
     pub config: Option<SshConfig>,
+    /// `-G`: the gateway chain for every host.
+    pub gateway: Option<Vec<Jump>>,
 }
 
 /// Everything needed to reach one host.
@@ -62,8 +69,10 @@ pub struct HostPlan {
     pub connect_timeout: Duration,
     pub known_hosts: KnownHosts,
     pub identities: Identities,
-    /// A jump host from ssh_config that galley cannot use yet.
-    pub proxy_jump: Option<String>,
+    /// Gateways to go through, outermost first (`-G`, else ssh_config
+    /// `ProxyJump`); empty to connect directly. An `Err` (a ProxyJump galley
+    /// cannot read) fails the host: it is never bypassed.
+    pub jumps: Result<Vec<Jump>, String>,
 }
 
 /// The connect deadline when neither the flag nor ssh_config sets one.
@@ -73,12 +82,16 @@ impl Settings {
     /// The plan for one target. Precedence: command-line flags, then the
     /// node's data (`cloud.public_ssh_port`, as knife does), then
     /// ssh_config, then defaults.
-    pub fn plan(&self, target: &Target) -> HostPlan {
-        let config = self
-            .config
+    /// What ssh_config says for `host` (nothing without a config file).
+    pub fn config_for(&self, host: &str) -> config::HostConfig {
+        self.config
             .as_ref()
-            .map(|c| c.for_host(&target.address, &self.local_user))
-            .unwrap_or_default();
+            .map(|c| c.for_host(host, &self.local_user))
+            .unwrap_or_default()
+    }
+
+    pub fn plan(&self, target: &Target) -> HostPlan {
+        let config = self.config_for(&target.address);
         let user = self
             .user
             .clone()
@@ -114,9 +127,15 @@ impl Settings {
                 files,
                 defaults: Identities::default_keys(&self.home),
             },
-            proxy_jump: config
-                .proxy_jump
-                .filter(|j| !j.eq_ignore_ascii_case("none")),
+            jumps: match (&self.gateway, config.proxy_jump) {
+                (Some(chain), _) => Ok(chain.clone()),
+                (None, Some(jump)) if !jump.eq_ignore_ascii_case("none") => {
+                    gateway::parse_chain(&jump).map_err(|why| {
+                        format!("ssh_config ProxyJump for {}: {why}", target.address)
+                    })
+                }
+                (None, _) => Ok(Vec::new()),
+            },
         }
     }
 }
@@ -143,43 +162,83 @@ impl Failure {
 pub struct Connection {
     pub session: Session,
     /// The socket under the session, for polling.
-    pub stream: TcpStream,
+    pub stream: Socket,
     pub port: u16,
     /// What authenticated.
     pub auth: String,
 }
 
+/// What a session runs over: a TCP connection, or a tunnel through a
+/// gateway (one end of a socket pair the gateway's pump serves).
+#[derive(Debug)]
+pub enum Socket {
+    Tcp(TcpStream),
+    Tunnel(UnixStream),
+}
+
+impl Socket {
+    fn try_clone(&self) -> io::Result<Socket> {
+        Ok(match self {
+            Socket::Tcp(s) => Socket::Tcp(s.try_clone()?),
+            Socket::Tunnel(s) => Socket::Tunnel(s.try_clone()?),
+        })
+    }
+}
+
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> RawFd {
+        match self {
+            Socket::Tcp(s) => s.as_raw_fd(),
+            Socket::Tunnel(s) => s.as_raw_fd(),
+        }
+    }
+}
+
 /// Connects, checks the host key and authenticates, all before the
-/// connect deadline. Fills in the phase timings as it goes.
+/// connect deadline, directly or through the plan's gateways. Fills in the
+/// phase timings as it goes.
 pub fn connect(
     target: &Target,
     plan: &HostPlan,
+    gateways: &Gateways,
+    settings: &Settings,
     timings: &mut Timings,
 ) -> Result<Connection, Failure> {
     let started = Instant::now();
     let deadline = started + plan.connect_timeout;
-    let port = plan.port;
-    if let Some(jump) = &plan.proxy_jump {
-        return Err(Failure::new(
+    let stream = match &plan.jumps {
+        Err(why) => Err(Failure::new(
             OutcomeKind::Error,
             Phase::Connect,
-            format!(
-                "ssh_config sends {} through ProxyJump {jump}: jump hosts are not supported by this version of galley, and a direct connection would bypass the bastion",
-                target.address
-            ),
-        ));
-    }
-
-    let stream = tcp_connect(&plan.host, port, deadline, plan.connect_timeout);
+            why.clone(),
+        )),
+        Ok(chain) if chain.is_empty() => {
+            tcp_connect(&plan.host, plan.port, deadline, plan.connect_timeout).map(Socket::Tcp)
+        }
+        Ok(chain) => gateways
+            .tunnel(chain, &plan.host, plan.port, settings, deadline)
+            .map(Socket::Tunnel),
+    };
     timings.connect_ms = Some(millis(started.elapsed()));
     let stream = stream?;
-    let _ = stream.set_nodelay(true);
+    establish(stream, &plan.host, plan, &target.node, deadline, timings)
+}
 
+/// Handshake, host key check and authentication over a connected socket.
+pub(crate) fn establish(
+    stream: Socket,
+    host: &str,
+    plan: &HostPlan,
+    node: &Node,
+    deadline: Instant,
+    timings: &mut Timings,
+) -> Result<Connection, Failure> {
+    let port = plan.port;
     let phase_start = Instant::now();
     let session = handshake(&stream, deadline, plan.connect_timeout);
     let session = session.and_then(|session| {
         plan.known_hosts
-            .check(&session, &plan.host, port, &target.node)
+            .check(&session, host, port, node)
             .map_err(|refusal| match refusal {
                 known_hosts::Refusal::Unknown(why) => {
                     Failure::new(OutcomeKind::HostkeyUnknown, Phase::Handshake, why)
@@ -219,7 +278,7 @@ pub fn connect(
     })
 }
 
-fn tcp_connect(
+pub(crate) fn tcp_connect(
     host: &str,
     port: u16,
     deadline: Instant,
@@ -268,7 +327,7 @@ fn tcp_connect(
     })
 }
 
-fn handshake(stream: &TcpStream, deadline: Instant, limit: Duration) -> Result<Session, Failure> {
+fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Session, Failure> {
     let error = |why: String| Failure::new(OutcomeKind::Error, Phase::Handshake, why);
     let mut session =
         Session::new().map_err(|e| error(format!("cannot start an SSH session: {e}")))?;

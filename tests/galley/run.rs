@@ -657,7 +657,7 @@ fn ssh_config_supplies_hostname_port_key_and_known_hosts_with_flags_and_nodes_fi
         format!(
             "Host alias-*\n  HostName 127.0.0.1\n  IdentityFile {key}\n  UserKnownHostsFile {known}\n  ConnectTimeout 5\n\
              Host alias-1\n  Port {p1}\nHost alias-2 node-port\n  Port {p2}\n\
-             Host jumped\n  ProxyJump bastion.example.com\nHost *\n  Port 1\n",
+             Host jumped\n  ProxyJump root@127.0.0.1:1\nHost badjump\n  ProxyJump bastion:ssh\nHost *\n  Port 1\n",
             key = client_key().private.display(),
             known = fleet.known_hosts().display(),
         ),
@@ -668,7 +668,8 @@ fn ssh_config_supplies_hostname_port_key_and_known_hosts_with_flags_and_nodes_fi
         {"name": "c-2", "automatic": {"fqdn": "alias-2"}},
         // the node's own port wins over ssh_config's Port, as in knife
         {"name": "c-3", "automatic": {"fqdn": "alias-3", "cloud": {"public_ssh_port": p1}}},
-        {"name": "j-1", "automatic": {"fqdn": "jumped"}}
+        {"name": "j-1", "automatic": {"fqdn": "jumped"}},
+        {"name": "j-2", "automatic": {"fqdn": "badjump"}}
     ]);
     std::fs::write(fleet.inventory(), nodes.to_string()).unwrap();
     let inventory = fleet.inventory();
@@ -695,12 +696,21 @@ fn ssh_config_supplies_hostname_port_key_and_known_hosts_with_flags_and_nodes_fi
         assert_eq!(stdout_of(r), format!("{host}\n"));
         assert_eq!(r["auth"], client_key().private.to_str().unwrap());
     }
-    // a ProxyJump galley cannot follow is never bypassed
-    assert_eq!(records["j-1"]["outcome"], "error");
-    assert!(records["j-1"]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("ProxyJump bastion.example.com"));
+    // ProxyJump is followed (here to a closed port), and one galley cannot
+    // read fails the host: a bastion is never bypassed
+    assert_eq!(records["j-1"]["outcome"], "unreachable");
+    let reason = |name: &str| records[name]["reason"].as_str().unwrap().to_string();
+    assert!(
+        reason("j-1").contains("gateway root@127.0.0.1:1"),
+        "{}",
+        reason("j-1")
+    );
+    assert_eq!(records["j-2"]["outcome"], "error");
+    assert!(
+        reason("j-2").contains("ProxyJump for badjump"),
+        "{}",
+        reason("j-2")
+    );
 
     // -p wins over everything
     let mut args = base.to_vec();
@@ -731,4 +741,134 @@ fn a_bad_ssh_config_is_a_setup_error_naming_the_line() {
         )),
         "{run}"
     );
+}
+
+#[test]
+fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
+    use crate::support::{galley_in, Netns};
+    let (netns, bastion_ip, target_ip) = Netns::bastion_and_target();
+    let key = client_key().public.clone();
+    // Start the namespaced servers before anything else holds them.
+    let client = netns.names[0].as_str();
+    let bastion = Sshd::start_at(
+        "bastion",
+        &[&key],
+        Some(&netns.names[1]),
+        &bastion_ip,
+        Some(22),
+    );
+    let web1 = Sshd::start_at(
+        "hidden-1",
+        &[&key],
+        Some(&netns.names[2]),
+        &target_ip,
+        Some(22),
+    );
+    let web2 = Sshd::start_at(
+        "hidden-2",
+        &[&key],
+        Some(&netns.names[2]),
+        &target_ip,
+        Some(2222),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let known = dir.path().join("known_hosts");
+    let lines = [
+        bastion.known_hosts_line_for(&bastion_ip),
+        web1.known_hosts_line_for(&target_ip),
+        web2.known_hosts_line_for(&target_ip),
+    ];
+    std::fs::write(&known, lines.concat()).unwrap();
+    let inventory = dir.path().join("nodes.json");
+    let nodes = serde_json::json!([
+        {"name": "hidden-1", "automatic": {"fqdn": target_ip}},
+        {"name": "hidden-2", "automatic": {"fqdn": target_ip, "cloud": {"public_ssh_port": 2222}}}
+    ]);
+    std::fs::write(&inventory, nodes.to_string()).unwrap();
+    let (inventory, known, key_file) = (
+        inventory.to_str().unwrap(),
+        known.to_str().unwrap(),
+        client_key().private.to_str().unwrap(),
+    );
+    let base = [
+        "run",
+        "--inventory",
+        inventory,
+        "--known-hosts",
+        known,
+        "-i",
+        key_file,
+        "--output",
+        "json",
+        "--connect-timeout",
+        "3s",
+    ];
+
+    // The direct path does not exist from here.
+    let mut args = base.to_vec();
+    args.extend(["*:*", "--", "echo $GALLEY_TEST_HOST"]);
+    let run = galley_in(client, &args);
+    run.expect_code(1);
+    for host in run.json()["hosts"].as_array().unwrap() {
+        assert_eq!(host["outcome"], "unreachable", "{host}");
+    }
+
+    // Through the bastion both run, each verified end to end.
+    let gateway = format!("root@{bastion_ip}");
+    let mut args = base.to_vec();
+    args.extend(["-G", &gateway, "*:*", "--", "echo $GALLEY_TEST_HOST"]);
+    let run = galley_in(client, &args);
+    run.expect_code(0);
+    let doc = run.json();
+    for host in doc["hosts"].as_array().unwrap() {
+        assert_eq!(host["outcome"], "ok", "{run}");
+        assert_eq!(
+            host["stdout"]["data"],
+            format!("{}\n", host["name"].as_str().unwrap())
+        );
+    }
+
+    // The target's own key is still checked: a changed key is refused.
+    let impostor_dir = tempfile::tempdir().unwrap();
+    let (_, impostor) = keygen(impostor_dir.path(), "impostor", "");
+    let forged = format!(
+        "{}{target_ip} {}\n{}",
+        lines[0],
+        impostor
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" "),
+        lines[2]
+    );
+    std::fs::write(known, forged).unwrap();
+    let run = galley_in(client, &args);
+    run.expect_code(1);
+    let hosts = run.json()["hosts"].clone();
+    assert_eq!(hosts[0]["outcome"], "hostkey_mismatch", "{run}");
+    assert!(
+        hosts[0]["reason"].as_str().unwrap().contains("changed"),
+        "{run}"
+    );
+    assert_eq!(hosts[1]["outcome"], "ok", "{run}");
+    std::fs::write(known, lines.concat()).unwrap();
+
+    // ssh_config ProxyJump does the same.
+    let config = dir.path().join("ssh_config");
+    std::fs::write(&config, format!("Host 10.232.*\n  ProxyJump {gateway}\n")).unwrap();
+    let mut args = base.to_vec();
+    args.extend(["-F", config.to_str().unwrap(), "*:*", "--", "true"]);
+    galley_in(client, &args).expect_code(0);
+
+    // A gateway that cannot be reached fails its targets with the reason.
+    let mut args = base.to_vec();
+    args.extend(["-G", "root@127.0.0.1:1", "*:*", "--", "true"]);
+    let run = galley_in(client, &args);
+    run.expect_code(1);
+    let reason = run.json()["hosts"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(reason.contains("gateway root@127.0.0.1:1"), "{reason}");
+    drop((web1, web2, bastion));
 }

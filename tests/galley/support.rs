@@ -161,6 +161,18 @@ impl Sshd {
 
     /// A server that accepts the given public keys.
     pub fn start_with(name: &str, authorized: &[&str]) -> Sshd {
+        Sshd::start_at(name, authorized, None, "127.0.0.1", None)
+    }
+
+    /// A server inside network namespace `netns` (when given), listening
+    /// on `address` and `port` (a free loopback port when not given).
+    pub fn start_at(
+        name: &str,
+        authorized: &[&str],
+        netns: Option<&str>,
+        address: &str,
+        fixed_port: Option<u16>,
+    ) -> Sshd {
         require("/usr/sbin/sshd", "openssh-server");
         std::fs::create_dir_all("/run/sshd").expect("create /run/sshd (run the tests as root)");
         let dir = tempfile::tempdir().unwrap();
@@ -172,12 +184,12 @@ impl Sshd {
         .unwrap();
         std::fs::write(dir.path().join("empty_rc"), "").unwrap();
         for _attempt in 0..5 {
-            let port = free_port();
+            let port = fixed_port.unwrap_or_else(free_port);
             let config = dir.path().join("sshd_config");
             std::fs::write(
                 &config,
                 format!(
-                    "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}/sshd.pid\n\
+                    "Port {port}\nListenAddress {address}\nHostKey {}\nPidFile {}/sshd.pid\n\
                      AuthorizedKeysFile {}/authorized_keys\nStrictModes no\nUsePAM no\nUseDNS no\n\
                      PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
                      PermitRootLogin yes\nMaxStartups 500\nMaxSessions 100\nLogLevel ERROR\n\
@@ -193,7 +205,15 @@ impl Sshd {
                 rc = dir.path().join("empty_rc").display(),
                 cfg = config.display()
             );
-            let child = Command::new("unshare")
+            let mut command = match netns {
+                Some(ns) => {
+                    let mut c = Command::new("ip");
+                    c.args(["netns", "exec", ns, "unshare"]);
+                    c
+                }
+                None => Command::new("unshare"),
+            };
+            let child = command
                 .args(["-m", "--", "sh", "-c", &script])
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::null())
@@ -201,7 +221,7 @@ impl Sshd {
                 .spawn()
                 .expect("unshare and sshd start");
             let mut child = child;
-            if wait_ready(&mut child, port) {
+            if wait_ready(&mut child, netns, address, port) {
                 return Sshd {
                     name: name.to_string(),
                     port,
@@ -219,9 +239,19 @@ impl Sshd {
 
     /// The known_hosts line for this server.
     pub fn known_hosts_line(&self) -> String {
+        self.known_hosts_line_for("127.0.0.1")
+    }
+
+    /// The known_hosts line for this server under another address.
+    pub fn known_hosts_line_for(&self, address: &str) -> String {
         let mut parts = self.host_key.split_whitespace();
         let (kind, key) = (parts.next().unwrap(), parts.next().unwrap());
-        format!("[127.0.0.1]:{} {kind} {key}\n", self.port)
+        let name = if self.port == 22 {
+            address.to_string()
+        } else {
+            format!("[{address}]:{}", self.port)
+        };
+        format!("{name} {kind} {key}\n")
     }
 
     /// The base64 of the host key, as ohai stores it in keys.ssh.host_ed25519_public.
@@ -252,15 +282,32 @@ impl Drop for Sshd {
     }
 }
 
-/// Waits until the server on `port` sends its SSH banner.
-fn wait_ready(child: &mut std::process::Child, port: u16) -> bool {
+/// Waits until the server sends its SSH banner (asked from inside its
+/// network namespace, when it has one).
+fn wait_ready(
+    child: &mut std::process::Child,
+    netns: Option<&str>,
+    address: &str,
+    port: u16,
+) -> bool {
     use std::io::Read;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while std::time::Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
             return false;
         }
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+        if let Some(ns) = netns {
+            let probe = format!("exec 3<>/dev/tcp/{address}/{port} && head -c 4 <&3");
+            let out = Command::new("ip")
+                .args(["netns", "exec", ns, "bash", "-c", &probe])
+                .output();
+            if out.is_ok_and(|o| o.stdout == b"SSH-") {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            continue;
+        }
+        if let Ok(mut stream) = std::net::TcpStream::connect((address, port)) {
             let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
             let mut banner = [0u8; 4];
             if stream.read_exact(&mut banner).is_ok() && &banner == b"SSH-" {
@@ -421,5 +468,104 @@ impl Fleet {
         args.extend(extra.iter().map(|s| s.to_string()));
         args.extend([query.to_string(), "--".to_string(), command.to_string()]);
         args
+    }
+}
+
+/// Network namespaces made for a test, deleted when dropped.
+pub struct Netns {
+    pub names: Vec<String>,
+}
+
+impl Netns {
+    /// Runs `ip ARGS`, failing the test with the output when it fails.
+    pub fn ip(args: &[&str]) {
+        require("/usr/sbin/ip", "iproute2");
+        let out = Command::new("ip").args(args).output().expect("ip runs");
+        assert!(
+            out.status.success(),
+            "ip {} failed (the tests need root for network namespaces): {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Three namespaces in a row: a client (where galley runs), a bastion
+    /// the client reaches at `10.231.N.2`, and a target at `10.232.N.2` that
+    /// only the bastion can reach. The client has no other route at all, so
+    /// a direct attempt fails at once and no packet leaves the namespaces.
+    /// Returns the namespaces (client, bastion, target) and the two addresses.
+    pub fn bastion_and_target() -> (Netns, String, String) {
+        let n = std::process::id() % 250 + 1;
+        let names = [
+            format!("galley-c{n}"),
+            format!("galley-b{n}"),
+            format!("galley-t{n}"),
+        ];
+        for name in &names {
+            let _ = Command::new("ip").args(["netns", "del", name]).output();
+        }
+        let [c, b, t] = names.clone();
+        let netns = Netns {
+            names: names.to_vec(),
+        };
+        for name in &names {
+            Netns::ip(&["netns", "add", name]);
+            Netns::ip(&["-n", name, "link", "set", "lo", "up"]);
+        }
+        let link = |from: &str, to: &str, from_if: &str, to_if: &str, net: &str| {
+            Netns::ip(&[
+                "-n", from, "link", "add", from_if, "type", "veth", "peer", "name", to_if,
+            ]);
+            Netns::ip(&["-n", from, "link", "set", to_if, "netns", to]);
+            Netns::ip(&[
+                "-n",
+                from,
+                "addr",
+                "add",
+                &format!("{net}.1/30"),
+                "dev",
+                from_if,
+            ]);
+            Netns::ip(&[
+                "-n",
+                to,
+                "addr",
+                "add",
+                &format!("{net}.2/30"),
+                "dev",
+                to_if,
+            ]);
+            Netns::ip(&["-n", from, "link", "set", from_if, "up"]);
+            Netns::ip(&["-n", to, "link", "set", to_if, "up"]);
+        };
+        link(&c, &b, "gvc", "gvb", &format!("10.231.{n}"));
+        link(&b, &t, "gvx", "gvt", &format!("10.232.{n}"));
+        (netns, format!("10.231.{n}.2"), format!("10.232.{n}.2"))
+    }
+}
+
+/// Runs galley inside network namespace `netns`, with the clean
+/// environment of [`galley`].
+pub fn galley_in(netns: &str, args: &[&str]) -> Run {
+    let home = tempfile::tempdir().expect("temp HOME");
+    let output = Command::new("ip")
+        .args(["netns", "exec", netns, env!("CARGO_BIN_EXE_galley")])
+        .args(args)
+        .env("HOME", home.path())
+        .env_remove("GALLEY_INVENTORY")
+        .env_remove("SSH_AUTH_SOCK")
+        .output()
+        .expect("ip netns exec galley runs");
+    Run {
+        args: args.iter().map(|s| s.to_string()).collect(),
+        output,
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        for name in &self.names {
+            let _ = Command::new("ip").args(["netns", "del", name]).output();
+        }
     }
 }

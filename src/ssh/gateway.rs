@@ -1,0 +1,491 @@
+//! Bastions: `-G [user@]host[:port]` and ssh_config `ProxyJump` (chains of
+//! jumps, comma-separated).
+//!
+//! One authenticated session to each gateway carries the channels to all
+//! the targets behind it. Each target gets a `direct-tcpip` channel, served
+//! to its own SSH session as one end of a Unix socket pair; the target's
+//! handshake, host key check and authentication then run end to end, as if
+//! connected directly. A gateway's session is owned by one pump thread,
+//! which opens channels on request and moves bytes both ways, so no two
+//! threads ever drive the same libssh2 session.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::str::FromStr;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+use ssh2::{Channel, Session};
+
+use super::{establish, tcp_connect, Failure, Settings, Socket};
+use crate::inventory::Node;
+use crate::outcome::{OutcomeKind, Phase, Timings};
+use crate::target::Target;
+
+/// One jump: `[user@]host[:port]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Jump {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl FromStr for Jump {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Jump, String> {
+        let s = s.trim();
+        let (user, rest) = match s.rsplit_once('@') {
+            Some((user, rest)) if !user.is_empty() => (Some(user.to_string()), rest),
+            Some(_) => return Err(format!("{s:?}: empty user before '@'")),
+            None => (None, s),
+        };
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => {
+                let port = port
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| format!("{s:?}: {port:?} is not a port"))?;
+                (host, Some(port))
+            }
+            _ => (rest, None),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() {
+            return Err(format!("{s:?}: no host"));
+        }
+        Ok(Jump {
+            user,
+            host: host.to_string(),
+            port,
+        })
+    }
+}
+
+/// `jump1,jump2`: the first is reached directly, each next through the one
+/// before.
+pub fn parse_chain(s: &str) -> Result<Vec<Jump>, String> {
+    s.split(',').map(str::parse).collect()
+}
+
+impl std::fmt::Display for Jump {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(user) = &self.user {
+            write!(f, "{user}@")?;
+        }
+        write!(f, "{}", self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A request to the pump for a tunnel to `host:port`.
+struct Open {
+    host: String,
+    port: u16,
+    reply: Sender<Result<UnixStream, String>>,
+}
+
+/// A connected gateway, served by its pump thread.
+pub struct Gateway {
+    name: String,
+    requests: Mutex<Sender<Open>>,
+    /// Written to wake the pump when a request arrives.
+    waker: UnixStream,
+}
+
+impl Gateway {
+    /// A tunnel to `host:port` through this gateway.
+    fn open(&self, host: &str, port: u16, deadline: Instant) -> Result<UnixStream, String> {
+        let (reply, answer) = mpsc::channel();
+        self.requests
+            .lock()
+            .unwrap()
+            .send(Open {
+                host: host.to_string(),
+                port,
+                reply,
+            })
+            .map_err(|_| format!("gateway {} closed", self.name))?;
+        let _ = (&self.waker).write(&[1]);
+        let left = deadline.saturating_duration_since(Instant::now());
+        match answer.recv_timeout(left) {
+            Ok(result) => result,
+            Err(_) => Err(format!(
+                "gateway {} did not open a channel in time",
+                self.name
+            )),
+        }
+    }
+}
+
+type Slot = Arc<OnceLock<Result<Arc<Gateway>, Failure>>>;
+
+/// Gateways of a run, connected on first use and shared by every target
+/// behind them; a gateway that failed fails its targets at once.
+pub struct Gateways {
+    slots: Mutex<HashMap<Vec<Jump>, Slot>>,
+    /// Channels open at once per gateway (`--gateway-concurrency`).
+    pub channels_per_gateway: usize,
+}
+
+impl Gateways {
+    pub fn new(channels_per_gateway: usize) -> Gateways {
+        Gateways {
+            slots: Mutex::default(),
+            channels_per_gateway: channels_per_gateway.max(1),
+        }
+    }
+
+    /// A tunnel to `host:port` through the chain.
+    pub fn tunnel(
+        &self,
+        chain: &[Jump],
+        host: &str,
+        port: u16,
+        settings: &Settings,
+        deadline: Instant,
+    ) -> Result<UnixStream, Failure> {
+        let gateway = self.gateway(chain, settings, deadline)?;
+        gateway.open(host, port, deadline).map_err(|why| {
+            let kind = if why.contains("in time") {
+                OutcomeKind::Timeout
+            } else {
+                OutcomeKind::Unreachable
+            };
+            Failure::new(kind, Phase::Connect, why)
+        })
+    }
+
+    fn gateway(
+        &self,
+        chain: &[Jump],
+        settings: &Settings,
+        deadline: Instant,
+    ) -> Result<Arc<Gateway>, Failure> {
+        let slot = self
+            .slots
+            .lock()
+            .unwrap()
+            .entry(chain.to_vec())
+            .or_default()
+            .clone();
+        slot.get_or_init(|| self.connect(chain, settings, deadline))
+            .clone()
+    }
+
+    fn connect(
+        &self,
+        chain: &[Jump],
+        settings: &Settings,
+        deadline: Instant,
+    ) -> Result<Arc<Gateway>, Failure> {
+        let (last, before) = chain.split_last().expect("a chain has a gateway");
+        let target = Target {
+            name: last.host.clone(),
+            address: last.host.clone(),
+            port: None,
+            node: Arc::new(Node::bare(&last.host)),
+        };
+        let mut plan = settings.plan(&target);
+        // -p is for targets; a gateway's port is its own, or ssh_config's.
+        plan.port = last
+            .port
+            .or_else(|| settings.config_for(&last.host).port)
+            .unwrap_or(22);
+        if let Some(user) = &last.user {
+            plan.user = user.clone();
+        }
+        // A gateway has no Chef data: its key is checked against known_hosts.
+        if plan.known_hosts.policy == super::Policy::Chef {
+            plan.known_hosts.policy = super::Policy::Strict;
+        }
+        let name = last.to_string();
+        let in_context = |f: Failure| {
+            Failure::new(
+                f.kind,
+                Phase::Connect,
+                format!("gateway {name}: {}", f.reason),
+            )
+        };
+        let socket = if before.is_empty() {
+            Socket::Tcp(
+                tcp_connect(&plan.host, plan.port, deadline, plan.connect_timeout)
+                    .map_err(in_context)?,
+            )
+        } else {
+            let outer = self.gateway(before, settings, deadline)?;
+            Socket::Tunnel(outer.open(&plan.host, plan.port, deadline).map_err(|why| {
+                Failure::new(
+                    OutcomeKind::Unreachable,
+                    Phase::Connect,
+                    format!("gateway {name}: {why}"),
+                )
+            })?)
+        };
+        let host = plan.host.clone();
+        let conn = establish(
+            socket,
+            &host,
+            &plan,
+            &target.node,
+            deadline,
+            &mut Timings::default(),
+        )
+        .map_err(in_context)?;
+        let (requests, incoming) = mpsc::channel();
+        let (waker, wakee) = UnixStream::pair().map_err(|e| {
+            Failure::new(
+                OutcomeKind::Error,
+                Phase::Connect,
+                format!("gateway {name}: {e}"),
+            )
+        })?;
+        let _ = wakee.set_nonblocking(true);
+        let cap = self.channels_per_gateway;
+        let pump_name = name.clone();
+        std::thread::Builder::new()
+            .name(format!("gateway {name}"))
+            .spawn(move || pump(conn.session, conn.stream, incoming, wakee, cap, &pump_name))
+            .map_err(|e| {
+                Failure::new(
+                    OutcomeKind::Error,
+                    Phase::Connect,
+                    format!("gateway {name}: {e}"),
+                )
+            })?;
+        Ok(Arc::new(Gateway {
+            name,
+            requests: Mutex::new(requests),
+            waker,
+        }))
+    }
+}
+
+/// One tunnel: a channel on the gateway and the pump's end of the pair.
+struct Link {
+    channel: Channel,
+    socket: UnixStream,
+    to_channel: Vec<u8>,
+    to_socket: Vec<u8>,
+    socket_eof: bool,
+    eof_sent: bool,
+    channel_eof: bool,
+}
+
+const BUFFER: usize = 64 * 1024;
+const EAGAIN: ssh2::ErrorCode = ssh2::ErrorCode::Session(-37);
+
+/// Serves a gateway's session: opens channels as asked, at most `cap` at
+/// once, and moves bytes between each channel and its socket. Ends when
+/// the run drops the gateway and every tunnel is closed.
+fn pump(
+    session: Session,
+    stream: Socket,
+    requests: Receiver<Open>,
+    wakee: UnixStream,
+    cap: usize,
+    name: &str,
+) {
+    session.set_blocking(false);
+    let mut links: Vec<Link> = Vec::new();
+    let mut pending: VecDeque<Open> = VecDeque::new();
+    let mut closed = false;
+    let mut buf = vec![0u8; BUFFER];
+    loop {
+        loop {
+            match requests.try_recv() {
+                Ok(open) => pending.push_back(open),
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    closed = true;
+                    break;
+                }
+            }
+        }
+        let mut drain = [0u8; 64];
+        while matches!((&wakee).read(&mut drain), Ok(n) if n > 0) {}
+
+        // Open the channel at the head of the queue (libssh2 opens one at a time).
+        while links.len() < cap {
+            let Some(open) = pending.front() else { break };
+            match session.channel_direct_tcpip(&open.host, open.port, None) {
+                Ok(channel) => {
+                    let open = pending.pop_front().unwrap();
+                    match UnixStream::pair() {
+                        Ok((ours, theirs)) => {
+                            let _ = ours.set_nonblocking(true);
+                            links.push(Link {
+                                channel,
+                                socket: ours,
+                                to_channel: Vec::new(),
+                                to_socket: Vec::new(),
+                                socket_eof: false,
+                                eof_sent: false,
+                                channel_eof: false,
+                            });
+                            let _ = open.reply.send(Ok(theirs));
+                        }
+                        Err(e) => {
+                            let _ = open.reply.send(Err(format!("gateway {name}: {e}")));
+                        }
+                    }
+                }
+                Err(e) if e.code() == EAGAIN => break,
+                Err(e) => {
+                    let open = pending.pop_front().unwrap();
+                    let _ = open.reply.send(Err(format!(
+                        "gateway {name} could not reach {}:{}: {}",
+                        open.host,
+                        open.port,
+                        e.message()
+                    )));
+                }
+            }
+        }
+
+        links.retain_mut(|link| serve(link, &mut buf));
+        if closed && links.is_empty() && pending.is_empty() {
+            let _ = session.disconnect(None, "galley done", None);
+            return;
+        }
+        wait(&stream, &wakee, &links);
+    }
+}
+
+/// Moves what can be moved now; false when the tunnel is finished.
+fn serve(link: &mut Link, buf: &mut [u8]) -> bool {
+    // socket -> channel
+    if !link.socket_eof && link.to_channel.len() < BUFFER {
+        match link.socket.read(buf) {
+            Ok(0) => link.socket_eof = true,
+            Ok(n) => link.to_channel.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => link.socket_eof = true,
+        }
+    }
+    while !link.to_channel.is_empty() {
+        match link.channel.write(&link.to_channel) {
+            Ok(0) => break,
+            Ok(n) => {
+                link.to_channel.drain(..n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(_) => return false,
+        }
+    }
+    if link.socket_eof && link.to_channel.is_empty() && !link.eof_sent {
+        link.eof_sent = link.channel.send_eof().is_ok();
+    }
+    // channel -> socket
+    if !link.channel_eof && link.to_socket.len() < BUFFER {
+        match link.channel.read(buf) {
+            Ok(0) if link.channel.eof() => link.channel_eof = true,
+            Ok(0) => {}
+            Ok(n) => link.to_socket.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => link.channel_eof = true,
+        }
+    }
+    while !link.to_socket.is_empty() {
+        match link.socket.write(&link.to_socket) {
+            Ok(0) => break,
+            Ok(n) => {
+                link.to_socket.drain(..n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(_) => {
+                // The target's session is gone: nothing more to deliver.
+                link.to_socket.clear();
+                link.channel_eof = true;
+                link.socket_eof = true;
+            }
+        }
+    }
+    if link.channel_eof && link.to_socket.is_empty() {
+        let _ = link.socket.shutdown(std::net::Shutdown::Write);
+    }
+    let done = link.socket_eof
+        && link.channel_eof
+        && link.to_socket.is_empty()
+        && link.to_channel.is_empty();
+    if done {
+        let _ = link.channel.close();
+    }
+    !done
+}
+
+/// Sleeps until the gateway, a tunnel socket or the waker is readable (or a
+/// pending write may proceed), at most 50 ms.
+fn wait(stream: &Socket, wakee: &UnixStream, links: &[Link]) {
+    let mut fds = vec![
+        libc::pollfd {
+            fd: stream.as_raw_fd(),
+            events: libc::POLLIN
+                | if links.iter().any(|l| !l.to_channel.is_empty()) {
+                    libc::POLLOUT
+                } else {
+                    0
+                },
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: wakee.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    for link in links {
+        fds.push(libc::pollfd {
+            fd: link.socket.as_raw_fd(),
+            events: (if link.socket_eof { 0 } else { libc::POLLIN })
+                | if link.to_socket.is_empty() {
+                    0
+                } else {
+                    libc::POLLOUT
+                },
+            revents: 0,
+        });
+    }
+    // SAFETY: a valid array of pollfd for the duration of the call.
+    unsafe {
+        libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 50);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jumps_parse_like_openssh() {
+        assert_eq!(
+            "deploy@bastion.example.com:2222".parse::<Jump>().unwrap(),
+            Jump {
+                user: Some("deploy".into()),
+                host: "bastion.example.com".into(),
+                port: Some(2222)
+            }
+        );
+        assert_eq!(
+            "b".parse::<Jump>().unwrap(),
+            Jump {
+                user: None,
+                host: "b".into(),
+                port: None
+            }
+        );
+        assert_eq!("[10.0.0.1]:22".parse::<Jump>().unwrap().host, "10.0.0.1");
+        assert!("b:ssh".parse::<Jump>().is_err());
+        assert!("@b".parse::<Jump>().is_err());
+        let chain = parse_chain("a@one,two:2200").unwrap();
+        assert_eq!(chain.len(), 2);
+        assert_eq!(chain[1].to_string(), "two:2200");
+    }
+}
