@@ -178,8 +178,11 @@ pub fn run(
                 ));
             }
         }
-        if !progressed {
-            wait_readable(fd, Duration::from_millis(100));
+        if !progressed && wait_readable(fd, Duration::from_millis(100)) && peer_closed(fd) {
+            break Some((
+                OutcomeKind::Error,
+                "connection lost during the command: the host closed the connection".into(),
+            ));
         }
     };
     if let Some((kind, reason)) = stop {
@@ -245,8 +248,9 @@ fn finish_close(channel: &mut ssh2::Channel, fd: i32, limit: Duration) -> Result
     }
 }
 
-/// Blocks until the socket is readable or the time is up.
-fn wait_readable(fd: i32, limit: Duration) {
+/// Blocks until the socket is readable or the time is up; true when it is
+/// readable.
+fn wait_readable(fd: i32, limit: Duration) -> bool {
     let mut pfd = libc::pollfd {
         fd,
         events: libc::POLLIN,
@@ -254,9 +258,24 @@ fn wait_readable(fd: i32, limit: Duration) {
     };
     let ms = i32::try_from(limit.as_millis()).unwrap_or(i32::MAX);
     // SAFETY: one valid pollfd, for the duration of the call.
-    unsafe {
-        libc::poll(&mut pfd, 1, ms);
-    }
+    unsafe { libc::poll(&mut pfd, 1, ms) > 0 }
+}
+
+/// Whether the peer closed the connection: the socket reads as end of file.
+/// (libssh2 keeps answering "would block" on a dead socket, so a closed
+/// connection is only noticed this way.)
+fn peer_closed(fd: i32) -> bool {
+    let mut byte = [0u8; 1];
+    // SAFETY: a one-byte buffer we own; MSG_PEEK leaves the data for libssh2.
+    let n = unsafe {
+        libc::recv(
+            fd,
+            byte.as_mut_ptr().cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    n == 0
 }
 
 #[cfg(test)]

@@ -872,3 +872,114 @@ fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
     assert!(reason.contains("gateway root@127.0.0.1:1"), "{reason}");
     drop((web1, web2, bastion));
 }
+
+#[test]
+fn the_agent_authenticates_and_the_report_says_so() {
+    let fleet = Fleet::start(&["ag-1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("agent.sock");
+    let mut agent = std::process::Command::new("ssh-agent")
+        .args(["-D", "-a"])
+        .arg(&socket)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("ssh-agent (apt-get install openssh-client)");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !socket.exists() {
+        assert!(Instant::now() < deadline, "ssh-agent did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let added = std::process::Command::new("ssh-add")
+        .arg(&client_key().private)
+        .env("SSH_AUTH_SOCK", &socket)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "ssh-add: {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let inventory = fleet.inventory();
+    let known = fleet.known_hosts();
+    let run = crate::support::galley_env(
+        &[
+            "run",
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--known-hosts",
+            known.to_str().unwrap(),
+            "--output",
+            "json",
+            "*:*",
+            "--",
+            "true",
+        ],
+        &[("SSH_AUTH_SOCK", socket.to_str().unwrap())],
+    );
+    let _ = agent.kill();
+    let _ = agent.wait();
+    run.expect_code(0);
+    assert_eq!(
+        run.json()["hosts"][0]["auth"],
+        "agent (galley-test-client)",
+        "{run}"
+    );
+}
+
+#[test]
+fn a_host_whose_sshd_dies_mid_command_is_an_error_not_a_hang() {
+    let fleet = Fleet::start(&["dies-1"]);
+    let args = fleet.args(
+        &["--command-timeout", "20s"],
+        "*:*",
+        "echo started; sleep 30723",
+    );
+    let started = Instant::now();
+    let running =
+        crate::support::spawn_galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // Wait until the command runs, then kill every sshd process of that host.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // Anchored: galley's own command line holds the words too.
+    while !std::process::Command::new("pgrep")
+        .args(["-f", "^sleep 30723"])
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        assert!(Instant::now() < deadline, "the command never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    fleet.hosts[0].kill_sessions();
+    let run = running.wait();
+    run.expect_code(1);
+    assert!(started.elapsed() < Duration::from_secs(15), "{run}");
+    let record = &fleet.host_records()["dies-1"];
+    assert_eq!(record["outcome"], "error", "{record}");
+    assert_eq!(record["phase"], "command");
+    assert!(
+        record["reason"]
+            .as_str()
+            .unwrap()
+            .contains("connection lost"),
+        "{record}"
+    );
+    // The wrapper saw its stdin close with the connection, and killed the command.
+    wait_for_pattern_gone("^sleep 30723");
+}
+
+#[test]
+fn fifty_megabytes_of_output_keep_memory_bounded() {
+    let fleet = Fleet::start(&["big-1"]);
+    let args = fleet.args(&[], "*:*", "head -c 50000000 /dev/urandom");
+    let (run, peak_kib) = crate::support::galley_with_peak_memory(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    run.expect_code(0);
+    let stdout = &fleet.host_records()["big-1"]["stdout"];
+    assert_eq!(stdout["dropped_bytes"], 50_000_000 - (1 << 20));
+    assert!(
+        peak_kib < 40 * 1024,
+        "galley kept too much in memory: {peak_kib} KiB at peak"
+    );
+}

@@ -237,6 +237,52 @@ impl Sshd {
         panic!("sshd for {name} did not start (is the port range exhausted? are we root?)");
     }
 
+    /// Kills (SIGKILL) this server's per-connection sshd processes, as if
+    /// the host's sshd died mid-session; the listener stays.
+    pub fn kill_sessions(&self) {
+        let listener = self.child.id();
+        let parent_of = |pid: u32| -> Option<(u32, String)> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let (comm_start, comm_end) = (stat.find('(')?, stat.rfind(')')?);
+            let comm = stat[comm_start + 1..comm_end].to_string();
+            let ppid = stat[comm_end + 2..]
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((ppid, comm))
+        };
+        let pids: Vec<u32> = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        for pid in pids {
+            let Some((_, comm)) = parent_of(pid) else {
+                continue;
+            };
+            if comm != "sshd" || pid == listener {
+                continue;
+            }
+            // Is the listener an ancestor?
+            let mut up = pid;
+            let mut ours = false;
+            for _ in 0..16 {
+                match parent_of(up) {
+                    Some((ppid, _)) if ppid == listener => {
+                        ours = true;
+                        break;
+                    }
+                    Some((ppid, _)) if ppid > 1 => up = ppid,
+                    _ => break,
+                }
+            }
+            if ours {
+                // SAFETY: kill(2) on a process of this test's own sshd.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            }
+        }
+    }
+
     /// The known_hosts line for this server.
     pub fn known_hosts_line(&self) -> String {
         self.known_hosts_line_for("127.0.0.1")
@@ -568,4 +614,41 @@ impl Drop for Netns {
             let _ = Command::new("ip").args(["netns", "del", name]).output();
         }
     }
+}
+
+/// Runs galley to the end and returns its run with its peak memory (max
+/// RSS, in KiB) from wait4(2).
+pub fn galley_with_peak_memory(args: &[&str]) -> (Run, u64) {
+    let home = tempfile::tempdir().expect("temp HOME");
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_galley"))
+        .args(args)
+        .env("HOME", home.path())
+        .env_remove("GALLEY_INVENTORY")
+        .env_remove("SSH_AUTH_SOCK")
+        .stdin(std::process::Stdio::null())
+        .stdout(out.reopen().unwrap())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .expect("galley starts");
+    let mut status = 0;
+    // SAFETY: zeroed rusage is a valid value to be filled in by wait4.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting for our own child, with valid out-pointers.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    use std::os::unix::process::ExitStatusExt;
+    let output = std::process::Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: std::fs::read(out.path()).unwrap(),
+        stderr: std::fs::read(err.path()).unwrap(),
+    };
+    (
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            output,
+        },
+        usage.ru_maxrss as u64,
+    )
 }
