@@ -632,12 +632,15 @@ pub fn galley_with_peak_memory(args: &[&str]) -> (Run, u64) {
         .stderr(err.reopen().unwrap())
         .spawn()
         .expect("galley starts");
+    // The child is reaped by wait4 below, not by Child::wait.
+    let pid = child.id() as i32;
+    std::mem::forget(child);
     let mut status = 0;
     // SAFETY: zeroed rusage is a valid value to be filled in by wait4.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: waiting for our own child, with valid out-pointers.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4 failed");
     use std::os::unix::process::ExitStatusExt;
     let output = std::process::Output {
         status: std::process::ExitStatus::from_raw(status),
