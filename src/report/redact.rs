@@ -14,7 +14,7 @@ fn url_credentials() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // scheme://userinfo@ : the userinfo (anything up to '@' without '/',
     // whitespace or another '@') is the secret.
-    RE.get_or_init(|| Regex::new(r"(?i)([a-z][a-z0-9+.\-]*://)[^/@\s]+@").unwrap())
+    RE.get_or_init(|| Regex::new(r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/@\s]+@").unwrap())
 }
 
 fn private_keys() -> &'static Regex {

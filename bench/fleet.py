@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""galley against the tools operators use today, on a loopback fleet.
+
+Starts N real OpenSSH servers, one per simulated host on its own loopback
+address (127.0.1.i:2222), each with its own host key and an empty login rc,
+then runs `true` on all of them with galley and, in the same run, with pssh,
+clush, Python parallel-ssh and Ansible ad-hoc (`-m raw`). For each tool it
+prints wall time, client CPU (the tool and every process it waited for) and
+peak memory (the largest single process), then galley's ratios to the goals
+of the SSH engine issue.
+
+Run as root from the repository root (it installs what it needs):
+    python3 bench/fleet.py                 # N=50 C=10 and N=200 C=50
+    python3 bench/fleet.py --hosts 200 --concurrency 50 --tools galley,pssh
+
+It only ever talks to 127.0.1.0/24 on this machine.
+"""
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PORT = 2222
+TOOLS = ["galley", "pssh", "clush", "parallel-ssh", "ansible"]
+
+
+def sh(*args, **kw):
+    return subprocess.run(args, check=True, **kw)
+
+
+def install(tools):
+    """Debian packages and PyPI packages for the peers; galley is built here."""
+    packages = ["openssh-server", "openssh-client", "util-linux"]
+    if "pssh" in tools:
+        packages.append("pssh")
+    if "clush" in tools:
+        packages.append("clustershell")
+    missing = [p for p in packages if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode]
+    if missing:
+        sh("apt-get", "update", "-qq")
+        sh("apt-get", "install", "-y", "-qq", *missing, stdout=subprocess.DEVNULL)
+    pip = []
+    if "parallel-ssh" in tools:
+        pip.append("parallel-ssh")
+    if "ansible" in tools:
+        pip.append("ansible-core")
+    if pip:
+        sh(sys.executable, "-m", "pip", "install", "-q", *pip)
+    sh("cargo", "build", "--release", "--locked", "-q", cwd=ROOT)
+    os.makedirs("/run/sshd", exist_ok=True)
+
+
+class Fleet:
+    def __init__(self, count, workdir):
+        self.count = count
+        self.dir = workdir
+        self.addresses = [f"127.0.1.{i}" for i in range(1, count + 1)]
+        self.procs = []
+        key = os.path.join(workdir, "client")
+        sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key)
+        self.key = key
+        open(os.path.join(workdir, "empty_rc"), "w").close()
+        known = []
+        for i, address in enumerate(self.addresses):
+            hostdir = os.path.join(workdir, f"h{i}")
+            os.makedirs(hostdir)
+            sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(hostdir, "hostkey"))
+            shutil.copy(key + ".pub", os.path.join(hostdir, "authorized_keys"))
+            with open(os.path.join(hostdir, "sshd_config"), "w") as f:
+                f.write(
+                    f"Port {PORT}\nListenAddress {address}\nHostKey {hostdir}/hostkey\n"
+                    f"PidFile {hostdir}/pid\nAuthorizedKeysFile {hostdir}/authorized_keys\n"
+                    "StrictModes no\nUsePAM no\nUseDNS no\nPasswordAuthentication no\n"
+                    "KbdInteractiveAuthentication no\nPermitRootLogin yes\n"
+                    "MaxStartups 1000\nMaxSessions 100\nLogLevel ERROR\n"
+                )
+            kind, blob = open(os.path.join(hostdir, "hostkey.pub")).read().split()[:2]
+            known.append(f"[{address}]:{PORT} {kind} {blob}\n")
+            script = (
+                f'[ -f "$HOME/.bashrc" ] && mount --bind {workdir}/empty_rc "$HOME/.bashrc"; '
+                f"exec /usr/sbin/sshd -D -e -f {hostdir}/sshd_config"
+            )
+            self.procs.append(
+                subprocess.Popen(["unshare", "-m", "--", "sh", "-c", script], stderr=subprocess.DEVNULL)
+            )
+        self.known_hosts = os.path.join(workdir, "known_hosts")
+        with open(self.known_hosts, "w") as f:
+            f.writelines(known)
+        self.wait_ready()
+
+    def wait_ready(self):
+        import socket
+
+        deadline = time.time() + 30
+        for address in self.addresses:
+            while True:
+                try:
+                    with socket.create_connection((address, PORT), timeout=2) as s:
+                        if s.recv(4) == b"SSH-":
+                            break
+                except OSError:
+                    pass
+                if time.time() > deadline:
+                    raise SystemExit(f"sshd on {address} did not start")
+                time.sleep(0.05)
+
+    def stop(self):
+        for p in self.procs:
+            p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            p.wait()
+
+
+def ssh_options(fleet):
+    return ["-i", fleet.key, "-o", f"UserKnownHostsFile={fleet.known_hosts}", "-o", "StrictHostKeyChecking=yes",
+            "-o", "BatchMode=yes", "-o", "GlobalKnownHostsFile=/dev/null"]
+
+
+def command_for(tool, fleet, concurrency, workdir):
+    hosts = fleet.addresses
+    if tool == "galley":
+        return [os.path.join(ROOT, "target/release/galley"), "run", "-m", ",".join(hosts), "-C", str(concurrency),
+                "-x", "root", "-p", str(PORT), "-i", fleet.key, "--known-hosts", fleet.known_hosts,
+                "--output", "json", "--", "true"], {}
+    if tool == "pssh":
+        hostfile = os.path.join(workdir, "pssh-hosts")
+        with open(hostfile, "w") as f:
+            f.writelines(f"{h}:{PORT}\n" for h in hosts)
+        return ["parallel-ssh", "-h", hostfile, "-p", str(concurrency), "-l", "root", "-t", "60",
+                "-x", " ".join(ssh_options(fleet)), "true"], {}
+    if tool == "clush":
+        options = " ".join(ssh_options(fleet) + ["-p", str(PORT)])
+        return ["clush", "-w", ",".join(hosts), "-f", str(concurrency), "-l", "root", "-o", options, "true"], {}
+    if tool == "parallel-ssh":
+        script = (
+            "import sys\n"
+            "from pssh.clients import ParallelSSHClient\n"
+            f"hosts = {hosts!r}\n"
+            f"c = ParallelSSHClient(hosts, user='root', pkey={fleet.key!r}, port={PORT}, pool_size={concurrency})\n"
+            "out = c.run_command('true')\n"
+            "c.join(out)\n"
+            "sys.exit(0 if all(o.exit_code == 0 for o in out) else 1)\n"
+        )
+        return [sys.executable, "-c", script], {}
+    if tool == "ansible":
+        inventory = os.path.join(workdir, "ansible-hosts")
+        with open(inventory, "w") as f:
+            f.write("[fleet]\n")
+            f.writelines(f"{h} ansible_port={PORT}\n" for h in hosts)
+        env = dict(os.environ, ANSIBLE_HOST_KEY_CHECKING="True",
+                   ANSIBLE_SSH_ARGS=f"-o UserKnownHostsFile={fleet.known_hosts} -o GlobalKnownHostsFile=/dev/null",
+                   ANSIBLE_PYTHON_INTERPRETER="auto_silent")
+        return ["ansible", "fleet", "-i", inventory, "-m", "raw", "-a", "true", "-f", str(concurrency),
+                "-u", "root", "--private-key", fleet.key], env
+    raise ValueError(tool)
+
+
+def cpu_busy():
+    """Jiffies the machine spent busy, all cores (from /proc/stat)."""
+    fields = open("/proc/stat").readline().split()[1:]
+    values = list(map(int, fields))
+    idle = values[3] + values[4]
+    return sum(values) - idle, os.sysconf("SC_CLK_TCK")
+
+
+def measure(tool, fleet, concurrency, workdir):
+    argv, env = command_for(tool, fleet, concurrency, workdir)
+    if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
+        return None
+    errors = tempfile.TemporaryFile()
+    busy_before, hz = cpu_busy()
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, env=env or None, stdout=subprocess.DEVNULL, stderr=errors)
+    # wait4 gives this tool's own usage: its CPU and that of every process
+    # it waited for, and the peak memory of the largest of them.
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    busy_after, _ = cpu_busy()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    errors.seek(0)
+    return {
+        "tool": tool,
+        "ok": proc.returncode == 0,
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "machine_cpu": (busy_after - busy_before) / hz,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "error": errors.read().decode(errors="replace")[-300:] if proc.returncode else "",
+    }
+
+
+def run_case(count, concurrency, tools, runs):
+    workdir = tempfile.mkdtemp(prefix="galley-bench-")
+    fleet = Fleet(count, workdir)
+    try:
+        results = []
+        for tool in tools:
+            samples = []
+            for _ in range(runs):
+                r = measure(tool, fleet, concurrency, workdir)
+                if r is None:
+                    break
+                samples.append(r)
+            if not samples:
+                print(f"  {tool}: not installed", flush=True)
+                continue
+            samples.sort(key=lambda r: r["wall"])
+            results.append(samples[len(samples) // 2])
+        return results
+    finally:
+        fleet.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report(count, concurrency, results):
+    cores = os.cpu_count()
+    print(f"\nN={count} hosts, concurrency {concurrency}, loopback, medians")
+    print(f"{'tool':<14} {'wall s':>8} {'client CPU s':>13} {'CPU/host ms':>12} {'peak MB':>8}  ok")
+    for r in results:
+        print(f"{r['tool']:<14} {r['wall']:>8.2f} {r['cpu']:>13.2f} {1000 * r['cpu'] / count:>12.2f} "
+              f"{r['rss_mb']:>8.1f}  {'yes' if r['ok'] else 'NO ' + r['error'].strip()[:60]}")
+    galley = next((r for r in results if r["tool"] == "galley"), None)
+    peers = [r for r in results if r["tool"] != "galley" and r["ok"]]
+    if galley and peers:
+        fastest = min(peers, key=lambda r: r["wall"])
+        floor = galley["machine_cpu"] / cores
+        print(f"galley wall / fastest peer ({fastest['tool']}): {galley['wall'] / fastest['wall']:.2f} (goal <= 0.55)")
+        print(f"galley wall / floor (all CPU used during galley's run / {cores} cores = {floor:.2f}s): "
+              f"{galley['wall'] / floor:.2f} (goal <= 1.2)")
+        print(f"galley client CPU per host / fastest peer's: "
+              f"{galley['cpu'] / max(fastest['cpu'], 1e-9):.2f} (goal <= 1)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hosts", type=int, action="append")
+    parser.add_argument("--concurrency", type=int, action="append")
+    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-install", action="store_true")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        raise SystemExit("run as root: the fleet's sshd processes need it")
+    tools = args.tools.split(",")
+    cases = list(zip(args.hosts or [50, 200], args.concurrency or [10, 50]))
+    if not args.no_install:
+        install(tools)
+    for count, concurrency in cases:
+        if count > 250:
+            raise SystemExit("at most 250 hosts on 127.0.1.0/24")
+        report(count, concurrency, run_case(count, concurrency, tools, args.runs))
+
+
+if __name__ == "__main__":
+    main()
