@@ -65,6 +65,14 @@ impl Selection {
         })
     }
 
+    /// The source, for messages: `inventory PATH` or `a host list`.
+    pub fn describe_source(&self) -> String {
+        match &self.source {
+            SourceSpec::Inventory(path) => format!("inventory {}", path.display()),
+            SourceSpec::Manual(_) => "the host list on the command line".into(),
+        }
+    }
+
     /// Opens the node source (reads the inventory).
     pub fn open(&self) -> Result<Box<dyn NodeSource>, Error> {
         match &self.source {

@@ -4,3 +4,23 @@
 pub mod generate;
 pub mod run;
 pub mod search;
+
+use crate::config::Selection;
+use crate::error::Error;
+use crate::target::{self, Targets};
+
+/// Runs a selection: opens the source, searches, resolves addresses. `None`
+/// when nothing matched (and says so on stderr): the caller exits 4.
+pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
+    let source = selection.open()?;
+    let found = source.search(&selection.query).map_err(Error::setup)?;
+    if found.is_empty() {
+        eprintln!(
+            "galley: no node matches {} in {}",
+            selection.query,
+            source.describe()
+        );
+        return Ok(None);
+    }
+    Ok(Some(target::resolve(found, &selection.address)))
+}

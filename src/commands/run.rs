@@ -1,7 +1,7 @@
 //! `galley run QUERY -- COMMAND`: the command on every selected host.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -20,7 +20,7 @@ use crate::report::nodes;
 use crate::report::progress::Progress;
 use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
 use crate::ssh::{self, Gateways, Policy, SshConfig};
-use crate::target::{self, Target};
+use crate::target::{Target, Targets};
 
 /// Turns the connection flags into SSH settings (environment: HOME, USER,
 /// SSH_AUTH_SOCK; files: `-F FILE` or `~/.ssh/config`).
@@ -142,6 +142,41 @@ fn run_host(
     outcome
 }
 
+/// Keeps the targets an earlier report says to run again; false when none
+/// is left (said on stderr).
+fn keep_retries(targets: &mut Targets, path: &Path, selection: &Selection) -> Result<bool, Error> {
+    let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
+    if past.truncated_last_line {
+        eprintln!(
+            "galley: warning: the last line of {} is cut short (galley was stopped while writing it)",
+            path.display()
+        );
+    }
+    if !targets
+        .targets
+        .iter()
+        .any(|t| past.outcomes.contains_key(&t.name))
+    {
+        eprintln!(
+            "galley: warning: no selected host is in {}: running them all",
+            path.display()
+        );
+    }
+    targets.targets.retain(|t| past.should_retry(&t.name));
+    targets
+        .unaddressed
+        .retain(|u| past.should_retry(&u.node.name));
+    if targets.targets.is_empty() && targets.unaddressed.is_empty() {
+        eprintln!(
+            "galley: nothing to retry: no host selected by {} failed in {}",
+            selection.query,
+            path.display()
+        );
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 /// The first interrupt stops starting hosts, the second stops running ones.
 /// Returns when the signal handle is closed.
 fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
@@ -172,41 +207,11 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
         timeout: args.command_timeout.map(|d| d.0),
         max_output: args.max_output.0,
     };
-    let source = selection.open()?;
-    let found = source.search(&selection.query).map_err(Error::setup)?;
-    if found.is_empty() {
-        eprintln!(
-            "galley: no node matches {} in {}",
-            selection.query,
-            source.describe()
-        );
+    let Some(mut targets) = super::select(&selection)? else {
         return Ok(exit::NO_MATCH);
-    }
-    let mut targets = target::resolve(found, &selection.address);
+    };
     if let Some(path) = &args.retry_failed {
-        let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
-        if past.truncated_last_line {
-            eprintln!("galley: warning: the last line of {} is cut short (galley was stopped while writing it); hosts missing from it run again", path.display());
-        }
-        let again = |name: &str| past.should_retry(name);
-        let known = targets
-            .targets
-            .iter()
-            .any(|t| past.outcomes.contains_key(&t.name));
-        if !known {
-            eprintln!(
-                "galley: warning: no selected host is in {}: running them all",
-                path.display()
-            );
-        }
-        targets.targets.retain(|t| again(&t.name));
-        targets.unaddressed.retain(|u| again(&u.node.name));
-        if targets.targets.is_empty() && targets.unaddressed.is_empty() {
-            eprintln!(
-                "galley: nothing to retry: no host selected by {} failed in {}",
-                selection.query,
-                path.display()
-            );
+        if !keep_retries(&mut targets, path, &selection)? {
             return Ok(exit::OK);
         }
     }

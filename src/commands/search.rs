@@ -8,21 +8,12 @@ use crate::error::{output_result, Error};
 use crate::exit;
 use crate::report::human::{now_epoch, plural};
 use crate::report::nodes;
-use crate::target;
 
 pub fn run(args: &SearchArgs) -> Result<u8, Error> {
     let selection = Selection::from_args(&args.select)?;
-    let source = selection.open()?;
-    let found = source.search(&selection.query).map_err(Error::setup)?;
-    if found.is_empty() {
-        eprintln!(
-            "galley: no node matches {} in {}",
-            selection.query,
-            source.describe()
-        );
+    let Some(targets) = super::select(&selection)? else {
         return Ok(exit::NO_MATCH);
-    }
-    let targets = target::resolve(found, &selection.address);
+    };
     let records = nodes::records(&targets, args.long, now_epoch());
     let text = match (args.format, args.long) {
         (Format::Json, _) => {
@@ -39,7 +30,7 @@ pub fn run(args: &SearchArgs) -> Result<u8, Error> {
         eprintln!(
             "galley: {} selected from {}",
             plural(records.len(), "node", "nodes"),
-            source.describe()
+            selection.describe_source()
         );
     }
     Ok(exit::OK)

@@ -64,17 +64,25 @@ impl std::fmt::Display for Run {
     }
 }
 
-/// Runs galley with a clean environment: an empty HOME, no inventory from
-/// the environment, no agent, no colour settings, unless `envs` sets them.
-pub fn galley_env(args: &[&str], envs: &[(&str, &str)]) -> Run {
+/// A command with galley's clean test environment: an empty HOME (kept
+/// alive by the returned folder), no inventory from the environment, no
+/// agent, no colour settings, no Chef profile.
+fn clean(program: &str) -> (Command, tempfile::TempDir) {
     let home = tempfile::tempdir().expect("temp HOME");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_galley"));
-    cmd.args(args)
-        .env("HOME", home.path())
+    let mut cmd = Command::new(program);
+    cmd.env("HOME", home.path())
         .env_remove("GALLEY_INVENTORY")
         .env_remove("SSH_AUTH_SOCK")
         .env_remove("NO_COLOR")
         .env_remove("CHEF_PROFILE");
+    (cmd, home)
+}
+
+/// Runs galley with a clean environment: an empty HOME, no inventory from
+/// the environment, no agent, no colour settings, unless `envs` sets them.
+pub fn galley_env(args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let (mut cmd, _home) = clean(env!("CARGO_BIN_EXE_galley"));
+    cmd.args(args);
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -476,12 +484,9 @@ impl Running {
 /// Starts galley with the same clean environment as [`galley`], without
 /// waiting for it.
 pub fn spawn_galley(args: &[&str]) -> Running {
-    let home = tempfile::tempdir().expect("temp HOME");
-    let child = Command::new(env!("CARGO_BIN_EXE_galley"))
+    let (mut cmd, home) = clean(env!("CARGO_BIN_EXE_galley"));
+    let child = cmd
         .args(args)
-        .env("HOME", home.path())
-        .env_remove("GALLEY_INVENTORY")
-        .env_remove("SSH_AUTH_SOCK")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -593,13 +598,10 @@ impl Netns {
 /// Runs galley inside network namespace `netns`, with the clean
 /// environment of [`galley`].
 pub fn galley_in(netns: &str, args: &[&str]) -> Run {
-    let home = tempfile::tempdir().expect("temp HOME");
-    let output = Command::new("ip")
+    let (mut cmd, _home) = clean("ip");
+    let output = cmd
         .args(["netns", "exec", netns, env!("CARGO_BIN_EXE_galley")])
         .args(args)
-        .env("HOME", home.path())
-        .env_remove("GALLEY_INVENTORY")
-        .env_remove("SSH_AUTH_SOCK")
         .output()
         .expect("ip netns exec galley runs");
     Run {
@@ -619,14 +621,11 @@ impl Drop for Netns {
 /// Runs galley to the end and returns its run with its peak memory (max
 /// RSS, in KiB) from wait4(2).
 pub fn galley_with_peak_memory(args: &[&str]) -> (Run, u64) {
-    let home = tempfile::tempdir().expect("temp HOME");
+    let (mut cmd, _home) = clean(env!("CARGO_BIN_EXE_galley"));
     let out = tempfile::NamedTempFile::new().unwrap();
     let err = tempfile::NamedTempFile::new().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_galley"))
+    let child = cmd
         .args(args)
-        .env("HOME", home.path())
-        .env_remove("GALLEY_INVENTORY")
-        .env_remove("SSH_AUTH_SOCK")
         .stdin(std::process::Stdio::null())
         .stdout(out.reopen().unwrap())
         .stderr(err.reopen().unwrap())
