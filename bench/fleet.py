@@ -220,10 +220,10 @@ def run_case(count, concurrency, tools, runs):
 def report(count, concurrency, results):
     cores = os.cpu_count()
     print(f"\nN={count} hosts, concurrency {concurrency}, loopback, medians")
-    print(f"{'tool':<14} {'wall s':>8} {'client CPU s':>13} {'CPU/host ms':>12} {'peak MB':>8}  ok")
+    print(f"{'tool':<14} {'wall s':>8} {'client CPU s':>13} {'CPU/host ms':>12} {'machine CPU s':>14} {'peak MB':>8}  ok")
     for r in results:
         print(f"{r['tool']:<14} {r['wall']:>8.2f} {r['cpu']:>13.2f} {1000 * r['cpu'] / count:>12.2f} "
-              f"{r['rss_mb']:>8.1f}  {'yes' if r['ok'] else 'NO ' + r['error'].strip()[:60]}")
+              f"{r['machine_cpu']:>14.2f} {r['rss_mb']:>8.1f}  {'yes' if r['ok'] else 'NO ' + r['error'].strip()[:60]}")
     galley = next((r for r in results if r["tool"] == "galley"), None)
     peers = [r for r in results if r["tool"] != "galley" and r["ok"]]
     if galley and peers:
