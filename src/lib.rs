@@ -14,6 +14,7 @@
 //! exit codes; [`error`] is the one error type that ends a command.
 
 pub mod action;
+pub mod chef;
 pub mod cli;
 pub mod commands;
 pub mod config;

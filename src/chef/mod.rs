@@ -1,0 +1,5 @@
+//! What talks to a Chef server. Today: request signing
+//! (mixlib-authentication). The credentials, the HTTP client and the server
+//! node source build on it.
+
+pub mod signing;
