@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'List the nodes a query selects: address, environment, platform, last chef-client check-in')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command on every selected host over SSH, in parallel')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -77,6 +78,20 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'galley;config' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The ~/.chef/credentials profile [default: CHEF_PROFILE, else ~/.chef/context, else default]')
+            [CompletionResult]::new('--server-url', '--server-url', [CompletionResultType]::ParameterName, 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'The API client name')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The API client name')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The API client''s private key file')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The API client''s private key file')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the settings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'galley;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the scripts for every shell into this folder instead')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -92,6 +107,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
         'galley;help' {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'List the nodes a query selects: address, environment, platform, last chef-client check-in')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command on every selected host over SSH, in parallel')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -101,6 +117,9 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             break
         }
         'galley;help;run' {
+            break
+        }
+        'galley;help;config' {
             break
         }
         'galley;help;completions' {

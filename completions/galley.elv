@@ -24,6 +24,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --version 'Print version'
             cand search 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
             cand run 'Run a command on every selected host over SSH, in parallel'
+            cand config 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
             cand completions 'Print a shell completion script, or write all of them to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -71,6 +72,19 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'galley;config'= {
+            cand -c 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)'
+            cand --config 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)'
+            cand --profile 'The ~/.chef/credentials profile [default: CHEF_PROFILE, else ~/.chef/context, else default]'
+            cand --server-url 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)'
+            cand -u 'The API client name'
+            cand --user 'The API client name'
+            cand -k 'The API client''s private key file'
+            cand --key 'The API client''s private key file'
+            cand --format 'How to print the settings'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'galley;completions'= {
             cand --dir 'Write the scripts for every shell into this folder instead'
             cand -h 'Print help'
@@ -84,6 +98,7 @@ set edit:completion:arg-completer[galley] = {|@words|
         &'galley;help'= {
             cand search 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
             cand run 'Run a command on every selected host over SSH, in parallel'
+            cand config 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
             cand completions 'Print a shell completion script, or write all of them to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -91,6 +106,8 @@ set edit:completion:arg-completer[galley] = {|@words|
         &'galley;help;search'= {
         }
         &'galley;help;run'= {
+        }
+        &'galley;help;config'= {
         }
         &'galley;help;completions'= {
         }

@@ -43,6 +43,10 @@ pub enum Command {
     /// sudo_password_required, error, cancelled or skipped. Exits 0 when
     /// every host is ok, 1 otherwise.
     Run(Box<RunArgs>),
+    /// Show the Chef server settings galley found, and where each came from
+    /// (credentials profile, config.rb/knife.rb line, or flag). Never shows
+    /// the key itself.
+    Config(ConfigArgs),
     /// Print a shell completion script, or write all of them to a folder.
     Completions(CompletionsArgs),
     /// Print galley's man page (roff), or write every page to a folder.
@@ -194,6 +198,45 @@ pub struct ConnectionArgs {
     pub known_hosts: Option<PathBuf>,
 }
 
+/// Where the Chef server settings come from (knife's files, overridden by
+/// these flags).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Chef server")]
+pub struct ChefArgs {
+    /// The knife config file (config.rb or knife.rb) instead of knife's
+    /// lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/).
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+
+    /// The ~/.chef/credentials profile [default: CHEF_PROFILE, else
+    /// ~/.chef/context, else default].
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// The Chef server URL, with the organization
+    /// (https://chef.example.com/organizations/acme).
+    #[arg(long, value_name = "URL")]
+    pub server_url: Option<String>,
+
+    /// The API client name.
+    #[arg(short = 'u', long, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// The API client's private key file.
+    #[arg(short = 'k', long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub chef: ChefArgs,
+
+    /// How to print the settings.
+    #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
+    pub format: Format,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RunOutput {
     /// Counts, the hosts that are not ok, then outputs gathered across hosts.
@@ -306,6 +349,22 @@ mod tests {
                 "64k",
                 "--",
                 "true",
+            ],
+            &["config"],
+            &[
+                "config",
+                "--profile",
+                "prod",
+                "-c",
+                "knife.rb",
+                "--server-url",
+                "https://x/organizations/y",
+                "-u",
+                "me",
+                "-k",
+                "me.pem",
+                "--format",
+                "json",
             ],
             &["completions", "bash"],
             &["completions", "--dir", "out"],

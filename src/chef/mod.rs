@@ -2,4 +2,5 @@
 //! (mixlib-authentication). The credentials, the HTTP client and the server
 //! node source build on it.
 
+pub mod config;
 pub mod signing;

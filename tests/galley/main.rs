@@ -2,6 +2,7 @@
 
 mod support;
 
+mod config;
 mod generated;
 mod inventory;
 mod query;

@@ -67,7 +67,7 @@ impl std::fmt::Display for Run {
 /// A command with galley's clean test environment: an empty HOME (kept
 /// alive by the returned folder), no inventory from the environment, no
 /// agent, no colour settings, no Chef profile.
-fn clean(program: &str) -> (Command, tempfile::TempDir) {
+pub fn clean(program: &str) -> (Command, tempfile::TempDir) {
     let home = tempfile::tempdir().expect("temp HOME");
     let mut cmd = Command::new(program);
     cmd.env("HOME", home.path())
