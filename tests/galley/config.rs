@@ -72,7 +72,7 @@ fn settings_come_with_their_source_and_the_key_stays_hidden() {
 
     // Another profile with an inline key: the key is never printed.
     let run = config_in(
-        &root.path().to_path_buf(),
+        root.path(),
         &home,
         &["--format", "json"],
         &[("CHEF_PROFILE", "prod")],
