@@ -2,5 +2,6 @@
 //! (mixlib-authentication). The credentials, the HTTP client and the server
 //! node source build on it.
 
+pub mod client;
 pub mod config;
 pub mod signing;

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod chef;
 mod config;
 mod generated;
 mod inventory;

@@ -654,3 +654,80 @@ pub fn galley_with_peak_memory(args: &[&str]) -> (Run, u64) {
         usage.ru_maxrss as u64,
     )
 }
+
+/// A real Chef server (Debian's goiardi) in memory on 127.0.0.1 with
+/// authentication on; killed when dropped. Its keys are new at every start.
+pub struct Goiardi {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl Goiardi {
+    pub fn start() -> Goiardi {
+        require("/usr/bin/goiardi", "goiardi");
+        let dir = tempfile::tempdir().unwrap();
+        for _attempt in 0..5 {
+            let port = free_port();
+            let mut cmd = Command::new("/usr/bin/goiardi");
+            for (key, _) in std::env::vars() {
+                if key.starts_with("GOIARDI_") {
+                    cmd.env_remove(key);
+                }
+            }
+            let mut child = cmd
+                .args([
+                    "--ipaddress",
+                    "127.0.0.1",
+                    "--port",
+                    &port.to_string(),
+                    "--hostname",
+                    "127.0.0.1",
+                    "--use-auth",
+                    "--time-slew",
+                    "15m",
+                    "--conf-root",
+                ])
+                .arg(dir.path())
+                .arg("--log-file")
+                .arg(dir.path().join("goiardi.log"))
+                .args(["--log-level", "info"])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("goiardi starts");
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                let keys_ready = dir.path().join("admin.pem").exists();
+                if keys_ready && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Goiardi {
+                        url: format!("http://127.0.0.1:{port}"),
+                        dir,
+                        child,
+                    };
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("goiardi did not start (apt-get install goiardi)");
+    }
+
+    /// The private key goiardi wrote for one of its built-in identities
+    /// (`admin`, `chef-validator`, `chef-webui`).
+    pub fn key(&self, identity: &str) -> PathBuf {
+        self.dir.path().join(format!("{identity}.pem"))
+    }
+}
+
+impl Drop for Goiardi {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,372 @@
+//! A signed Chef Server API client: every request carries the
+//! mixlib-authentication headers and `X-Ops-Server-API-Version`, and every
+//! refusal becomes a message a person can act on.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use super::config::{ChefConfig, KeySource, VerifyMode};
+use super::signing::{self, SignVersion, SigningKey};
+
+/// The API version galley speaks (Chef Server 12.4+ and goiardi accept 1).
+const API_VERSION: &str = "1";
+
+/// Why a request failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    #[error("Chef server settings: {0}")]
+    Setup(String),
+    #[error("cannot reach the Chef server at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("{method} {path}: {message}")]
+    Refused {
+        method: String,
+        path: String,
+        status: u16,
+        message: String,
+    },
+    #[error("{method} {path}: the server answered {status} with {what}, not JSON")]
+    NotJson {
+        method: String,
+        path: String,
+        status: u16,
+        what: String,
+    },
+}
+
+/// A client of one Chef server, as one API client.
+pub struct ChefClient {
+    /// The server URL without a trailing `/` (it may hold
+    /// `/organizations/NAME`).
+    base: String,
+    client_name: String,
+    key: SigningKey,
+    pub version: SignVersion,
+    agent: ureq::Agent,
+    /// Seconds added to the local clock when signing (tests fake a skew).
+    pub clock_offset: i64,
+}
+
+impl ChefClient {
+    /// A client from the effective settings; `timeout` bounds each request.
+    pub fn from_config(
+        config: &ChefConfig,
+        version: SignVersion,
+        timeout: Duration,
+    ) -> Result<ChefClient, ClientError> {
+        let setup = |m: String| ClientError::Setup(m);
+        let base = config
+            .server_url
+            .as_ref()
+            .ok_or_else(|| setup("no chef_server_url: set it in ~/.chef/credentials or config.rb, or pass --server-url".into()))?
+            .value
+            .trim_end_matches('/')
+            .to_string();
+        let client_name = config
+            .client_name
+            .as_ref()
+            .ok_or_else(|| {
+                setup("no client name: set client_name/node_name, or pass --user".into())
+            })?
+            .value
+            .clone();
+        let pem = match &config
+            .client_key
+            .as_ref()
+            .ok_or_else(|| setup("no client key: set client_key, or pass --key".into()))?
+            .value
+        {
+            KeySource::File(path) => std::fs::read(path).map_err(|e| {
+                setup(format!(
+                    "cannot read the client key {}: {e}",
+                    path.display()
+                ))
+            })?,
+            KeySource::Inline(pem) => pem.clone().into_bytes(),
+        };
+        let key = SigningKey::from_pem(&pem).map_err(|e| setup(format!("client key: {e}")))?;
+        let mut tls = native_tls::TlsConnector::builder();
+        let mut cert_files = Vec::new();
+        if let Some(dir) = &config.trusted_certs_dir {
+            for entry in std::fs::read_dir(&dir.value)
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                cert_files.push(entry.path());
+            }
+        }
+        if let Some(file) = &config.ssl_ca_file {
+            cert_files.push(file.value.clone());
+        }
+        for file in cert_files {
+            let pem = std::fs::read(&file)
+                .map_err(|e| setup(format!("cannot read {}: {e}", file.display())))?;
+            let cert = native_tls::Certificate::from_pem(&pem)
+                .map_err(|e| setup(format!("{} is not a PEM certificate: {e}", file.display())))?;
+            tls.add_root_certificate(cert);
+        }
+        if config
+            .ssl_verify_mode
+            .as_ref()
+            .is_some_and(|m| m.value == VerifyMode::None)
+        {
+            eprintln!("galley: WARNING: ssl_verify_mode :verify_none: the Chef server's certificate is NOT checked; anyone in the path can read and change what galley is told");
+            tls.danger_accept_invalid_certs(true);
+        }
+        let tls = tls.build().map_err(|e| setup(format!("TLS: {e}")))?;
+        let agent = ureq::AgentBuilder::new()
+            .timeout(timeout)
+            .tls_connector(Arc::new(tls))
+            .build();
+        Ok(ChefClient {
+            base,
+            client_name,
+            key,
+            version,
+            agent,
+            clock_offset: 0,
+        })
+    }
+
+    /// `GET` a path under the server URL (`/nodes`, `/search/node?q=...`).
+    pub fn get(&self, path_and_query: &str) -> Result<Value, ClientError> {
+        self.call("GET", path_and_query, b"")
+    }
+
+    /// `POST` a JSON body.
+    pub fn post(&self, path_and_query: &str, body: &Value) -> Result<Value, ClientError> {
+        self.call("POST", path_and_query, body.to_string().as_bytes())
+    }
+
+    fn call(&self, method: &str, path_and_query: &str, body: &[u8]) -> Result<Value, ClientError> {
+        let url = format!("{}{}", self.base, path_and_query);
+        let url_path = url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_else(|| "/".into());
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+            + self.clock_offset;
+        let timestamp = iso8601(now);
+        let request = signing::Request {
+            method,
+            path: &url_path,
+            body,
+            user_id: &self.client_name,
+            timestamp: &timestamp,
+            server_api_version: API_VERSION,
+        };
+        let headers = signing::sign(&request, &self.key, self.version)
+            .map_err(|e| ClientError::Setup(e.to_string()))?;
+        let mut req = self
+            .agent
+            .request(method, &url)
+            .set("Accept", "application/json")
+            .set("X-Ops-Server-API-Version", API_VERSION)
+            .set("X-Chef-Version", "18.0.0");
+        if !body.is_empty() {
+            req = req.set("Content-Type", "application/json");
+        }
+        for (name, value) in &headers {
+            req = req.set(name, value);
+        }
+        let path = url_path.split('?').next().unwrap_or("/").to_string();
+        let response = match req.send_bytes(body) {
+            Ok(response) => response,
+            Err(ureq::Error::Status(status, response)) => {
+                let date = response.header("Date").map(str::to_string);
+                let text = read_body(response);
+                return Err(ClientError::Refused {
+                    method: method.into(),
+                    status,
+                    message: explain(
+                        status,
+                        &text,
+                        &self.client_name,
+                        date.as_deref(),
+                        &timestamp,
+                        &path,
+                    ),
+                    path,
+                });
+            }
+            Err(ureq::Error::Transport(t)) => {
+                return Err(ClientError::Connect {
+                    url: self.base.clone(),
+                    reason: t.to_string(),
+                })
+            }
+        };
+        let status = response.status();
+        let text = read_body(response);
+        if text.trim().is_empty() {
+            return Err(ClientError::NotJson {
+                method: method.into(),
+                path,
+                status,
+                what: "an empty body (goiardi answers unknown paths so: is /organizations/NAME right for this server?)".into(),
+            });
+        }
+        serde_json::from_str(&text).map_err(|_| ClientError::NotJson {
+            method: method.into(),
+            path,
+            status,
+            what: format!("{:?}", text.chars().take(60).collect::<String>()),
+        })
+    }
+}
+
+fn read_body(response: ureq::Response) -> String {
+    let mut text = String::new();
+    let _ = response
+        .into_reader()
+        .take(4 << 20)
+        .read_to_string(&mut text);
+    text
+}
+
+/// The server's first error message, from `{"error": ["..."]}`.
+fn server_message(text: &str) -> String {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| match &v["error"] {
+            Value::Array(items) => items.first().and_then(|e| e.as_str()).map(str::to_string),
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| text.chars().take(200).collect())
+        .trim()
+        .to_string()
+}
+
+/// A refusal in words a person can act on.
+fn explain(
+    status: u16,
+    text: &str,
+    client: &str,
+    server_date: Option<&str>,
+    sent: &str,
+    path: &str,
+) -> String {
+    let said = server_message(text);
+    let lower = said.to_ascii_lowercase();
+    match status {
+        401 if lower.contains("failed to authenticate as") => format!(
+            "401: the server does not know the client {client:?} (server said: {said}); check client_name/node_name or --user"
+        ),
+        401 if lower.contains("clock") => format!(
+            "401: the clocks disagree: galley signed at {sent}, the server's Date is {} (server said: {said}); fix the local clock",
+            server_date.unwrap_or("unknown")
+        ),
+        401 if lower.contains("verif") || lower.contains("signature") => format!(
+            "401: the signature was rejected: the key is not {client:?}'s key (server said: {said}); check client_key or --key"
+        ),
+        401 => format!("401: not authenticated (server said: {said})"),
+        403 => format!("403: {client:?} may not do this ({path}); ask for read and search permission on nodes (server said: {said})"),
+        404 => format!("404: {path} does not exist on this server; check chef_server_url, including /organizations/NAME (server said: {said})"),
+        400 => format!("400: the server refused the request (server said: {said})"),
+        _ => format!("{status}: {said}"),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch (UTC).
+pub fn iso8601(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Percent-encodes everything but unreserved characters, as a query value.
+pub fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_iso8601() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_230_811_200), "2009-01-01T12:00:00Z");
+        assert_eq!(iso8601(1_795_608_000), "2026-11-25T12:00:00Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn queries_are_encoded_fully() {
+        assert_eq!(
+            encode_query("recipes:omnibus-gitlab\\:\\:default AND chef_environment:gprd"),
+            "recipes%3Aomnibus-gitlab%5C%3A%5C%3Adefault%20AND%20chef_environment%3Agprd"
+        );
+        assert_eq!(encode_query("a+b&c"), "a%2Bb%26c");
+    }
+
+    #[test]
+    fn refusals_say_what_to_fix() {
+        let m = explain(
+            401,
+            r#"{"error":["Failed to authenticate as 'bob'. Ensure that your node_name and client key are correct."]}"#,
+            "bob",
+            None,
+            "t",
+            "/nodes",
+        );
+        assert!(m.contains("does not know the client \"bob\""), "{m}");
+        let m = explain(
+            401,
+            r#"{"error":["crypto/rsa: verification error"]}"#,
+            "bob",
+            None,
+            "t",
+            "/nodes",
+        );
+        assert!(m.contains("signature was rejected"), "{m}");
+        let m = explain(
+            401,
+            r#"{"error":["Authentication failed. Please check your system's clock."]}"#,
+            "bob",
+            Some("Wed, 25 Nov 2026 18:00:00 GMT"),
+            "2026-11-25T18:20:00Z",
+            "/nodes",
+        );
+        assert!(m.contains("galley signed at 2026-11-25T18:20:00Z, the server's Date is Wed, 25 Nov 2026 18:00:00 GMT"), "{m}");
+        let m = explain(
+            403,
+            r#"{"error":["You are not allowed to perform this action"]}"#,
+            "v",
+            None,
+            "t",
+            "/search/node",
+        );
+        assert!(m.contains("may not do this (/search/node)"), "{m}");
+    }
+}
