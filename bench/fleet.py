@@ -35,7 +35,7 @@ def sh(*args, **kw):
 
 def install(tools):
     """Debian packages and PyPI packages for the peers; galley is built here."""
-    packages = ["openssh-server", "openssh-client", "util-linux"]
+    packages = ["openssh-server", "openssh-client", "util-linux", "time"]
     if "pssh" in tools:
         packages.append("pssh")
     if "clush" in tools:
@@ -173,11 +173,14 @@ def measure(tool, fleet, concurrency, workdir):
     if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
         return None
     errors = tempfile.TemporaryFile()
+    # GNU time measures peak memory: a child forked from this Python process
+    # would inherit Python's high-water mark across exec.
+    peak_file = os.path.join(workdir, "peak")
+    argv = ["/usr/bin/time", "-f", "%M", "-o", peak_file] + argv
     busy_before, hz = cpu_busy()
     start = time.monotonic()
     proc = subprocess.Popen(argv, env=env or None, stdout=subprocess.DEVNULL, stderr=errors)
-    # wait4 gives this tool's own usage: its CPU and that of every process
-    # it waited for, and the peak memory of the largest of them.
+    # wait4 gives the CPU of the tool and of every process it waited for.
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
     busy_after, _ = cpu_busy()
@@ -189,7 +192,7 @@ def measure(tool, fleet, concurrency, workdir):
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
         "machine_cpu": (busy_after - busy_before) / hz,
-        "rss_mb": usage.ru_maxrss / 1024,
+        "rss_mb": int(open(peak_file).read().split()[-1]) / 1024,
         "error": errors.read().decode(errors="replace")[-300:] if proc.returncode else "",
     }
 

@@ -34,6 +34,14 @@ complete -c galley -n "__fish_galley_needs_command" -f -a "man" -d 'Print galley
 complete -c galley -n "__fish_galley_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c galley -n "__fish_galley_using_subcommand search" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
 complete -c galley -n "__fish_galley_using_subcommand search" -s a -l attribute -d 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does' -r
+complete -c galley -n "__fish_galley_using_subcommand search" -s c -l config -d 'The knife config file (config.rb or knife.rb) instead of knife\'s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)' -r -F
+complete -c galley -n "__fish_galley_using_subcommand search" -l profile -d 'The ~/.chef/credentials profile [default: CHEF_PROFILE, else ~/.chef/context, else default]' -r
+complete -c galley -n "__fish_galley_using_subcommand search" -l server-url -d 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)' -r
+complete -c galley -n "__fish_galley_using_subcommand search" -s u -l user -d 'The API client name' -r
+complete -c galley -n "__fish_galley_using_subcommand search" -s k -l key -d 'The API client\'s private key file' -r -F
+complete -c galley -n "__fish_galley_using_subcommand search" -l sign-version -d 'The request signing protocol (mixlib-authentication)' -r
+complete -c galley -n "__fish_galley_using_subcommand search" -l server-timeout -d 'Deadline for each request to the Chef server' -r
+complete -c galley -n "__fish_galley_using_subcommand search" -l search-rows -d 'Rows per page of partial search' -r
 complete -c galley -n "__fish_galley_using_subcommand search" -l format -d 'How to print the nodes' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON array, for programs'"
 complete -c galley -n "__fish_galley_using_subcommand search" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
@@ -41,6 +49,14 @@ complete -c galley -n "__fish_galley_using_subcommand search" -s l -l long -d 'S
 complete -c galley -n "__fish_galley_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c galley -n "__fish_galley_using_subcommand run" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
 complete -c galley -n "__fish_galley_using_subcommand run" -s a -l attribute -d 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -s c -l config -d 'The knife config file (config.rb or knife.rb) instead of knife\'s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)' -r -F
+complete -c galley -n "__fish_galley_using_subcommand run" -l profile -d 'The ~/.chef/credentials profile [default: CHEF_PROFILE, else ~/.chef/context, else default]' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -l server-url -d 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -s u -l user -d 'The API client name' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -s k -l key -d 'The API client\'s private key file' -r -F
+complete -c galley -n "__fish_galley_using_subcommand run" -l sign-version -d 'The request signing protocol (mixlib-authentication)' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -l server-timeout -d 'Deadline for each request to the Chef server' -r
+complete -c galley -n "__fish_galley_using_subcommand run" -l search-rows -d 'Rows per page of partial search' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -s x -l ssh-user -d 'Login user. Default: the local user' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -s p -l ssh-port -d 'Port for every host, over the node\'s cloud.public_ssh_port' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -s i -l identity-file -d 'Private key to authenticate with (repeatable). Without it: the agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa' -r -F
@@ -69,6 +85,9 @@ complete -c galley -n "__fish_galley_using_subcommand config" -l profile -d 'The
 complete -c galley -n "__fish_galley_using_subcommand config" -l server-url -d 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)' -r
 complete -c galley -n "__fish_galley_using_subcommand config" -s u -l user -d 'The API client name' -r
 complete -c galley -n "__fish_galley_using_subcommand config" -s k -l key -d 'The API client\'s private key file' -r -F
+complete -c galley -n "__fish_galley_using_subcommand config" -l sign-version -d 'The request signing protocol (mixlib-authentication)' -r
+complete -c galley -n "__fish_galley_using_subcommand config" -l server-timeout -d 'Deadline for each request to the Chef server' -r
+complete -c galley -n "__fish_galley_using_subcommand config" -l search-rows -d 'Rows per page of partial search' -r
 complete -c galley -n "__fish_galley_using_subcommand config" -l format -d 'How to print the settings' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON array, for programs'"
 complete -c galley -n "__fish_galley_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'

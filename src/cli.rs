@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::chef::signing::SignVersion;
 use crate::exit;
 pub use crate::ssh::Policy as HostKeyPolicy;
 use crate::units::{Bytes, Concurrency, Dur};
@@ -78,6 +79,9 @@ pub struct Selection {
     /// not empty, else fqdn, as knife does.
     #[arg(short = 'a', long, value_name = "ATTR", conflicts_with = "manual_list")]
     pub attribute: Option<String>,
+
+    #[command(flatten)]
+    pub chef: ChefArgs,
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +229,18 @@ pub struct ChefArgs {
     /// The API client's private key file.
     #[arg(short = 'k', long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+
+    /// The request signing protocol (mixlib-authentication).
+    #[arg(long, value_name = "VERSION", default_value = "1.3")]
+    pub sign_version: SignVersion,
+
+    /// Deadline for each request to the Chef server.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub server_timeout: Dur,
+
+    /// Rows per page of partial search.
+    #[arg(long, value_name = "N", default_value = "1000")]
+    pub search_rows: Concurrency,
 }
 
 #[derive(Debug, Args)]

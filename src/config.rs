@@ -5,17 +5,21 @@
 
 use std::path::PathBuf;
 
+use crate::chef::client::ChefClient;
 use crate::cli;
 use crate::error::Error;
 use crate::hostlist;
+use crate::inventory::chef_server::ChefServer;
 use crate::inventory::node_files::Inventory;
 use crate::inventory::{self, ManualList, NodeSource, Query};
 use crate::target::AddressRule;
 
 /// Where nodes come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum SourceSpec {
     Inventory(PathBuf),
+    /// The Chef server that knife's settings (and the flags) name.
+    ChefServer(Box<cli::ChefArgs>),
     /// Hosts named on the command line, already expanded.
     Manual(Vec<String>),
 }
@@ -40,15 +44,6 @@ impl Selection {
             });
         }
         let query = inventory::parse(&text).map_err(Error::usage)?.fuzzify();
-        let Some(path) = &args.inventory else {
-            return Err(Error::setup(anyhow::anyhow!(
-                "no node source: galley needs node data to search"
-            ))
-            .with_hint(
-                "pass --inventory PATH (or set GALLEY_INVENTORY) to search node JSON files, \
-                 or -m to give a list of hosts instead of a query",
-            ));
-        };
         let address = match &args.attribute {
             Some(path) if path.trim().is_empty() || path.split('.').any(str::is_empty) => {
                 return Err(Error::usage(anyhow::anyhow!(
@@ -58,8 +53,12 @@ impl Selection {
             Some(path) => AddressRule::Attribute(path.clone()),
             None => AddressRule::Knife,
         };
+        let source = match &args.inventory {
+            Some(path) => SourceSpec::Inventory(path.clone()),
+            None => SourceSpec::ChefServer(Box::new(args.chef.clone())),
+        };
         Ok(Selection {
-            source: SourceSpec::Inventory(path.clone()),
+            source,
             query,
             address,
         })
@@ -70,6 +69,7 @@ impl Selection {
         match &self.source {
             SourceSpec::Inventory(path) => format!("inventory {}", path.display()),
             SourceSpec::Manual(_) => "the host list on the command line".into(),
+            SourceSpec::ChefServer(_) => "the Chef server".into(),
         }
     }
 
@@ -80,6 +80,29 @@ impl Selection {
             SourceSpec::Inventory(path) => Inventory::load(path)
                 .map(|inventory| Box::new(inventory) as Box<dyn NodeSource>)
                 .map_err(Error::setup),
+            SourceSpec::ChefServer(args) => {
+                let settings = crate::commands::config::chef_config(args)?;
+                let Some(url) = settings.server_url.as_ref().map(|u| u.value.clone()) else {
+                    return Err(Error::setup(anyhow::anyhow!("no node source: galley needs node data to search")).with_hint(
+                        "pass --inventory PATH (or set GALLEY_INVENTORY) to search node JSON files, \
+                         -m to give a list of hosts instead of a query, \
+                         or configure a Chef server as knife does (~/.chef/credentials, config.rb, or --server-url)",
+                    ));
+                };
+                let client =
+                    ChefClient::from_config(&settings, args.sign_version, args.server_timeout.0)
+                        .map_err(Error::setup)?;
+                let attribute = match &self.address {
+                    AddressRule::Attribute(path) => Some(path.clone()),
+                    _ => None,
+                };
+                Ok(Box::new(ChefServer::new(
+                    client,
+                    url,
+                    args.search_rows.0,
+                    attribute,
+                )))
+            }
         }
     }
 }
@@ -90,11 +113,12 @@ mod tests {
     use crate::error::ErrorKind;
 
     fn args(query: &str) -> cli::Selection {
-        cli::Selection {
-            query: vec![query.to_string()],
-            inventory: Some("inv".into()),
-            manual_list: false,
-            attribute: None,
+        use clap::Parser;
+        let cli =
+            cli::Cli::try_parse_from(["galley", "search", "--inventory", "inv", query]).unwrap();
+        match cli.command {
+            cli::Command::Search(search) => search.select,
+            _ => unreachable!(),
         }
     }
 
@@ -113,11 +137,11 @@ mod tests {
     fn errors_are_usage_before_setup() {
         let e = Selection::from_args(&args("(name:web")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Usage);
-        let mut no_source = args("name:web");
-        no_source.inventory = None;
-        let e = Selection::from_args(&no_source).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Setup);
-        assert!(e.hint.unwrap().contains("--inventory"));
+        // Without an inventory the Chef server is the source (checked when opened).
+        let mut no_inventory = args("name:web");
+        no_inventory.inventory = None;
+        let s = Selection::from_args(&no_inventory).unwrap();
+        assert!(matches!(s.source, SourceSpec::ChefServer(_)));
         let mut bad_attr = args("name:web");
         bad_attr.attribute = Some("cloud..x".into());
         assert_eq!(
@@ -132,10 +156,7 @@ mod tests {
         a.manual_list = true;
         a.inventory = None;
         let s = Selection::from_args(&a).unwrap();
-        assert_eq!(
-            s.source,
-            SourceSpec::Manual(vec!["web-1".into(), "web-2".into(), "db1".into()])
-        );
+        assert!(matches!(&s.source, SourceSpec::Manual(h) if h == &["web-1", "web-2", "db1"]));
         assert_eq!(s.address, AddressRule::Name);
     }
 }

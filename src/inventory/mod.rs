@@ -6,6 +6,7 @@
 //! ([`ManualList`]); a Chef server plugs in beside them. What to connect to is
 //! decided later, in [`crate::target`].
 
+pub mod chef_server;
 pub mod flatten;
 pub mod node;
 pub mod node_files;

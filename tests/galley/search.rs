@@ -263,6 +263,10 @@ fn without_a_node_source_the_error_explains_the_ways_to_give_one() {
         "{run}"
     );
     assert!(err.contains("-m"), "{run}");
+    assert!(
+        err.contains("configure a Chef server as knife does"),
+        "{run}"
+    );
 }
 
 #[test]

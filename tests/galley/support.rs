@@ -619,39 +619,35 @@ impl Drop for Netns {
 }
 
 /// Runs galley to the end and returns its run with its peak memory (max
-/// RSS, in KiB) from wait4(2).
+/// RSS, in KiB), measured by GNU time. (wait4 on a child of this process is
+/// no good: Linux carries the memory high-water mark of the forked test
+/// process across exec into the child's figure.)
 pub fn galley_with_peak_memory(args: &[&str]) -> (Run, u64) {
-    let (mut cmd, _home) = clean(env!("CARGO_BIN_EXE_galley"));
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let err = tempfile::NamedTempFile::new().unwrap();
-    let child = cmd
+    require("/usr/bin/time", "time");
+    let (mut cmd, _home) = clean("/usr/bin/time");
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let output = cmd
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(env!("CARGO_BIN_EXE_galley"))
         .args(args)
         .stdin(std::process::Stdio::null())
-        .stdout(out.reopen().unwrap())
-        .stderr(err.reopen().unwrap())
-        .spawn()
-        .expect("galley starts");
-    // The child is reaped by wait4 below, not by Child::wait.
-    let pid = child.id() as i32;
-    std::mem::forget(child);
-    let mut status = 0;
-    // SAFETY: zeroed rusage is a valid value to be filled in by wait4.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting for our own child, with valid out-pointers.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(reaped, pid, "wait4 failed");
-    use std::os::unix::process::ExitStatusExt;
-    let output = std::process::Output {
-        status: std::process::ExitStatus::from_raw(status),
-        stdout: std::fs::read(out.path()).unwrap(),
-        stderr: std::fs::read(err.path()).unwrap(),
-    };
+        .output()
+        .expect("/usr/bin/time runs galley");
+    let peak = std::fs::read_to_string(report.path()).unwrap();
+    let peak: u64 = peak
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("GNU time wrote no peak memory: {peak:?}"));
     (
         Run {
             args: args.iter().map(|s| s.to_string()).collect(),
             output,
         },
-        usage.ru_maxrss as u64,
+        peak,
     )
 }
 
