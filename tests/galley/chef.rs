@@ -122,3 +122,135 @@ fn each_refusal_says_what_to_fix() {
         "an empty 200 is an error, not zero nodes: {err:?}"
     );
 }
+
+/// goiardi loaded with the fixture fleet, once the search index has all of it.
+fn loaded_server() -> Goiardi {
+    let server = Goiardi::start();
+    let admin = client(&server, "admin", "admin", SignVersion::V1_3);
+    let dir = crate::support::fixture_inventory().join("nodes");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let mut node: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();
+        // goiardi refuses the Policyfile fields (400 "Invalid key policy_name").
+        let object = node.as_object_mut().unwrap();
+        object.remove("policy_name");
+        object.remove("policy_group");
+        admin.post("/nodes", &node).unwrap();
+        count += 1;
+    }
+    // The index is asynchronous: wait until a search sees every node.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen = admin.get("/search/node?q=*%3A*&rows=1000").unwrap()["rows"]
+            .as_array()
+            .unwrap()
+            .len();
+        if seen == count {
+            return server;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "goiardi indexed {seen} of {count} nodes"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn names(run: &crate::support::Run) -> Vec<String> {
+    run.expect_code(0);
+    run.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn search_on_the_server_selects_what_the_local_evaluator_selects() {
+    let server = loaded_server();
+    let key = server.key("admin");
+    let inventory = crate::support::fixture_inventory();
+    let queries = [
+        "recipes:omnibus-gitlab\\:\\:default AND chef_environment:gprd",
+        "recipes:omnibus-gitlab\\:\\:default AND chef_environment:gprd AND NOT roles:packagecloud",
+        "chef_environment:(gstg OR pre)",
+        "role:gprd-base-fe-web",
+        "tags:canary",
+        "name:web-0* AND chef_environment:gstg",
+        "ohai_time:[1795000000 TO *] AND chef_environment:ops",
+        "*:*",
+    ];
+    for query in queries {
+        let local = crate::support::galley(&[
+            "search",
+            "--format",
+            "json",
+            "--inventory",
+            inventory.to_str().unwrap(),
+            query,
+        ]);
+        // over pages of 7 rows: goiardi reorders partial results between pages
+        let remote = crate::support::galley(&[
+            "search",
+            "--format",
+            "json",
+            "--server-url",
+            &server.url,
+            "-u",
+            "admin",
+            "-k",
+            key.to_str().unwrap(),
+            "--search-rows",
+            "7",
+            query,
+        ]);
+        let (local, remote) = (names(&local), names(&remote));
+        assert!(!local.is_empty(), "{query}");
+        assert_eq!(remote, local, "{query}");
+    }
+}
+
+#[test]
+fn server_records_carry_addresses_and_check_ins() {
+    let server = loaded_server();
+    let key = server.key("admin");
+    let run = crate::support::galley(&[
+        "search",
+        "--format",
+        "json",
+        "--server-url",
+        &server.url,
+        "-u",
+        "admin",
+        "-k",
+        key.to_str().unwrap(),
+        "name:bastion-01-inf-ops",
+    ]);
+    run.expect_code(0);
+    let record = &run.json()[0];
+    assert_eq!(record["address"], "lb-bastion-01.ops.gitlab.com");
+    assert_eq!(record["port"], 2222);
+    assert_eq!(record["chef_environment"], "ops");
+    assert_eq!(record["platform"], "ubuntu 22.04");
+    assert!(record["ohai_time"].as_f64().unwrap() > 1_795_000_000.0);
+    assert!(record["source"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    // a wrong key is a setup error, exit 3, with the reason
+    let other = server.key("chef-webui");
+    let run = crate::support::galley(&[
+        "search",
+        "--server-url",
+        &server.url,
+        "-u",
+        "admin",
+        "-k",
+        other.to_str().unwrap(),
+        "*:*",
+    ]);
+    run.expect_code(3);
+    assert!(run.stderr().contains("signature was rejected"), "{run}");
+}
