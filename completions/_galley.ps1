@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'List the nodes a query selects: address, environment, platform, last chef-client check-in')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command on every selected host over SSH, in parallel')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
@@ -100,6 +101,30 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'galley;status' {
+            [CompletionResult]::new('--inventory', '--inventory', [CompletionResultType]::ParameterName, 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does')
+            [CompletionResult]::new('--attribute', '--attribute', [CompletionResultType]::ParameterName, 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The ~/.chef/credentials profile [default: CHEF_PROFILE, else ~/.chef/context, else default]')
+            [CompletionResult]::new('--server-url', '--server-url', [CompletionResultType]::ParameterName, 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'The API client name')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The API client name')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The API client''s private key file')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The API client''s private key file')
+            [CompletionResult]::new('--sign-version', '--sign-version', [CompletionResultType]::ParameterName, 'The request signing protocol (mixlib-authentication)')
+            [CompletionResult]::new('--server-timeout', '--server-timeout', [CompletionResultType]::ParameterName, 'Deadline for each request to the Chef server')
+            [CompletionResult]::new('--search-rows', '--search-rows', [CompletionResultType]::ParameterName, 'Rows per page of partial search')
+            [CompletionResult]::new('--stale-after', '--stale-after', [CompletionResultType]::ParameterName, 'Flag nodes whose last successful run is older than this (90m, 2h)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Flag nodes whose last successful run is before this moment (2026-11-25T12:00:00Z, or a time ago such as -2h): did every node converge after the rotation?')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the nodes')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
+            [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'galley;config' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)')
@@ -132,6 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
         'galley;help' {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'List the nodes a query selects: address, environment, platform, last chef-client check-in')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command on every selected host over SSH, in parallel')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
@@ -142,6 +168,9 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             break
         }
         'galley;help;run' {
+            break
+        }
+        'galley;help;status' {
             break
         }
         'galley;help;config' {

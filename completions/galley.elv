@@ -24,6 +24,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --version 'Print version'
             cand search 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
             cand run 'Run a command on every selected host over SSH, in parallel'
+            cand status 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first'
             cand config 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
             cand completions 'Print a shell completion script, or write all of them to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
@@ -94,6 +95,29 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'galley;status'= {
+            cand --inventory 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output'
+            cand -a 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does'
+            cand --attribute 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does'
+            cand -c 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)'
+            cand --config 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)'
+            cand --profile 'The ~/.chef/credentials profile [default: CHEF_PROFILE, else ~/.chef/context, else default]'
+            cand --server-url 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)'
+            cand -u 'The API client name'
+            cand --user 'The API client name'
+            cand -k 'The API client''s private key file'
+            cand --key 'The API client''s private key file'
+            cand --sign-version 'The request signing protocol (mixlib-authentication)'
+            cand --server-timeout 'Deadline for each request to the Chef server'
+            cand --search-rows 'Rows per page of partial search'
+            cand --stale-after 'Flag nodes whose last successful run is older than this (90m, 2h)'
+            cand --since 'Flag nodes whose last successful run is before this moment (2026-11-25T12:00:00Z, or a time ago such as -2h): did every node converge after the rotation?'
+            cand --format 'How to print the nodes'
+            cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
+            cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'galley;config'= {
             cand -c 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)'
             cand --config 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)'
@@ -123,6 +147,7 @@ set edit:completion:arg-completer[galley] = {|@words|
         &'galley;help'= {
             cand search 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
             cand run 'Run a command on every selected host over SSH, in parallel'
+            cand status 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first'
             cand config 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
             cand completions 'Print a shell completion script, or write all of them to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
@@ -131,6 +156,8 @@ set edit:completion:arg-completer[galley] = {|@words|
         &'galley;help;search'= {
         }
         &'galley;help;run'= {
+        }
+        &'galley;help;status'= {
         }
         &'galley;help;config'= {
         }

@@ -28,6 +28,7 @@ complete -c galley -n "__fish_galley_needs_command" -s h -l help -d 'Print help 
 complete -c galley -n "__fish_galley_needs_command" -s V -l version -d 'Print version'
 complete -c galley -n "__fish_galley_needs_command" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
 complete -c galley -n "__fish_galley_needs_command" -f -a "run" -d 'Run a command on every selected host over SSH, in parallel'
+complete -c galley -n "__fish_galley_needs_command" -f -a "status" -d 'Fleet convergence, as knife status: each node\'s last successful chef-client run (ohai_time), oldest first'
 complete -c galley -n "__fish_galley_needs_command" -f -a "config" -d 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
 complete -c galley -n "__fish_galley_needs_command" -f -a "completions" -d 'Print a shell completion script, or write all of them to a folder'
 complete -c galley -n "__fish_galley_needs_command" -f -a "man" -d 'Print galley\'s man page (roff), or write every page to a folder'
@@ -80,6 +81,22 @@ complete -c galley -n "__fish_galley_using_subcommand run" -l max-output -d 'Out
 complete -c galley -n "__fish_galley_using_subcommand run" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
 complete -c galley -n "__fish_galley_using_subcommand run" -l sudo -d 'Run the command under `sudo -n`: a host where sudo wants a password ends sudo_password_required instead of hanging'
 complete -c galley -n "__fish_galley_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c galley -n "__fish_galley_using_subcommand status" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
+complete -c galley -n "__fish_galley_using_subcommand status" -s a -l attribute -d 'The node attribute to connect to, as a dotted path (ipaddress, cloud.local_hostname). Default: cloud.public_hostname when set and not empty, else fqdn, as knife does' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -s c -l config -d 'The knife config file (config.rb or knife.rb) instead of knife\'s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)' -r -F
+complete -c galley -n "__fish_galley_using_subcommand status" -l profile -d 'The ~/.chef/credentials profile [default: CHEF_PROFILE, else ~/.chef/context, else default]' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -l server-url -d 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -s u -l user -d 'The API client name' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -s k -l key -d 'The API client\'s private key file' -r -F
+complete -c galley -n "__fish_galley_using_subcommand status" -l sign-version -d 'The request signing protocol (mixlib-authentication)' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -l server-timeout -d 'Deadline for each request to the Chef server' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -l search-rows -d 'Rows per page of partial search' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -l stale-after -d 'Flag nodes whose last successful run is older than this (90m, 2h)' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -l since -d 'Flag nodes whose last successful run is before this moment (2026-11-25T12:00:00Z, or a time ago such as -2h): did every node converge after the rotation?' -r
+complete -c galley -n "__fish_galley_using_subcommand status" -l format -d 'How to print the nodes' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON array, for programs'"
+complete -c galley -n "__fish_galley_using_subcommand status" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
+complete -c galley -n "__fish_galley_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c galley -n "__fish_galley_using_subcommand config" -s c -l config -d 'The knife config file (config.rb or knife.rb) instead of knife\'s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)' -r -F
 complete -c galley -n "__fish_galley_using_subcommand config" -l profile -d 'The ~/.chef/credentials profile [default: CHEF_PROFILE, else ~/.chef/context, else default]' -r
 complete -c galley -n "__fish_galley_using_subcommand config" -l server-url -d 'The Chef server URL, with the organization (https://chef.example.com/organizations/acme)' -r
@@ -95,9 +112,10 @@ complete -c galley -n "__fish_galley_using_subcommand completions" -l dir -d 'Wr
 complete -c galley -n "__fish_galley_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c galley -n "__fish_galley_using_subcommand man" -l dir -d 'Write galley.1 and one page per subcommand into this folder instead' -r -F
 complete -c galley -n "__fish_galley_using_subcommand man" -s h -l help -d 'Print help'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run config completions man help" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run config completions man help" -f -a "run" -d 'Run a command on every selected host over SSH, in parallel'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run config completions man help" -f -a "config" -d 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run config completions man help" -f -a "completions" -d 'Print a shell completion script, or write all of them to a folder'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run config completions man help" -f -a "man" -d 'Print galley\'s man page (roff), or write every page to a folder'
-complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run status config completions man help" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run status config completions man help" -f -a "run" -d 'Run a command on every selected host over SSH, in parallel'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run status config completions man help" -f -a "status" -d 'Fleet convergence, as knife status: each node\'s last successful chef-client run (ohai_time), oldest first'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run status config completions man help" -f -a "config" -d 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run status config completions man help" -f -a "completions" -d 'Print a shell completion script, or write all of them to a folder'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run status config completions man help" -f -a "man" -d 'Print galley\'s man page (roff), or write every page to a folder'
+complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run status config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

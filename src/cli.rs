@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use crate::chef::signing::SignVersion;
 use crate::exit;
 pub use crate::ssh::Policy as HostKeyPolicy;
-use crate::units::{Bytes, Concurrency, Dur};
+use crate::units::{Bytes, Concurrency, Dur, Moment};
 
 /// Fleet-wide fixups for Chef-managed hosts.
 ///
@@ -44,6 +44,12 @@ pub enum Command {
     /// sudo_password_required, error, cancelled or skipped. Exits 0 when
     /// every host is ok, 1 otherwise.
     Run(Box<RunArgs>),
+    /// Fleet convergence, as knife status: each node's last successful
+    /// chef-client run (ohai_time), oldest first.
+    ///
+    /// With --stale-after or --since, nodes that did not converge in time
+    /// (or never did) are flagged, and galley exits 1 when there are any.
+    Status(StatusArgs),
     /// Show the Chef server settings galley found, and where each came from
     /// (credentials profile, config.rb/knife.rb line, or flag). Never shows
     /// the key itself.
@@ -244,6 +250,31 @@ pub struct ChefArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub select: Selection,
+
+    /// Flag nodes whose last successful run is older than this (90m, 2h).
+    #[arg(long, value_name = "DURATION", help_heading = "Verification")]
+    pub stale_after: Option<Dur>,
+
+    /// Flag nodes whose last successful run is before this moment
+    /// (2026-11-25T12:00:00Z, or a time ago such as -2h): did every node
+    /// converge after the rotation?
+    #[arg(
+        long,
+        value_name = "TIME",
+        allow_hyphen_values = true,
+        help_heading = "Verification"
+    )]
+    pub since: Option<Moment>,
+
+    /// How to print the nodes.
+    #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
 pub struct ConfigArgs {
     #[command(flatten)]
     pub chef: ChefArgs,
@@ -366,6 +397,16 @@ mod tests {
                 "--",
                 "true",
             ],
+            &["status", "--inventory", "x", "--stale-after", "90m", "*:*"],
+            &[
+                "status",
+                "--since",
+                "-2h",
+                "--format",
+                "json",
+                "chef_environment:gprd",
+            ],
+            &["status", "--since", "2026-11-25T12:00:00Z", "*:*"],
             &["config"],
             &[
                 "config",

@@ -37,6 +37,7 @@ pub fn run(cli: cli::Cli) -> Result<u8, Error> {
     match &cli.command {
         cli::Command::Search(args) => commands::search::run(args),
         cli::Command::Run(args) => commands::run::run(args),
+        cli::Command::Status(args) => commands::status::run(args),
         cli::Command::Config(args) => commands::config::run(args),
         cli::Command::Completions(args) => commands::generate::run_completions(args),
         cli::Command::Man(args) => commands::generate::run_man(args),

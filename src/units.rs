@@ -4,7 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// A duration written `500ms`, `10s`, `5m`, `2h` or a plain number of seconds.
+/// A duration written `500ms`, `10s`, `5m`, `2h`, `1d` or a plain number of
+/// seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dur(pub Duration);
 
@@ -25,9 +26,10 @@ impl FromStr for Dur {
             "" | "s" => value,
             "m" => value * 60.0,
             "h" => value * 3600.0,
+            "d" => value * 86400.0,
             _ => {
                 return Err(format!(
-                    "{s:?} has an unknown unit {unit:?}: use ms, s, m or h"
+                    "{s:?} has an unknown unit {unit:?}: use ms, s, m, h or d"
                 ))
             }
         };
@@ -102,6 +104,7 @@ mod tests {
         );
         assert_eq!("1.5m".parse::<Dur>().unwrap().0, Duration::from_secs(90));
         assert_eq!("2h".parse::<Dur>().unwrap().0, Duration::from_secs(7200));
+        assert_eq!("1d".parse::<Dur>().unwrap().0, Duration::from_secs(86400));
         assert!("0s".parse::<Dur>().is_err());
         assert!("10x".parse::<Dur>().is_err());
         assert!("s".parse::<Dur>().is_err());
@@ -115,5 +118,96 @@ mod tests {
         assert!("1T".parse::<Bytes>().is_err());
         assert!("0".parse::<Concurrency>().is_err());
         assert_eq!("10".parse::<Concurrency>().unwrap().0, 10);
+    }
+}
+
+/// A moment: RFC 3339 (`2026-11-25T12:00:00Z`, `2026-11-25T13:00:00+01:00`)
+/// or relative to now (`-2h`, `-90m`). Seconds since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moment(pub f64);
+
+impl FromStr for Moment {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Moment, String> {
+        let s = s.trim();
+        if let Some(ago) = s.strip_prefix('-') {
+            let Dur(d) = ago.parse()?;
+            return Ok(Moment(crate::report::human::now_epoch() - d.as_secs_f64()));
+        }
+        parse_rfc3339(s).map(Moment).ok_or_else(|| {
+            format!("{s:?} is not a moment: write 2026-11-25T12:00:00Z or a time ago such as -2h")
+        })
+    }
+}
+
+/// Seconds since the epoch of an RFC 3339 date-time.
+fn parse_rfc3339(s: &str) -> Option<f64> {
+    let (date, time) = s.split_once(['T', 't', ' '])?;
+    let mut d = date.split('-');
+    let (year, month, day): (i64, i64, i64) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
+    if d.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (clock, offset) = if let Some(t) = time.strip_suffix(['Z', 'z']) {
+        (t, 0)
+    } else {
+        let i = time.rfind(['+', '-'])?;
+        let (t, zone) = time.split_at(i);
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        let (h, m) = zone[1..].split_once(':')?;
+        (
+            t,
+            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60),
+        )
+    };
+    let mut c = clock.split(':');
+    let (h, m): (i64, i64) = (c.next()?.parse().ok()?, c.next()?.parse().ok()?);
+    let sec: f64 = c.next()?.parse().ok()?;
+    if c.next().is_some() || h > 23 || m > 59 || !(0.0..61.0).contains(&sec) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + h * 3600 + m * 60 - offset) as f64 + sec)
+}
+
+#[cfg(test)]
+mod moment_tests {
+    use super::*;
+
+    #[test]
+    fn moments() {
+        assert_eq!(
+            "2026-11-25T12:00:00Z".parse::<Moment>().unwrap().0,
+            1_795_608_000.0
+        );
+        assert_eq!(
+            "2026-11-25T13:00:00+01:00".parse::<Moment>().unwrap().0,
+            1_795_608_000.0
+        );
+        assert_eq!(
+            "2026-11-25T12:00:00.5Z".parse::<Moment>().unwrap().0,
+            1_795_608_000.5
+        );
+        assert_eq!(
+            "2000-02-29T00:00:00Z".parse::<Moment>().unwrap().0,
+            951_782_400.0
+        );
+        let ago = "-2h".parse::<Moment>().unwrap().0;
+        let expected = crate::report::human::now_epoch() - 7200.0;
+        assert!((ago - expected).abs() < 5.0);
+        assert!("yesterday".parse::<Moment>().is_err());
+        assert!("2026-13-01T00:00:00Z".parse::<Moment>().is_err());
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod generate;
 pub mod run;
 pub mod search;
+pub mod status;
 
 use crate::config::Selection;
 use crate::error::Error;

@@ -9,3 +9,4 @@ mod inventory;
 mod query;
 mod run;
 mod search;
+mod status;

@@ -1,0 +1,110 @@
+//! `galley status QUERY`: when each node last converged, oldest first, and
+//! which did not converge in time (knife status, with a verdict scripts can
+//! use).
+
+use std::io::Write;
+
+use serde_json::json;
+
+use crate::cli::{Format, StatusArgs};
+use crate::config::Selection;
+use crate::error::{output_result, Error};
+use crate::exit;
+use crate::report::human::{age, now_epoch, plural, table};
+use crate::report::nodes::{self, NodeRecord};
+
+/// A node's convergence against the thresholds.
+fn verdict(record: &NodeRecord, now: f64, args: &StatusArgs) -> &'static str {
+    let Some(time) = record.ohai_time else {
+        return "never";
+    };
+    let too_old = args
+        .stale_after
+        .is_some_and(|d| now - time > d.0.as_secs_f64());
+    let before = args.since.is_some_and(|m| time < m.0);
+    if too_old || before {
+        "stale"
+    } else {
+        "ok"
+    }
+}
+
+pub fn run(args: &StatusArgs) -> Result<u8, Error> {
+    let selection = Selection::from_args(&args.select)?;
+    let Some(targets) = super::select(&selection)? else {
+        return Ok(exit::NO_MATCH);
+    };
+    let now = now_epoch();
+    let mut records = nodes::records(&targets, false, now);
+    // Oldest first, never converged before everything (knife: ohai_time || 0).
+    records.sort_by(|a, b| {
+        a.ohai_time
+            .unwrap_or(0.0)
+            .total_cmp(&b.ohai_time.unwrap_or(0.0))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let judged = args.stale_after.is_some() || args.since.is_some();
+    let verdicts: Vec<&str> = records.iter().map(|r| verdict(r, now, args)).collect();
+    let text = match args.format {
+        Format::Json => {
+            let rows: Vec<_> = records
+                .iter()
+                .zip(&verdicts)
+                .map(|(r, v)| {
+                    let mut value = serde_json::to_value(r).expect("records serialize");
+                    value["status"] = json!(v);
+                    value
+                })
+                .collect();
+            serde_json::to_string_pretty(&rows).expect("records serialize") + "\n"
+        }
+        Format::Table => {
+            let rows: Vec<Vec<String>> = records
+                .iter()
+                .zip(&verdicts)
+                .map(|(r, v)| {
+                    vec![
+                        r.name.clone(),
+                        r.address.clone().unwrap_or_else(|| "-".into()),
+                        r.chef_environment.clone(),
+                        r.platform.clone().unwrap_or_else(|| "-".into()),
+                        r.checkin_age_seconds.map_or("never converged".into(), age),
+                        if judged || *v == "never" {
+                            v.to_string()
+                        } else {
+                            String::new()
+                        },
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "NAME",
+                    "ADDRESS",
+                    "ENVIRONMENT",
+                    "PLATFORM",
+                    "LAST RUN",
+                    "STATUS",
+                ],
+                &rows,
+            )
+        }
+    };
+    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    let late = verdicts.iter().filter(|v| **v != "ok").count();
+    let never = verdicts.iter().filter(|v| **v == "never").count();
+    if judged {
+        eprintln!(
+            "galley: {} of {} not converged in time ({} never)",
+            plural(late, "node", "nodes"),
+            records.len(),
+            never
+        );
+        return Ok(if late > 0 {
+            exit::HOSTS_FAILED
+        } else {
+            exit::OK
+        });
+    }
+    Ok(exit::OK)
+}
