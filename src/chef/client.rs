@@ -48,6 +48,8 @@ pub struct ChefClient {
     agent: ureq::Agent,
     /// Seconds added to the local clock when signing (tests fake a skew).
     pub clock_offset: i64,
+    /// The bound on one call, retries included (`--server-timeout`).
+    timeout: Duration,
 }
 
 impl ChefClient {
@@ -129,6 +131,7 @@ impl ChefClient {
             version,
             agent,
             clock_offset: 0,
+            timeout,
         })
     }
 
@@ -142,7 +145,36 @@ impl ChefClient {
         self.call("POST", path_and_query, body.to_string().as_bytes())
     }
 
+    /// One call, retried with backoff while the failure is transient (no
+    /// connection, a reset, 502/503/504) and the `--server-timeout` budget
+    /// lasts. Each attempt is signed anew: signatures carry the time.
     fn call(&self, method: &str, path_and_query: &str, body: &[u8]) -> Result<Value, ClientError> {
+        let deadline = std::time::Instant::now() + self.timeout;
+        let mut pause = Duration::from_millis(250);
+        loop {
+            let result = self.attempt(method, path_and_query, body);
+            let transient = matches!(&result, Err(ClientError::Connect { .. }))
+                || matches!(
+                    &result,
+                    Err(ClientError::Refused {
+                        status: 502..=504,
+                        ..
+                    })
+                );
+            if !transient || std::time::Instant::now() + pause >= deadline {
+                return result;
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    fn attempt(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Result<Value, ClientError> {
         let url = format!("{}{}", self.base, path_and_query);
         let url_path = url
             .split_once("://")

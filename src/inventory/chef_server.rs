@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::node::{Node, Origin};
 use super::{NodeSource, Query};
-use crate::chef::client::{encode_query, ChefClient};
+use crate::chef::client::{encode_query, ChefClient, ClientError};
 
 /// The attributes fetched for each node (partial search keys).
 fn spec(extra: Option<&str>) -> Value {
@@ -68,7 +68,19 @@ impl ChefServer {
             "/search/node?q={}&start={start}&rows={rows}",
             encode_query(query)
         );
-        let answer = self.client.post(&path, &spec(self.attribute.as_deref()))?;
+        let answer = self
+            .client
+            .post(&path, &spec(self.attribute.as_deref()))
+            .map_err(|e| match e {
+                ClientError::Refused {
+                    status: 400,
+                    message,
+                    ..
+                } => {
+                    anyhow::anyhow!("the server cannot parse the query\n  {query}\n{message}")
+                }
+                other => anyhow::Error::new(other),
+            })?;
         let rows = answer["rows"].as_array().ok_or_else(|| {
             anyhow::anyhow!(
                 "the server's search answer has no rows: {}",
