@@ -9,8 +9,8 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::action::command::{self, CommandSpec};
-use crate::cli::{ConnectionArgs, RunArgs, RunOutput};
-use crate::config::Selection;
+use crate::cli::{ChefArgs, ConnectionArgs, RunArgs, RunOutput};
+use crate::config::{Selection, SourceSpec};
 use crate::error::{output_result, Error};
 use crate::exec::{self, Cancel, CancelLevel, Event, Live};
 use crate::exit;
@@ -20,11 +20,37 @@ use crate::report::nodes;
 use crate::report::progress::Progress;
 use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
 use crate::ssh::{self, Gateways, Policy, SshConfig};
-use crate::target::{Target, Targets};
+use crate::target::{AddressRule, Target, Targets};
+
+/// knife's `knife[:ssh_user]`, `knife[:ssh_attribute]` and
+/// `knife[:ssh_gateway]`: defaults under galley's own flags.
+#[derive(Debug, Default)]
+pub struct KnifeSsh {
+    pub user: Option<String>,
+    pub attribute: Option<String>,
+    pub gateway: Option<String>,
+}
+
+/// Reads the knife settings. When the nodes come from elsewhere, knife files
+/// galley cannot read only cost their ssh defaults, with a warning.
+fn knife_ssh(chef: &ChefArgs, server_is_source: bool) -> Result<KnifeSsh, Error> {
+    match crate::commands::config::chef_config(chef) {
+        Ok(config) => Ok(KnifeSsh {
+            user: config.ssh_user.map(|s| s.value),
+            attribute: config.ssh_attribute.map(|s| s.value),
+            gateway: config.ssh_gateway.map(|s| s.value),
+        }),
+        Err(e) if server_is_source => Err(e),
+        Err(e) => {
+            eprintln!("galley: warning: knife settings not used: {}", e.error);
+            Ok(KnifeSsh::default())
+        }
+    }
+}
 
 /// Turns the connection flags into SSH settings (environment: HOME, USER,
 /// SSH_AUTH_SOCK; files: `-F FILE` or `~/.ssh/config`).
-pub fn ssh_settings(args: &ConnectionArgs) -> Result<ssh::Settings, Error> {
+pub fn ssh_settings(args: &ConnectionArgs, knife: &KnifeSsh) -> Result<ssh::Settings, Error> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/"));
@@ -50,7 +76,7 @@ pub fn ssh_settings(args: &ConnectionArgs) -> Result<ssh::Settings, Error> {
         None => None,
     };
     Ok(ssh::Settings {
-        user: args.ssh_user.clone(),
+        user: args.ssh_user.clone().or_else(|| knife.user.clone()),
         local_user,
         port: args.ssh_port,
         connect_timeout: args.connect_timeout.map(|d| d.0),
@@ -61,7 +87,7 @@ pub fn ssh_settings(args: &ConnectionArgs) -> Result<ssh::Settings, Error> {
         agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
         home,
         config,
-        gateway: match &args.ssh_gateway {
+        gateway: match args.ssh_gateway.as_ref().or(knife.gateway.as_ref()) {
             Some(spec) => Some(
                 ssh::gateway::parse_chain(spec)
                     .map_err(|why| Error::usage(anyhow::anyhow!("--ssh-gateway {why}")))?,
@@ -199,8 +225,19 @@ fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
 }
 
 pub fn run(args: &RunArgs) -> Result<u8, Error> {
-    let selection = Selection::from_args(&args.select)?;
-    let settings = ssh_settings(&args.connection)?;
+    let mut selection = Selection::from_args(&args.select)?;
+    let knife = knife_ssh(
+        &args.select.chef,
+        matches!(selection.source, SourceSpec::ChefServer(_)),
+    )?;
+    if let (Some(attribute), None, false) = (
+        &knife.attribute,
+        &args.select.attribute,
+        args.select.manual_list,
+    ) {
+        selection.address = AddressRule::Attribute(attribute.clone());
+    }
+    let settings = ssh_settings(&args.connection, &knife)?;
     let spec = CommandSpec {
         command: args.command.join(" "),
         sudo: args.sudo,

@@ -983,3 +983,34 @@ fn fifty_megabytes_of_output_keep_memory_bounded() {
         "galley kept too much in memory: {peak_kib} KiB at peak"
     );
 }
+
+#[test]
+fn knife_ssh_settings_are_defaults_under_the_flags() {
+    require_user("galley-nopass");
+    let fleet = Fleet::start(&["kn-1"]);
+    // The node's fqdn is a loopback address nothing listens on; its ipaddress works.
+    fleet.write_inventory(|mut node| {
+        node["automatic"]["fqdn"] = "127.0.0.3".into();
+        node["automatic"]["ipaddress"] = "127.0.0.1".into();
+        node
+    });
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".chef")).unwrap();
+    std::fs::write(
+        home.path().join(".chef/knife.rb"),
+        "knife[:ssh_user] = 'galley-nopass'\nknife[:ssh_attribute] = \"ipaddress\"\n",
+    )
+    .unwrap();
+    let args = fleet.args(&[], "*:*", "id -un");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = crate::support::galley_env(&args, &[("HOME", home.path().to_str().unwrap())]);
+    run.expect_code(0);
+    let record = &fleet.host_records()["kn-1"];
+    assert_eq!(stdout_of(record), "galley-nopass\n");
+    // flags win over knife's settings
+    let mut with_flags = args.clone();
+    with_flags.splice(1..1, ["-x", "root", "-a", "fqdn"]);
+    let run = crate::support::galley_env(&with_flags, &[("HOME", home.path().to_str().unwrap())]);
+    run.expect_code(1);
+    assert_eq!(fleet.host_records()["kn-1"]["outcome"], "unreachable");
+}
