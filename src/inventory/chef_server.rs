@@ -4,8 +4,9 @@
 //! Paging: Chef Server's `total` counts all matches; goiardi's counts the
 //! page, and its partial results come back in a different order on every
 //! call (`reference/goiardi.md`, gotchas 2 and 4). galley pages until a page
-//! comes back short; if a name repeats across pages (the order moved under
-//! it), it asks again for everything in one page.
+//! comes back short. A full page whose `total` claims nothing more (goiardi),
+//! or a name repeating across pages (the order moved under it), makes galley
+//! ask again for everything in one page.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -63,7 +64,13 @@ impl ChefServer {
         }
     }
 
-    fn page(&self, query: &str, start: usize, rows: usize) -> anyhow::Result<Vec<Value>> {
+    /// One page: its rows' data, and the server's `total`.
+    fn page(
+        &self,
+        query: &str,
+        start: usize,
+        rows: usize,
+    ) -> anyhow::Result<(Vec<Value>, Option<usize>)> {
         let path = format!(
             "/search/node?q={}&start={start}&rows={rows}",
             encode_query(query)
@@ -87,7 +94,8 @@ impl ChefServer {
                 truncate(&answer.to_string())
             )
         })?;
-        Ok(rows.iter().map(|r| r["data"].clone()).collect())
+        let total = answer["total"].as_u64().map(|t| t as usize);
+        Ok((rows.iter().map(|r| r["data"].clone()).collect(), total))
     }
 
     fn node(&self, data: Value) -> anyhow::Result<Node> {
@@ -154,7 +162,7 @@ impl NodeSource for ChefServer {
         let mut start = 0;
         let mut rows = self.rows;
         loop {
-            let page = self.page(&text, start, rows)?;
+            let (page, total) = self.page(&text, start, rows)?;
             let full = page.len() == rows;
             let mut repeated = false;
             for data in page {
@@ -170,6 +178,14 @@ impl NodeSource for ChefServer {
             }
             if !full {
                 break;
+            }
+            if total.is_some_and(|t| t <= start + rows) {
+                // A full page whose total says "that was all": goiardi's total
+                // counts the page, and its pages reorder. Ask for it all at once.
+                found.clear();
+                rows = (start + rows) * 10;
+                start = 0;
+                continue;
             }
             start += rows;
         }
