@@ -82,6 +82,9 @@ impl Selection {
                 .map_err(Error::setup),
             SourceSpec::ChefServer(args) => {
                 let settings = crate::commands::config::chef_config(args)?;
+                for warning in crate::commands::config::key_warnings(&settings) {
+                    eprintln!("galley: warning: {warning}");
+                }
                 let Some(url) = settings.server_url.as_ref().map(|u| u.value.clone()) else {
                     return Err(Error::setup(anyhow::anyhow!("no node source: galley needs node data to search")).with_hint(
                         "pass --inventory PATH (or set GALLEY_INVENTORY) to search node JSON files, \

@@ -316,3 +316,28 @@ fn a_query_the_server_cannot_parse_shows_the_query_and_its_message() {
         "{run}"
     );
 }
+
+#[test]
+fn a_key_others_can_read_is_warned_about_when_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Goiardi::start();
+    let key = server.key("admin");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let run = crate::support::galley(&[
+        "search",
+        "--server-url",
+        &server.url,
+        "-u",
+        "admin",
+        "-k",
+        key.to_str().unwrap(),
+        "*:*",
+    ]);
+    run.expect_code(4);
+    assert!(
+        run.stderr()
+            .contains("can be read by group or others (mode 640)"),
+        "{run}"
+    );
+    assert!(!run.stderr().contains("BEGIN RSA"), "{run}");
+}
