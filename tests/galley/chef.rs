@@ -29,12 +29,7 @@ fn config(server: &Goiardi, user: &str, key_of: &str) -> ChefConfig {
 }
 
 fn client(server: &Goiardi, user: &str, key_of: &str, version: SignVersion) -> ChefClient {
-    ChefClient::from_config(
-        &config(server, user, key_of),
-        version,
-        Duration::from_secs(10),
-    )
-    .unwrap()
+    server.client(user, key_of, version)
 }
 
 fn refusal(result: Result<serde_json::Value, ClientError>) -> (u16, String) {
@@ -170,7 +165,6 @@ fn names(run: &crate::support::Run) -> Vec<String> {
 #[test]
 fn search_on_the_server_selects_what_the_local_evaluator_selects() {
     let server = loaded_server();
-    let key = server.key("admin");
     let inventory = crate::support::fixture_inventory();
     let queries = [
         "recipes:omnibus-gitlab\\:\\:default AND chef_environment:gprd",
@@ -192,20 +186,7 @@ fn search_on_the_server_selects_what_the_local_evaluator_selects() {
             query,
         ]);
         // over pages of 7 rows: goiardi reorders partial results between pages
-        let remote = crate::support::galley(&[
-            "search",
-            "--format",
-            "json",
-            "--server-url",
-            &server.url,
-            "-u",
-            "admin",
-            "-k",
-            key.to_str().unwrap(),
-            "--search-rows",
-            "7",
-            query,
-        ]);
+        let remote = server.galley(&["search", "--format", "json", "--search-rows", "7", query]);
         let (local, remote) = (names(&local), names(&remote));
         assert!(!local.is_empty(), "{query}");
         assert_eq!(remote, local, "{query}");
@@ -215,19 +196,7 @@ fn search_on_the_server_selects_what_the_local_evaluator_selects() {
 #[test]
 fn server_records_carry_addresses_and_check_ins() {
     let server = loaded_server();
-    let key = server.key("admin");
-    let run = crate::support::galley(&[
-        "search",
-        "--format",
-        "json",
-        "--server-url",
-        &server.url,
-        "-u",
-        "admin",
-        "-k",
-        key.to_str().unwrap(),
-        "name:bastion-01-inf-ops",
-    ]);
+    let run = server.galley(&["search", "--format", "json", "name:bastion-01-inf-ops"]);
     run.expect_code(0);
     let record = &run.json()[0];
     assert_eq!(record["address"], "lb-bastion-01.ops.gitlab.com");
@@ -297,18 +266,8 @@ fn an_unreachable_server_is_retried_within_the_timeout_then_a_setup_error() {
 #[test]
 fn a_query_the_server_cannot_parse_shows_the_query_and_its_message() {
     let server = Goiardi::start();
-    let key = server.key("admin");
     // Valid for galley, refused by goiardi: '/' is not a term character there.
-    let run = crate::support::galley(&[
-        "search",
-        "--server-url",
-        &server.url,
-        "-u",
-        "admin",
-        "-k",
-        key.to_str().unwrap(),
-        "fqdn:a\\/b",
-    ]);
+    let run = server.galley(&["search", "fqdn:a\\/b"]);
     run.expect_code(3);
     let err = run.stderr();
     assert!(
@@ -323,16 +282,7 @@ fn a_key_others_can_read_is_warned_about_when_used() {
     let server = Goiardi::start();
     let key = server.key("admin");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
-    let run = crate::support::galley(&[
-        "search",
-        "--server-url",
-        &server.url,
-        "-u",
-        "admin",
-        "-k",
-        key.to_str().unwrap(),
-        "*:*",
-    ]);
+    let run = server.galley(&["search", "*:*"]);
     run.expect_code(4);
     assert!(
         run.stderr()

@@ -123,28 +123,7 @@ fn stale_and_never_converged_nodes_are_flagged_oldest_first() {
 #[test]
 fn status_reads_check_ins_from_the_chef_server() {
     let server = Goiardi::start();
-    let flag = galley::chef::config::Source::Flag("test");
-    let config = galley::chef::config::ChefConfig {
-        server_url: Some(galley::chef::config::Setting {
-            value: server.url.clone(),
-            source: flag.clone(),
-        }),
-        client_name: Some(galley::chef::config::Setting {
-            value: "admin".into(),
-            source: flag.clone(),
-        }),
-        client_key: Some(galley::chef::config::Setting {
-            value: galley::chef::config::KeySource::File(server.key("admin")),
-            source: flag,
-        }),
-        ..Default::default()
-    };
-    let admin = galley::chef::client::ChefClient::from_config(
-        &config,
-        galley::chef::signing::SignVersion::V1_3,
-        Duration::from_secs(10),
-    )
-    .unwrap();
+    let admin = server.client("admin", "admin", galley::chef::signing::SignVersion::V1_3);
     for node in fleet() {
         admin.post("/nodes", &node).unwrap();
     }
@@ -161,21 +140,7 @@ fn status_reads_check_ins_from_the_chef_server() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    let key = server.key("admin");
-    let run = galley(&[
-        "status",
-        "--server-url",
-        &server.url,
-        "-u",
-        "admin",
-        "-k",
-        key.to_str().unwrap(),
-        "--stale-after",
-        "1h",
-        "--format",
-        "json",
-        "*:*",
-    ]);
+    let run = server.galley(&["status", "--stale-after", "1h", "--format", "json", "*:*"]);
     run.expect_code(1);
     let s = statuses(&run);
     assert_eq!(s.len(), 4);

@@ -727,3 +727,55 @@ impl Drop for Goiardi {
         let _ = self.child.wait();
     }
 }
+
+impl Goiardi {
+    /// Runs `galley SUBCOMMAND --server-url URL -u admin -k KEY REST...`
+    /// against this server as its admin.
+    pub fn galley(&self, args: &[&str]) -> Run {
+        let key = self.key("admin");
+        let mut all: Vec<&str> = vec![
+            args[0],
+            "--server-url",
+            &self.url,
+            "-u",
+            "admin",
+            "-k",
+            key.to_str().unwrap(),
+        ];
+        all.extend_from_slice(&args[1..]);
+        galley(&all)
+    }
+
+    /// A signed client of this server as one of its identities, with
+    /// another's key when `key_of` differs.
+    pub fn client(
+        &self,
+        user: &str,
+        key_of: &str,
+        version: galley::chef::signing::SignVersion,
+    ) -> galley::chef::client::ChefClient {
+        use galley::chef::config::{ChefConfig, KeySource, Setting, Source};
+        let flag = Source::Flag("test");
+        let config = ChefConfig {
+            server_url: Some(Setting {
+                value: self.url.clone(),
+                source: flag.clone(),
+            }),
+            client_name: Some(Setting {
+                value: user.into(),
+                source: flag.clone(),
+            }),
+            client_key: Some(Setting {
+                value: KeySource::File(self.key(key_of)),
+                source: flag,
+            }),
+            ..ChefConfig::default()
+        };
+        galley::chef::client::ChefClient::from_config(
+            &config,
+            version,
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap()
+    }
+}
