@@ -291,3 +291,35 @@ fn a_key_others_can_read_is_warned_about_when_used() {
     );
     assert!(!run.stderr().contains("BEGIN RSA"), "{run}");
 }
+
+#[test]
+fn refusals_reach_the_operator_as_setup_errors() {
+    let server = Goiardi::start();
+    let admin_key = server.key("admin");
+    let validator_key = server.key("chef-validator");
+    for (user, key, says) in [
+        (
+            "no-such-client",
+            &admin_key,
+            "does not know the client \"no-such-client\"",
+        ),
+        (
+            "chef-validator",
+            &validator_key,
+            "\"chef-validator\" may not do this",
+        ),
+    ] {
+        let run = crate::support::galley(&[
+            "search",
+            "--server-url",
+            &server.url,
+            "-u",
+            user,
+            "-k",
+            key.to_str().unwrap(),
+            "*:*",
+        ]);
+        run.expect_code(3);
+        assert!(run.stderr().contains(says), "{run}");
+    }
+}
