@@ -5,28 +5,25 @@
 //! GALLEY_BENCH_NODES changes the size). Uploading the nodes takes a while;
 //! the timings start once the search index holds every node.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use galley::chef::client::{encode_query, ChefClient};
-use galley::chef::config::{ChefConfig, KeySource, Setting, Source};
+use galley::chef::client::encode_query;
 use galley::chef::signing::SignVersion;
 use serde_json::{json, Value};
+
+/// The integration tests' helpers: fixtures and the test Chef server.
+#[allow(dead_code)]
+#[path = "../tests/galley/support.rs"]
+mod support;
 
 const QUERY: &str = "recipes:omnibus-gitlab\\:\\:default AND chef_environment:gprd";
 
 fn templates() -> Vec<Value> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/inventory/nodes");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| {
-            let mut node: Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+    support::fixture_nodes()
+        .into_iter()
+        .map(|mut node| {
+            // goiardi refuses the Policyfile fields.
             let object = node.as_object_mut().unwrap();
             object.remove("policy_name");
             object.remove("policy_group");
@@ -46,57 +43,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if benching { 5_000 } else { 100 });
-    assert!(
-        Path::new("/usr/bin/goiardi").exists(),
-        "goiardi is missing: apt-get install goiardi"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new("/usr/bin/goiardi")
-        .args([
-            "--ipaddress",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--hostname",
-            "127.0.0.1",
-            "--use-auth",
-            "--conf-root",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("goiardi starts");
-    let url = format!("http://127.0.0.1:{port}");
-    let key = dir.path().join("admin.pem");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !(key.exists() && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()) {
-        assert!(Instant::now() < deadline, "goiardi did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let flag = Source::Flag("bench");
-    let config = ChefConfig {
-        server_url: Some(Setting {
-            value: url.clone(),
-            source: flag.clone(),
-        }),
-        client_name: Some(Setting {
-            value: "admin".into(),
-            source: flag.clone(),
-        }),
-        client_key: Some(Setting {
-            value: KeySource::File(key.clone()),
-            source: flag,
-        }),
-        ..ChefConfig::default()
-    };
-    let client =
-        ChefClient::from_config(&config, SignVersion::V1_3, Duration::from_secs(60)).unwrap();
+    let server = support::Goiardi::start();
+    let url = server.url.clone();
+    let key = server.key("admin");
+    let client = server.client("admin", "admin", SignVersion::V1_3);
     let templates = templates();
     let upload = Instant::now();
     for i in 0..count {
@@ -166,7 +116,7 @@ fn main() {
                         ])
                         .args(extra)
                         .arg(QUERY)
-                        .env("HOME", dir.path())
+                        .env("HOME", key.parent().unwrap())
                         .stdout(Stdio::null())
                         .stderr(Stdio::null())
                         .status()
@@ -179,8 +129,7 @@ fn main() {
     };
     let one_page = galley(&["--search-rows", &rows.to_string()]);
     let paged = galley(&[]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("query: {QUERY} ({matched} matches)");
     println!("{:<52} {:>9}", "what", "median");

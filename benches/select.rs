@@ -7,7 +7,7 @@
 //! realistic ~1.6 KB ohai-style document. Figures are medians; the goals
 //! come from the foundation issue and are printed as ratios.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,20 +15,16 @@ use galley::inventory::node_files::Inventory;
 use galley::inventory::{parse, NodeSource};
 use serde_json::Value;
 
+/// The integration tests' helpers: fixtures and the test Chef server.
+#[allow(dead_code)]
+#[path = "../tests/galley/support.rs"]
+mod support;
+
 const QUERY: &str =
     "recipes:omnibus-gitlab\\:\\:default AND chef_environment:gprd AND NOT roles:packagecloud";
 
 fn templates() -> Vec<Value> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/inventory/nodes");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("fixture inventory")
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap())
-        .collect()
+    support::fixture_nodes()
 }
 
 /// `count` distinct nodes: names, addresses and check-in times all differ.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::support::{fixture_inventory, galley};
+use crate::support::{fixture_inventory, fixture_nodes, galley};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -20,18 +20,6 @@ fn setup_error(path: &str) -> String {
     run.expect_code(3);
     assert!(run.stdout().is_empty(), "nothing on stdout on error\n{run}");
     run.stderr()
-}
-
-fn fixture_nodes() -> Vec<Value> {
-    let mut files: Vec<_> = std::fs::read_dir(fixture_inventory().join("nodes"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap())
-        .collect()
 }
 
 /// The search result with the per-file `source` left out.

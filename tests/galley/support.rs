@@ -8,6 +8,19 @@ pub fn fixture_inventory() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/inventory")
 }
 
+/// The fixture inventory's node documents, in file-name order.
+pub fn fixture_nodes() -> Vec<serde_json::Value> {
+    let mut files: Vec<_> = std::fs::read_dir(fixture_inventory().join("nodes"))
+        .expect("fixture inventory")
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap())
+        .collect()
+}
+
 /// A finished galley run, with everything needed to explain a failure.
 pub struct Run {
     pub args: Vec<String>,
