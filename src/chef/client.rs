@@ -20,7 +20,13 @@ pub enum ClientError {
     #[error("Chef server settings: {0}")]
     Setup(String),
     #[error("cannot reach the Chef server at {url}: {reason}")]
-    Connect { url: String, reason: String },
+    Connect {
+        url: String,
+        reason: String,
+        /// Worth retrying: no connection yet, or it broke. A refused
+        /// certificate or an unknown name is not.
+        transient: bool,
+    },
     #[error("{method} {path}: {message}")]
     Refused {
         method: String,
@@ -153,14 +159,19 @@ impl ChefClient {
         let mut pause = Duration::from_millis(250);
         loop {
             let result = self.attempt(method, path_and_query, body);
-            let transient = matches!(&result, Err(ClientError::Connect { .. }))
-                || matches!(
-                    &result,
-                    Err(ClientError::Refused {
-                        status: 502..=504,
-                        ..
-                    })
-                );
+            let transient = matches!(
+                &result,
+                Err(ClientError::Connect {
+                    transient: true,
+                    ..
+                })
+            ) || matches!(
+                &result,
+                Err(ClientError::Refused {
+                    status: 502..=504,
+                    ..
+                })
+            );
             if !transient || std::time::Instant::now() + pause >= deadline {
                 return result;
             }
@@ -228,10 +239,20 @@ impl ChefClient {
                 });
             }
             Err(ureq::Error::Transport(t)) => {
+                let reason = t.to_string();
+                let lower = reason.to_ascii_lowercase();
+                let certificate = ["certificate", "tls", "ssl", "handshake"]
+                    .iter()
+                    .any(|w| lower.contains(w));
+                let transient = matches!(
+                    t.kind(),
+                    ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::Io
+                ) && !certificate;
                 return Err(ClientError::Connect {
                     url: self.base.clone(),
-                    reason: t.to_string(),
-                })
+                    reason,
+                    transient,
+                });
             }
         };
         let status = response.status();

@@ -323,3 +323,47 @@ fn refusals_reach_the_operator_as_setup_errors() {
         assert!(run.stderr().contains(says), "{run}");
     }
 }
+
+#[test]
+fn https_trusts_only_configured_certificates_unless_told_not_to_verify() {
+    let server = Goiardi::start_tls();
+    let key = server.key("admin");
+    let dir = tempfile::tempdir().unwrap();
+    let knife = |extra: &str| {
+        let path = dir.path().join("knife.rb");
+        std::fs::write(
+            &path,
+            format!(
+                "chef_server_url '{}'\nnode_name 'admin'\nclient_key '{}'\n{extra}\n",
+                server.url,
+                key.display()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    // Not trusted: refused at once (a certificate is not retried), with the reason.
+    let config = knife("");
+    let started = std::time::Instant::now();
+    let run = crate::support::galley(&["search", "-c", config.to_str().unwrap(), "*:*"]);
+    run.expect_code(3);
+    assert!(started.elapsed() < Duration::from_secs(10), "{run}");
+    assert!(
+        run.stderr().contains("cannot reach the Chef server"),
+        "{run}"
+    );
+    assert!(
+        run.stderr().to_ascii_lowercase().contains("certificate"),
+        "{run}"
+    );
+    // Trusted through trusted_certs_dir: the search runs (no nodes: exit 4).
+    let certs = server.dir.path().join("tls");
+    let config = knife(&format!("trusted_certs_dir '{}'", certs.display()));
+    let run = crate::support::galley(&["search", "-c", config.to_str().unwrap(), "*:*"]);
+    run.expect_code(4);
+    // verify_none works, and says loudly what it costs.
+    let config = knife("ssl_verify_mode :verify_none");
+    let run = crate::support::galley(&["search", "-c", config.to_str().unwrap(), "*:*"]);
+    run.expect_code(4);
+    assert!(run.stderr().contains("certificate is NOT checked"), "{run}");
+}

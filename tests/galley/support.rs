@@ -674,8 +674,56 @@ pub struct Goiardi {
 
 impl Goiardi {
     pub fn start() -> Goiardi {
+        Goiardi::start_with(false)
+    }
+
+    /// A server that speaks HTTPS only, with a self-signed certificate for
+    /// 127.0.0.1 at `dir/tls/cert.pem` (the folder works as trusted_certs_dir).
+    pub fn start_tls() -> Goiardi {
+        Goiardi::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Goiardi {
         require("/usr/bin/goiardi", "goiardi");
         let dir = tempfile::tempdir().unwrap();
+        let mut tls_args: Vec<String> = Vec::new();
+        if tls {
+            require("/usr/bin/openssl", "openssl");
+            let certs = dir.path().join("tls");
+            std::fs::create_dir_all(&certs).unwrap();
+            let (cert, key) = (certs.join("cert.pem"), dir.path().join("tls-key.pem"));
+            let out = Command::new("openssl")
+                .args([
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ])
+                .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+                .arg("-keyout")
+                .arg(&key)
+                .arg("-out")
+                .arg(&cert)
+                .output()
+                .expect("openssl runs");
+            assert!(
+                out.status.success(),
+                "openssl: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            tls_args = vec![
+                "--use-ssl".into(),
+                "--ssl-cert".into(),
+                cert.display().to_string(),
+                "--ssl-key".into(),
+                key.display().to_string(),
+            ];
+        }
         for _attempt in 0..5 {
             let port = free_port();
             let mut cmd = Command::new("/usr/bin/goiardi");
@@ -701,6 +749,7 @@ impl Goiardi {
                 .arg("--log-file")
                 .arg(dir.path().join("goiardi.log"))
                 .args(["--log-level", "info"])
+                .args(&tls_args)
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
@@ -714,7 +763,7 @@ impl Goiardi {
                 let keys_ready = dir.path().join("admin.pem").exists();
                 if keys_ready && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                     return Goiardi {
-                        url: format!("http://127.0.0.1:{port}"),
+                        url: format!("{}://127.0.0.1:{port}", if tls { "https" } else { "http" }),
                         dir,
                         child,
                     };
