@@ -79,9 +79,7 @@ fn main() {
     );
 
     // The raw server: the same partial search galley sends, in one page.
-    let spec = json!({"name": ["name"], "chef_environment": ["chef_environment"], "run_list": ["run_list"], "fqdn": ["fqdn"],
-        "ipaddress": ["ipaddress"], "cloud": ["cloud"], "ohai_time": ["ohai_time"], "platform": ["platform"],
-        "platform_version": ["platform_version"], "recipes": ["recipes"], "roles": ["roles"], "tags": ["tags"], "keys_ssh": ["keys", "ssh"]});
+    let spec = galley::inventory::chef_server::spec(None);
     let rows = count + 10;
     let path = format!("/search/node?q={}&start=0&rows={rows}", encode_query(QUERY));
     let mut matched = 0;

@@ -65,7 +65,7 @@ pub fn run(args: &StatusArgs) -> Result<u8, Error> {
                 .map(|(r, v)| {
                     vec![
                         r.name.clone(),
-                        r.address.clone().unwrap_or_else(|| "-".into()),
+                        nodes::address_cell(r),
                         r.chef_environment.clone(),
                         r.platform.clone().unwrap_or_else(|| "-".into()),
                         r.checkin_age_seconds.map_or("never converged".into(), age),

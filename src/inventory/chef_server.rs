@@ -17,8 +17,9 @@ use super::node::{Node, Origin};
 use super::{NodeSource, Query};
 use crate::chef::client::{encode_query, ChefClient, ClientError};
 
-/// The attributes fetched for each node (partial search keys).
-fn spec(extra: Option<&str>) -> Value {
+/// The attributes fetched for each node (the partial search body), with the
+/// `-a` attribute when there is one.
+pub fn spec(extra: Option<&str>) -> Value {
     let mut spec = json!({
         "name": ["name"],
         "chef_environment": ["chef_environment"],

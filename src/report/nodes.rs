@@ -96,7 +96,8 @@ pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
     out
 }
 
-fn address_cell(record: &NodeRecord) -> String {
+/// `address`, `address:port`, or `-` when the node has none.
+pub fn address_cell(record: &NodeRecord) -> String {
     match (&record.address, record.port) {
         (Some(address), Some(port)) => format!("{address}:{port}"),
         (Some(address), None) => address.clone(),

@@ -147,3 +147,19 @@ fn status_reads_check_ins_from_the_chef_server() {
     assert_eq!(s[0], ("new-1".to_string(), "never".to_string()));
     assert_eq!(s[3], ("fresh-1".to_string(), "ok".to_string()));
 }
+
+#[test]
+fn the_address_column_shows_the_port_as_search_does() {
+    let inv = crate::support::fixture_inventory();
+    let run = galley(&[
+        "status",
+        "--inventory",
+        inv.to_str().unwrap(),
+        "name:bastion-01-inf-ops",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stdout().contains("lb-bastion-01.ops.gitlab.com:2222"),
+        "{run}"
+    );
+}
