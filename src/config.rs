@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::chef::client::ChefClient;
+use crate::chef::config::{self as chef_config, ChefConfig, Inputs};
 use crate::cli;
 use crate::error::Error;
 use crate::hostlist;
@@ -81,8 +82,8 @@ impl Selection {
                 .map(|inventory| Box::new(inventory) as Box<dyn NodeSource>)
                 .map_err(Error::setup),
             SourceSpec::ChefServer(args) => {
-                let settings = crate::commands::config::chef_config(args)?;
-                for warning in crate::commands::config::key_warnings(&settings) {
+                let settings = chef_settings(args)?;
+                for warning in chef_config::key_warnings(&settings) {
                     eprintln!("galley: warning: {warning}");
                 }
                 let Some(url) = settings.server_url.as_ref().map(|u| u.value.clone()) else {
@@ -108,6 +109,26 @@ impl Selection {
             }
         }
     }
+}
+
+/// The Chef server settings, read as knife would (environment: HOME, the
+/// current folder, KNIFE_HOME, CHEF_PROFILE), with the flags on top.
+pub fn chef_settings(args: &cli::ChefArgs) -> Result<ChefConfig, Error> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let inputs = Inputs {
+        home,
+        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        knife_home: std::env::var_os("KNIFE_HOME").map(PathBuf::from),
+        chef_profile_env: std::env::var("CHEF_PROFILE").ok(),
+        config_file: args.config_file.clone(),
+        profile: args.profile.clone(),
+        server_url: args.server_url.clone(),
+        user: args.user.clone(),
+        key: args.key.clone(),
+    };
+    chef_config::load(&inputs).map_err(Error::setup)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! ignored whatever their form.
 
 use std::fmt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 /// Where a setting's value came from.
@@ -471,6 +472,26 @@ fn literal(value: &str, dir: &Path, inputs: &Inputs) -> Option<String> {
     }
     out.push_str(rest);
     (!out.contains('"')).then_some(out)
+}
+
+/// Problems with the key that do not stop galley from reading settings.
+pub fn key_warnings(config: &ChefConfig) -> Vec<String> {
+    let Some(Setting {
+        value: KeySource::File(path),
+        ..
+    }) = &config.client_key
+    else {
+        return Vec::new();
+    };
+    match std::fs::metadata(path) {
+        Err(e) => vec![format!("client key {}: {e}", path.display())],
+        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => vec![format!(
+            "client key {} can be read by group or others (mode {:o}): chmod 600 it",
+            path.display(),
+            meta.permissions().mode() & 0o777
+        )],
+        Ok(_) => Vec::new(),
+    }
 }
 
 #[cfg(test)]

@@ -2,55 +2,15 @@
 //! from. The key is named by its file, never shown.
 
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use crate::chef::config::{self, ChefConfig, Inputs, KeySource, Setting, VerifyMode};
-use crate::cli::{ChefArgs, ConfigArgs, Format};
+use crate::chef::config::{key_warnings, ChefConfig, Setting, VerifyMode};
+use crate::cli::{ConfigArgs, Format};
+use crate::config::chef_settings;
 use crate::error::{output_result, Error};
 use crate::exit;
 use crate::report::human::table;
-
-/// Reads the settings as knife would, with the flags on top.
-pub fn chef_config(args: &ChefArgs) -> Result<ChefConfig, Error> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/"));
-    let inputs = Inputs {
-        home,
-        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-        knife_home: std::env::var_os("KNIFE_HOME").map(PathBuf::from),
-        chef_profile_env: std::env::var("CHEF_PROFILE").ok(),
-        config_file: args.config_file.clone(),
-        profile: args.profile.clone(),
-        server_url: args.server_url.clone(),
-        user: args.user.clone(),
-        key: args.key.clone(),
-    };
-    config::load(&inputs).map_err(Error::setup)
-}
-
-/// Problems with the key that do not stop galley from reading settings.
-pub fn key_warnings(config: &ChefConfig) -> Vec<String> {
-    let Some(Setting {
-        value: KeySource::File(path),
-        ..
-    }) = &config.client_key
-    else {
-        return Vec::new();
-    };
-    match std::fs::metadata(path) {
-        Err(e) => vec![format!("client key {}: {e}", path.display())],
-        Ok(meta) if meta.permissions().mode() & 0o077 != 0 => vec![format!(
-            "client key {} can be read by group or others (mode {:o}): chmod 600 it",
-            path.display(),
-            meta.permissions().mode() & 0o777
-        )],
-        Ok(_) => Vec::new(),
-    }
-}
 
 fn rows(config: &ChefConfig) -> Vec<(&'static str, Option<(String, String)>)> {
     fn show<T>(
@@ -104,7 +64,7 @@ fn rows(config: &ChefConfig) -> Vec<(&'static str, Option<(String, String)>)> {
 }
 
 pub fn run(args: &ConfigArgs) -> Result<u8, Error> {
-    let config = chef_config(&args.chef)?;
+    let config = chef_settings(&args.chef)?;
     let rows = rows(&config);
     let text = match args.format {
         Format::Table => {

@@ -34,7 +34,7 @@ pub struct KnifeSsh {
 /// Reads the knife settings. When the nodes come from elsewhere, knife files
 /// galley cannot read only cost their ssh defaults, with a warning.
 fn knife_ssh(chef: &ChefArgs, server_is_source: bool) -> Result<KnifeSsh, Error> {
-    match crate::commands::config::chef_config(chef) {
+    match crate::config::chef_settings(chef) {
         Ok(config) => Ok(KnifeSsh {
             user: config.ssh_user.map(|s| s.value),
             attribute: config.ssh_attribute.map(|s| s.value),
