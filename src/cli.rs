@@ -44,6 +44,35 @@ pub enum Command {
     /// sudo_password_required, error, cancelled or skipped. Exits 0 when
     /// every host is ok, 1 otherwise.
     Run(Box<RunArgs>),
+    /// Find apt sources by file or repository URI on every selected host;
+    /// with --remove, move them aside (backed up, restorable).
+    ///
+    /// Example: galley apt-sources 'recipes:omnibus-gitlab\:\:default'
+    /// --match gitlab_pre-release --remove
+    ///
+    /// Credentials in source URIs are never shown. A host with no match is
+    /// ok and unchanged.
+    AptSources(Box<AptSourcesArgs>),
+    /// Run chef-client on every selected host, read its result, and confirm
+    /// the run on the Chef server.
+    ///
+    /// A run that printed success but whose node did not check in with the
+    /// server ends unverified. Reboot exit codes (35, 37, 41) and another
+    /// run's lock are told apart.
+    Converge(Box<ConvergeArgs>),
+    /// Restart services in order and prove each restart: running, a new
+    /// pid, up since the restart, still up after --settle.
+    ///
+    /// Example: galley restart 'role:packagecloud' unicorn nginx --ctl
+    /// packagecloud-ctl
+    Restart(Box<RestartArgs>),
+    /// The post-rotation playbook over one SSH session per host: remove
+    /// stale apt sources, run chef-client, restart services, verify. A host
+    /// stops at its first failed step.
+    ///
+    /// Example: galley fixup 'recipes:omnibus-gitlab\:\:default'
+    /// --remove-sources gitlab_pre-release -C 10
+    Fixup(Box<FixupArgs>),
     /// Fleet convergence, as knife status: each node's last successful
     /// chef-client run (ohai_time), oldest first.
     ///
@@ -108,12 +137,25 @@ pub struct SearchArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
-    pub select: Selection,
+    pub fleet: FleetArgs,
 
     /// The command, after `--`, passed to the remote login shell as
     /// `ssh host CMD` would.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+
+    /// Run the command under `sudo -n`: a host where sudo wants a password
+    /// ends sudo_password_required instead of hanging.
+    #[arg(long, help_heading = "Execution")]
+    pub sudo: bool,
+}
+
+/// What every command that acts on hosts shares: which hosts, how to reach
+/// them, how many at once, and what to report.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    #[command(flatten)]
+    pub select: Selection,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -122,15 +164,15 @@ pub struct RunArgs {
     #[arg(short = 'C', long, default_value = "10", help_heading = "Execution")]
     pub concurrency: Concurrency,
 
-    /// Stop a command that runs longer than this (500ms, 30s, 5m); its
-    /// processes on the host are killed. Default: no limit.
+    /// Stop a remote command that runs longer than this (500ms, 30s, 5m);
+    /// its processes on the host are killed. Default: no limit.
     #[arg(long, value_name = "DURATION", help_heading = "Execution")]
     pub command_timeout: Option<Dur>,
 
-    /// Run the command under `sudo -n`: a host where sudo wants a password
-    /// ends sudo_password_required instead of hanging.
+    /// Print the plan (the hosts, the exact remote commands in order, the
+    /// concurrency) and connect to nothing.
     #[arg(long, help_heading = "Execution")]
-    pub sudo: bool,
+    pub dry_run: bool,
 
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = RunOutput::Summary, help_heading = "Output")]
@@ -155,6 +197,173 @@ pub struct RunArgs {
         help_heading = "Output"
     )]
     pub max_output: Bytes,
+}
+
+/// Where apt sources live on the hosts, and where removed ones are kept.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Apt sources")]
+pub struct AptPlaces {
+    /// The apt folder on the hosts: its sources.list, sources.list.d/*.list
+    /// and sources.list.d/*.sources are searched.
+    #[arg(long, value_name = "DIR", default_value = "/etc/apt")]
+    pub sources_dir: String,
+
+    /// Where removed sources are kept, one dated folder per run (the
+    /// backup id), from which --restore puts them back.
+    #[arg(long, value_name = "DIR", default_value = "/var/backups/galley")]
+    pub backup_dir: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AptSourcesArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
+    /// Sources whose file path or repository URI matches this regular
+    /// expression (Rust regex syntax; the URI is matched with its
+    /// credentials, which are never shown).
+    #[arg(
+        long = "match",
+        value_name = "REGEX",
+        required_unless_present = "restore",
+        help_heading = "Apt sources"
+    )]
+    pub pattern: Option<String>,
+
+    /// Remove the matching sources: files are moved into the backup folder,
+    /// lines of sources.list are commented out (the file is backed up
+    /// first). Without it, nothing changes.
+    #[arg(long, requires = "pattern", help_heading = "Apt sources")]
+    pub remove: bool,
+
+    /// Put back what the run with this backup id removed (the id is in its
+    /// summary and report: apt-sources-20261125T203000Z).
+    #[arg(
+        long,
+        value_name = "BACKUP_ID",
+        conflicts_with_all = ["pattern", "remove"],
+        help_heading = "Apt sources"
+    )]
+    pub restore: Option<String>,
+
+    #[command(flatten)]
+    pub places: AptPlaces,
+}
+
+/// How chef-client runs, and how its result is confirmed.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "chef-client")]
+pub struct ConvergeOptions {
+    /// The chef-client command on the hosts (run as root: under `sudo -n`
+    /// when the login user is not root).
+    #[arg(long, value_name = "COMMAND", default_value = "chef-client")]
+    pub chef_client_cmd: String,
+
+    /// chef-client's dry run (--why-run): report what would change.
+    #[arg(long)]
+    pub why_run: bool,
+
+    /// How long chef-client waits for another run's lock before it gives up
+    /// (passed as --run-lock-timeout; chef-client alone waits forever).
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub run_lock_timeout: Dur,
+
+    /// Confirm each successful run on the Chef server: the node's ohai_time
+    /// must move past the moment the run started, else the host is
+    /// unverified. auto: when the nodes come from a Chef server.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ServerCheck::Auto)]
+    pub server_check: ServerCheck,
+}
+
+/// When to confirm chef-client runs on the Chef server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServerCheck {
+    /// When the nodes come from a Chef server.
+    Auto,
+    /// Always (a Chef server must be configured).
+    On,
+    /// Never.
+    Off,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvergeArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
+    #[command(flatten)]
+    pub chef_client: ConvergeOptions,
+
+    /// More arguments for chef-client, after `--` (each passed quoted).
+    #[arg(last = true, value_name = "ARG")]
+    pub extra: Vec<String>,
+}
+
+/// How services are restarted and their state read.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Services")]
+pub struct ServiceManager {
+    /// An omnibus control command (gitlab-ctl, packagecloud-ctl): `NAME
+    /// restart SERVICE`, state from `NAME status SERVICE` (runit).
+    #[arg(long, value_name = "NAME", conflicts_with = "systemd")]
+    pub ctl: Option<String>,
+
+    /// systemd units: `systemctl restart UNIT`, state from `systemctl show`.
+    #[arg(long)]
+    pub systemd: bool,
+
+    /// How long a restarted service must stay up, with the same pid,
+    /// before its restart counts as proven.
+    #[arg(long, value_name = "DURATION", default_value = "2s")]
+    pub settle: Dur,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("query", |a| a.num_args(1).index(1).action(clap::ArgAction::Set)))]
+pub struct RestartArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
+    /// The services to restart, in this order (unicorn nginx).
+    #[arg(value_name = "SERVICE", required = true, index = 2)]
+    pub services: Vec<String>,
+
+    #[command(flatten)]
+    pub manager: ServiceManager,
+}
+
+#[derive(Debug, Args)]
+pub struct FixupArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
+    /// Step 1: remove the apt sources matching this regular expression
+    /// (moved to the backup folder, as `galley apt-sources --remove`).
+    #[arg(long, value_name = "REGEX", help_heading = "Steps")]
+    pub remove_sources: Option<String>,
+
+    /// Skip step 2, chef-client.
+    #[arg(long, help_heading = "Steps")]
+    pub no_converge: bool,
+
+    /// Step 3: restart these services, in order (repeat the flag, or
+    /// unicorn,nginx).
+    #[arg(
+        long,
+        value_name = "SERVICE",
+        value_delimiter = ',',
+        help_heading = "Steps"
+    )]
+    pub restart: Vec<String>,
+
+    #[command(flatten)]
+    pub places: AptPlaces,
+
+    #[command(flatten)]
+    pub chef_client: ConvergeOptions,
+
+    #[command(flatten)]
+    pub manager: ServiceManager,
 }
 
 /// How to reach hosts over SSH.

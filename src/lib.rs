@@ -37,6 +37,10 @@ pub fn run(cli: cli::Cli) -> Result<u8, Error> {
     match &cli.command {
         cli::Command::Search(args) => commands::search::run(args),
         cli::Command::Run(args) => commands::run::run(args),
+        cli::Command::AptSources(args) => commands::fixup::apt_sources(args),
+        cli::Command::Converge(args) => commands::fixup::converge(args),
+        cli::Command::Restart(args) => commands::fixup::restart(args),
+        cli::Command::Fixup(args) => commands::fixup::fixup(args),
         cli::Command::Status(args) => commands::status::run(args),
         cli::Command::Config(args) => commands::config::run(args),
         cli::Command::Completions(args) => commands::generate::run_completions(args),

@@ -14,6 +14,9 @@ pub enum OutcomeKind {
     Ok,
     /// The command exited non-zero or was killed by a signal.
     Failed,
+    /// The work reported success that galley could not confirm (a
+    /// chef-client run whose node did not check in with the Chef server).
+    Unverified,
     /// A phase ran past its deadline (see `phase`).
     Timeout,
     /// The address did not resolve, or the connection was refused or had no route.
@@ -35,9 +38,10 @@ pub enum OutcomeKind {
 }
 
 impl OutcomeKind {
-    pub const ALL: [OutcomeKind; 11] = [
+    pub const ALL: [OutcomeKind; 12] = [
         OutcomeKind::Ok,
         OutcomeKind::Failed,
+        OutcomeKind::Unverified,
         OutcomeKind::Timeout,
         OutcomeKind::Unreachable,
         OutcomeKind::AuthFailed,
@@ -54,6 +58,7 @@ impl OutcomeKind {
         match self {
             OutcomeKind::Ok => "ok",
             OutcomeKind::Failed => "failed",
+            OutcomeKind::Unverified => "unverified",
             OutcomeKind::Timeout => "timeout",
             OutcomeKind::Unreachable => "unreachable",
             OutcomeKind::AuthFailed => "auth_failed",
@@ -173,6 +178,58 @@ pub struct HostOutcome {
     pub timings: Timings,
     pub stdout: Captured,
     pub stderr: Captured,
+    /// The steps of a fixup command (apt sources, converge, restart,
+    /// verify), in the order they ran; empty for `galley run`.
+    pub steps: Vec<StepOutcome>,
+}
+
+/// One step of a fixup command on one host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepOutcome {
+    /// `apt-sources`, `converge`, `restart`, `verify`.
+    pub name: &'static str,
+    pub kind: OutcomeKind,
+    /// One line that explains a result that is not ok.
+    pub reason: Option<String>,
+    /// Whether the step changed the host (None: it cannot tell).
+    pub changed: Option<bool>,
+    pub millis: u64,
+    /// What happened, in lines for people; alike across hosts where the
+    /// hosts fared alike, so the summary can gather them.
+    pub notes: Vec<String>,
+    /// What happened, for programs (the report's `details`).
+    pub details: serde_json::Value,
+    /// The main remote command's exit code and output (chef-client's log).
+    pub exit_code: Option<i32>,
+    pub stdout: Captured,
+    pub stderr: Captured,
+}
+
+impl StepOutcome {
+    pub fn new(name: &'static str) -> StepOutcome {
+        StepOutcome {
+            name,
+            kind: OutcomeKind::Ok,
+            reason: None,
+            changed: None,
+            millis: 0,
+            notes: Vec::new(),
+            details: serde_json::Value::Null,
+            exit_code: None,
+            stdout: Captured::default(),
+            stderr: Captured::default(),
+        }
+    }
+
+    /// Marks the step as ended in `kind` for `reason`.
+    pub fn fail(&mut self, kind: OutcomeKind, reason: impl Into<String>) {
+        self.kind = kind;
+        self.reason = Some(reason.into());
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.kind == OutcomeKind::Ok
+    }
 }
 
 impl HostOutcome {
@@ -192,6 +249,7 @@ impl HostOutcome {
             timings: Timings::default(),
             stdout: Captured::default(),
             stderr: Captured::default(),
+            steps: Vec::new(),
         }
     }
 

@@ -19,12 +19,23 @@ use crate::exec::{Cancel, CancelLevel};
 use crate::outcome::{Captured, OutcomeKind, Phase};
 use crate::ssh::{millis, seconds, Connection};
 
+/// Whose rights a command runs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privilege {
+    /// The login user's.
+    Login,
+    /// Always under `sudo -n` (`galley run --sudo`).
+    Sudo,
+    /// Root's: as it is when the login user is root, else under `sudo -n`.
+    Root,
+}
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct CommandSpec {
     pub command: String,
-    /// Run under `sudo -n` (never prompts).
-    pub sudo: bool,
+    /// Under `sudo -n` or not (sudo never prompts).
+    pub privilege: Privilege,
     pub timeout: Option<Duration>,
     /// Bytes kept per stream.
     pub max_output: usize,
@@ -60,22 +71,35 @@ kill -s TERM $w 2>/dev/null
 if [ $s -gt 128 ] && [ $s -lt 160 ]; then kill -s $((s-128)) $$; fi
 exit $s"#;
 
+/// How long opening a channel and starting the command may take.
+const CHANNEL_OPEN_TIMEOUT_MS: u32 = 30_000;
+
 /// Quotes a string for a POSIX shell.
 pub fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
+/// A script for `/bin/sh` with its positional parameters, each quoted: the
+/// way galley passes file names, patterns and service names to a host, so
+/// none of them is ever read as shell syntax.
+pub fn sh_script(script: &str, args: &[&str]) -> String {
+    let mut command = format!("/bin/sh -c {} galley", shell_quote(script));
+    for arg in args {
+        command.push(' ');
+        command.push_str(&shell_quote(arg));
+    }
+    command
+}
+
 /// The exec request sent to the host.
 pub fn remote_command(spec: &CommandSpec) -> String {
-    let wrapped = format!(
-        "/bin/sh -c {} galley {}",
-        shell_quote(WRAPPER),
-        shell_quote(&spec.command)
-    );
-    if spec.sudo {
-        format!("exec sudo -n {wrapped}")
-    } else {
-        format!("exec {wrapped}")
+    let wrapped = sh_script(WRAPPER, &[&spec.command]);
+    match spec.privilege {
+        Privilege::Login => format!("exec {wrapped}"),
+        Privilege::Sudo => format!("exec sudo -n {wrapped}"),
+        Privilege::Root => {
+            format!("if [ \"$(id -u)\" = 0 ]; then exec {wrapped}; else exec sudo -n {wrapped}; fi")
+        }
     }
 }
 
@@ -113,7 +137,10 @@ pub fn run(
     };
 
     let session = &conn.session;
-    session.set_timeout(0);
+    // An earlier command on this session left it non-blocking; opening the
+    // channel blocks, but never for long.
+    session.set_blocking(true);
+    session.set_timeout(CHANNEL_OPEN_TIMEOUT_MS);
     let mut channel = match session.channel_session().and_then(|mut c| {
         c.exec(&remote_command(spec))?;
         Ok(c)
@@ -206,13 +233,17 @@ pub fn run(
     let (kind, reason) = match (&signal, exit_code) {
         (Some(sig), _) => (OutcomeKind::Failed, Some(format!("killed by signal {sig}"))),
         (None, Some(0)) => (OutcomeKind::Ok, None),
-        (None, Some(1)) if spec.sudo && sudo_wants_password(&stderr.kept()) => (
-            OutcomeKind::SudoPasswordRequired,
-            Some(
-                "sudo wants a password (sudo -n refused): grant NOPASSWD or run without --sudo"
-                    .into(),
-            ),
-        ),
+        (None, Some(1))
+            if spec.privilege != Privilege::Login && sudo_wants_password(&stderr.kept()) =>
+        {
+            (
+                OutcomeKind::SudoPasswordRequired,
+                Some(
+                    "sudo wants a password (sudo -n refused): grant NOPASSWD or run without --sudo"
+                        .into(),
+                ),
+            )
+        }
         (None, Some(code)) => (OutcomeKind::Failed, Some(format!("exit code {code}"))),
         (None, None) => (
             OutcomeKind::Error,
@@ -295,7 +326,7 @@ mod tests {
     fn the_wrapper_runs_the_command_and_keeps_its_status() {
         let spec = CommandSpec {
             command: "echo out; echo err >&2; exit 3".into(),
-            sudo: false,
+            privilege: Privilege::Root,
             timeout: None,
             max_output: 1024,
         };

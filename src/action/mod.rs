@@ -1,5 +1,11 @@
-//! What runs on a host once it is connected: a command today; the fixups
-//! (apt sources, chef-client, restarts) build on the same pieces.
+//! What runs on a host once it is connected: a command (`galley run`), or
+//! steps (apt sources, chef-client, restarts, verification) that the fixup
+//! commands chain over one session.
 
+pub mod apt_sources;
 pub mod capture;
+pub mod chef_client;
 pub mod command;
+pub mod restart;
+pub mod step;
+pub mod verify;

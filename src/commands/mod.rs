@@ -2,6 +2,8 @@
 //! runs the pipeline stages it needs, and hands records to `report`.
 
 pub mod config;
+pub mod fixup;
+pub mod fleet;
 pub mod generate;
 pub mod run;
 pub mod search;

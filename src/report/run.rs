@@ -4,7 +4,7 @@
 //! Every record passes through [`redact`] first: no sink sees a secret.
 //!
 //! JSON Lines schema (version [`SCHEMA_VERSION`]), one object per line:
-//! - `{"type":"header","version":1,"galley":"0.1.0","started_at":EPOCH,"command":CMD,"query":Q,"hosts":N}`
+//! - `{"type":"header","version":2,"galley":"0.1.0","started_at":EPOCH,"command":CMD,"query":Q,"hosts":N}`
 //! - `{"type":"host", ...}` per host, flushed as it finishes (see [`host_record`])
 //! - `{"type":"summary","finished_at":EPOCH,"elapsed_ms":MS,"counts":{"ok":N,...},"exit_code":C}`
 
@@ -19,9 +19,9 @@ use serde_json::{json, Map, Value};
 use super::human::plural;
 use super::redact;
 use crate::hostlist;
-use crate::outcome::{escape_bytes, Captured, HostOutcome, OutcomeKind, RunStats};
+use crate::outcome::{escape_bytes, Captured, HostOutcome, OutcomeKind, RunStats, StepOutcome};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What a run was, for the header.
 #[derive(Debug, Clone)]
@@ -73,9 +73,39 @@ fn stream_record(captured: &Captured) -> Value {
     Value::Object(out)
 }
 
+/// Every string inside a JSON value, redacted.
+fn redact_value(value: &Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(redact::text(text)),
+        Value::Array(items) => Value::Array(items.iter().map(redact_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), redact_value(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// One step of a fixup command.
+fn step_record(s: &StepOutcome) -> Value {
+    json!({
+        "name": s.name,
+        "outcome": s.kind,
+        "reason": s.reason.as_deref().map(redact::text),
+        "changed": s.changed,
+        "ms": s.millis,
+        "notes": s.notes.iter().map(|n| redact::text(n)).collect::<Vec<_>>(),
+        "details": redact_value(&s.details),
+        "exit_code": s.exit_code,
+        "stdout": stream_record(&s.stdout),
+        "stderr": stream_record(&s.stderr),
+    })
+}
+
 /// One host, as the report and `--output json` carry it.
 pub fn host_record(o: &HostOutcome) -> Value {
-    json!({
+    let mut record = json!({
         "type": "host",
         "name": o.name,
         "address": o.address,
@@ -90,7 +120,11 @@ pub fn host_record(o: &HostOutcome) -> Value {
         "timings": o.timings,
         "stdout": stream_record(&o.stdout),
         "stderr": stream_record(&o.stderr),
-    })
+    });
+    if !o.steps.is_empty() {
+        record["steps"] = o.steps.iter().map(step_record).collect();
+    }
+    record
 }
 
 fn counts(stats: &RunStats) -> Value {
@@ -233,6 +267,10 @@ impl StreamPrinter {
     }
 
     fn line(&self, index: usize, stream: u8, line: &[u8]) -> String {
+        // galley's own marker lines (the host clock before chef-client).
+        if line.first() == Some(&0x1e) {
+            return String::new();
+        }
         let mark = if stream == 0 { '|' } else { '!' };
         format!(
             "{:<width$} {mark} {}\n",
@@ -278,7 +316,92 @@ impl StreamPrinter {
 pub fn render_summary(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
     let mut out = render_failures(outcomes, elapsed_ms);
     append_gathered(&mut out, outcomes);
+    append_step_results(&mut out, outcomes);
     out
+}
+
+/// Per step: its outcomes across hosts, changed and unchanged hosts, and
+/// hosts that stopped before it.
+fn render_step_counts(outcomes: &[HostOutcome]) -> String {
+    let with_steps: Vec<&HostOutcome> = outcomes.iter().filter(|o| !o.steps.is_empty()).collect();
+    let mut names: Vec<&str> = Vec::new();
+    for o in &with_steps {
+        for s in &o.steps {
+            if !names.contains(&s.name) {
+                names.push(s.name);
+            }
+        }
+    }
+    if names.is_empty() {
+        return String::new();
+    }
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let mut out = String::from("\nsteps:\n");
+    for name in names {
+        let steps: Vec<&StepOutcome> = with_steps
+            .iter()
+            .filter_map(|o| o.steps.iter().find(|s| s.name == name))
+            .collect();
+        let mut parts: Vec<String> = OutcomeKind::ALL
+            .iter()
+            .map(|k| (k, steps.iter().filter(|s| s.kind == *k).count()))
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{n} {}", k.name()))
+            .collect();
+        let changed = steps.iter().filter(|s| s.changed == Some(true)).count();
+        let unchanged = steps.iter().filter(|s| s.changed == Some(false)).count();
+        if changed + unchanged > 0 {
+            parts.push(format!("{changed} changed, {unchanged} unchanged"));
+        }
+        let missing = with_steps.len() - steps.len();
+        if missing > 0 {
+            parts.push(format!("{missing} not reached"));
+        }
+        out.push_str(&format!("  {name:<width$}  {}\n", parts.join(", ")));
+    }
+    out
+}
+
+/// Hosts whose steps went alike, gathered under folded host lists.
+fn append_step_results(out: &mut String, outcomes: &[HostOutcome]) {
+    let mut groups: BTreeMap<Vec<String>, Vec<&str>> = BTreeMap::new();
+    for o in outcomes.iter().filter(|o| !o.steps.is_empty()) {
+        let mut lines = Vec::new();
+        for s in &o.steps {
+            for note in &s.notes {
+                lines.push(format!("{}: {}", s.name, redact::text(note)));
+            }
+            if !s.is_ok() {
+                lines.push(format!(
+                    "{}: {}: {}",
+                    s.name,
+                    s.kind.name(),
+                    redact::text(s.reason.as_deref().unwrap_or(""))
+                ));
+            }
+        }
+        groups.entry(lines).or_default().push(&o.name);
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let mut groups: Vec<(Vec<String>, Vec<&str>)> = groups.into_iter().collect();
+    for (_, names) in &mut groups {
+        names.sort();
+    }
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.1[0].cmp(b.1[0])));
+    out.push_str("\nresults:\n");
+    for (lines, names) in groups {
+        out.push_str(&format!(
+            "== {} ({})\n",
+            hostlist::fold(&names),
+            plural(names.len(), "host", "hosts")
+        ));
+        for line in lines {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
 }
 
 /// The counts line and the hosts that are not ok.
@@ -296,6 +419,8 @@ pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
         parts.join(", "),
         elapsed_ms as f64 / 1000.0
     ));
+
+    out.push_str(&render_step_counts(outcomes));
 
     let not_ok: Vec<&HostOutcome> = outcomes.iter().filter(|o| !o.is_ok()).collect();
     if !not_ok.is_empty() {
@@ -371,7 +496,7 @@ pub struct Group<'a> {
 pub fn gather(outcomes: &[HostOutcome]) -> Vec<Group<'_>> {
     type Key<'a> = (&'a Captured, &'a Captured, Option<i32>, Option<&'a str>);
     let mut groups: BTreeMap<Vec<u8>, (Key, Vec<&str>)> = BTreeMap::new();
-    for o in outcomes {
+    for o in outcomes.iter().filter(|o| o.steps.is_empty()) {
         let ran = o.exit_code.is_some()
             || o.signal.is_some()
             || !o.stdout.is_empty()

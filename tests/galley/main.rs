@@ -4,6 +4,7 @@ mod support;
 
 mod chef;
 mod config;
+mod fixup;
 mod generated;
 mod inventory;
 mod query;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{client_key, free_port, galley, keygen, Fleet, Sshd};
+use crate::support::{client_key, free_port, galley, keygen, require_user, Fleet, Sshd};
 
 fn stdout_of(record: &Value) -> String {
     assert_eq!(record["stdout"]["encoding"], "utf8", "{record}");
@@ -20,7 +20,7 @@ fn every_host_runs_the_command_and_the_report_says_so() {
     let lines = fleet.report_lines();
     assert_eq!(lines.len(), 5, "header, 3 hosts, summary");
     assert_eq!(lines[0]["type"], "header");
-    assert_eq!(lines[0]["version"], 1);
+    assert_eq!(lines[0]["version"], galley::report::run::SCHEMA_VERSION);
     assert_eq!(lines[0]["hosts"], 3);
     assert_eq!(lines[4]["type"], "summary");
     assert_eq!(lines[4]["counts"]["ok"], 3);
@@ -527,17 +527,6 @@ fn retry_after_a_kill_also_runs_hosts_the_report_never_mentioned() {
     let run = fleet.run(&["--retry-failed", killed.to_str().unwrap()], "*:*", "true");
     run.expect_code(0);
     assert_eq!(fleet.host_records().keys().collect::<Vec<_>>(), ["k-2"]);
-}
-
-/// The --sudo tests log in as users that .ci/install creates.
-fn require_user(user: &str) {
-    let known = std::process::Command::new("id")
-        .arg(user)
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(known, "test user {user} is missing: run .ci/install (it creates galley-pass and galley-nopass and their sudoers rules)");
 }
 
 #[test]

@@ -194,6 +194,30 @@ impl Sshd {
         address: &str,
         fixed_port: Option<u16>,
     ) -> Sshd {
+        Sshd::start_full(name, authorized, netns, address, fixed_port, &[])
+    }
+
+    /// A server whose sessions see each `(source, mount point)` folder
+    /// bind-mounted over the mount point: the host's own files.
+    pub fn start_with_binds(name: &str, binds: &[(&Path, &str)]) -> Sshd {
+        Sshd::start_full(
+            name,
+            &[&client_key().public],
+            None,
+            "127.0.0.1",
+            None,
+            binds,
+        )
+    }
+
+    fn start_full(
+        name: &str,
+        authorized: &[&str],
+        netns: Option<&str>,
+        address: &str,
+        fixed_port: Option<u16>,
+        binds: &[(&Path, &str)],
+    ) -> Sshd {
         require("/usr/sbin/sshd", "openssh-server");
         std::fs::create_dir_all("/run/sshd").expect("create /run/sshd (run the tests as root)");
         let dir = tempfile::tempdir().unwrap();
@@ -221,8 +245,12 @@ impl Sshd {
                 ),
             )
             .unwrap();
+            let mounts: String = binds
+                .iter()
+                .map(|(from, to)| format!("mount --bind '{}' '{to}' || exit 1; ", from.display()))
+                .collect();
             let script = format!(
-                "[ -f \"$HOME/.bashrc\" ] && mount --bind {rc} \"$HOME/.bashrc\"; exec /usr/sbin/sshd -D -e -f {cfg}",
+                "{mounts}[ -f \"$HOME/.bashrc\" ] && mount --bind {rc} \"$HOME/.bashrc\"; exec /usr/sbin/sshd -D -e -f {cfg}",
                 rc = dir.path().join("empty_rc").display(),
                 cfg = config.display()
             );
@@ -840,4 +868,15 @@ impl Goiardi {
         )
         .unwrap()
     }
+}
+
+/// The --sudo tests log in as users that .ci/install creates.
+pub fn require_user(user: &str) {
+    let known = std::process::Command::new("id")
+        .arg(user)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(known, "test user {user} is missing: run .ci/install (it creates galley-pass and galley-nopass and their sudoers rules)");
 }

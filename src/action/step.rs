@@ -1,0 +1,127 @@
+//! Steps: the pieces the fixup commands are made of (apt sources,
+//! chef-client, restarts, verification). A host runs its steps in order over
+//! one SSH session and stops at the first that is not ok.
+//!
+//! A step sends remote commands through [`Remote`], which applies the run's
+//! limits (command timeout, output cap, cancellation) to each of them, and
+//! leaves what later steps need (when the run started, the new pids) in
+//! [`Facts`].
+
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
+use super::command::{self, CommandResult, CommandSpec, OutputSink, Privilege};
+use crate::exec::Cancel;
+use crate::outcome::{HostOutcome, OutcomeKind, Phase, StepOutcome};
+use crate::ssh::{millis, Connection};
+
+/// Runs commands on one connected host, under the run's limits.
+pub struct Remote<'a> {
+    pub conn: &'a Connection,
+    pub cancel: &'a Cancel,
+    pub timeout: Option<Duration>,
+    pub max_output: usize,
+    /// Sees the output of the commands worth watching (chef-client's log).
+    pub live: Option<OutputSink<'a>>,
+}
+
+impl Remote<'_> {
+    /// Runs a command; `watch` streams its output to `live`.
+    pub fn run(&self, command: String, privilege: Privilege, watch: bool) -> CommandResult {
+        let spec = CommandSpec {
+            command,
+            privilege,
+            timeout: self.timeout,
+            max_output: self.max_output,
+        };
+        command::run(
+            self.conn,
+            &spec,
+            self.cancel,
+            if watch { self.live } else { None },
+        )
+    }
+}
+
+/// What a step learned that a later step needs.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// The host's clock (epoch seconds) just before chef-client started,
+    /// and whether the run reported success (not a why-run).
+    pub converged_since: Option<i64>,
+    /// Services restarted, with the pid each came back under.
+    pub restarted: Vec<(String, u32)>,
+}
+
+/// One host, as the steps see it.
+pub struct HostContext<'a> {
+    pub node: &'a str,
+    pub remote: Remote<'a>,
+    pub facts: RefCell<Facts>,
+}
+
+/// A piece of work on a host.
+pub trait Step: Sync {
+    /// The step's name in summaries and reports.
+    fn name(&self) -> &'static str;
+
+    /// The remote commands the step sends, in order, for `--dry-run`.
+    fn plan(&self) -> Vec<String>;
+
+    /// Runs the step on one host.
+    fn run(&self, host: &HostContext) -> StepOutcome;
+}
+
+/// Turns a command that did not get to finish (timeout, lost connection,
+/// sudo wanting a password, interrupt) into the step's outcome; `None` when
+/// the command ran to its exit status.
+pub fn unfinished(result: &CommandResult, step: &mut StepOutcome) -> bool {
+    match result.kind {
+        OutcomeKind::Ok | OutcomeKind::Failed if result.signal.is_none() => false,
+        _ => {
+            let kind = if result.signal.is_some() {
+                OutcomeKind::Failed
+            } else {
+                result.kind
+            };
+            step.fail(
+                kind,
+                result
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "the command did not finish".into()),
+            );
+            step.exit_code = result.exit_code;
+            true
+        }
+    }
+}
+
+/// Runs the steps in order on one host; the host's outcome is that of its
+/// first step that is not ok.
+pub fn run_steps(steps: &[&dyn Step], host: &HostContext, outcome: &mut HostOutcome) {
+    outcome.kind = OutcomeKind::Ok;
+    for step in steps {
+        let started = Instant::now();
+        let mut result = step.run(host);
+        result.millis = millis(started.elapsed());
+        let ok = result.is_ok();
+        if !ok {
+            outcome.kind = result.kind;
+            outcome.reason = Some(format!(
+                "{}: {}",
+                result.name,
+                result.reason.as_deref().unwrap_or("not ok")
+            ));
+            outcome.phase = matches!(
+                result.kind,
+                OutcomeKind::Timeout | OutcomeKind::Error | OutcomeKind::Cancelled
+            )
+            .then_some(Phase::Command);
+        }
+        outcome.steps.push(result);
+        if !ok {
+            break;
+        }
+    }
+}

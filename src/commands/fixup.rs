@@ -1,0 +1,274 @@
+//! `galley apt-sources`, `galley converge`, `galley restart` and `galley
+//! fixup`: the post-rotation jobs, each a list of steps run on every host by
+//! the fleet driver.
+
+use regex::Regex;
+
+use super::fleet::{self, Job, Prepared, Work};
+use crate::action::apt_sources::{self, AptSources, Places, Restore};
+use crate::action::chef_client::Converge;
+use crate::action::restart::{Manager, Restart};
+use crate::action::step::Step;
+use crate::action::verify::Verify;
+use crate::chef::client::ChefClient;
+use crate::cli::{
+    AptPlaces, AptSourcesArgs, ChefArgs, ConvergeArgs, ConvergeOptions, FixupArgs, RestartArgs,
+    ServerCheck, ServiceManager,
+};
+use crate::error::Error;
+
+fn places(args: &AptPlaces) -> Places {
+    Places {
+        sources_dir: args.sources_dir.clone(),
+        backup_dir: args.backup_dir.clone(),
+    }
+}
+
+fn pattern(regex: &str) -> Result<Regex, Error> {
+    Regex::new(regex).map_err(|e| {
+        Error::usage(anyhow::anyhow!(
+            "--match/--remove-sources is not a valid regular expression:\n{e}"
+        ))
+    })
+}
+
+fn new_backup_id() -> String {
+    apt_sources::backup_id(crate::report::human::now_epoch() as i64)
+}
+
+fn converge_step(options: &ConvergeOptions, extra: &[String]) -> Converge {
+    Converge {
+        command: options.chef_client_cmd.clone(),
+        why_run: options.why_run,
+        run_lock_timeout_secs: options.run_lock_timeout.0.as_secs().max(1),
+        extra: extra.to_vec(),
+    }
+}
+
+/// The Chef server client for the post-run check, when it is wanted.
+fn server_check(
+    when: ServerCheck,
+    why_run: bool,
+    prepared: &Prepared,
+    chef: &ChefArgs,
+) -> Result<Option<ChefClient>, Error> {
+    let wanted = match when {
+        ServerCheck::Off => false,
+        ServerCheck::On => true,
+        ServerCheck::Auto => prepared.from_server,
+    };
+    if !wanted || why_run {
+        if when == ServerCheck::Auto && !prepared.from_server && !why_run {
+            eprintln!("galley: note: chef-client runs are judged by their output only (the nodes do not come from a Chef server; --server-check on to confirm them there)");
+        }
+        return Ok(None);
+    }
+    let settings = crate::config::chef_settings(chef)?;
+    ChefClient::from_config(&settings, chef.sign_version, chef.server_timeout.0)
+        .map(Some)
+        .map_err(|e| {
+            Error::setup(e).with_hint(
+                "--server-check needs the Chef server settings (see galley config), or pass --server-check off",
+            )
+        })
+}
+
+fn manager(args: &ServiceManager) -> Result<Manager, Error> {
+    match (&args.ctl, args.systemd) {
+        (Some(ctl), _) => Ok(Manager::Ctl(ctl.clone())),
+        (None, true) => Ok(Manager::Systemd),
+        (None, false) => Err(Error::usage(anyhow::anyhow!(
+            "say how to restart the services: --ctl NAME (gitlab-ctl, packagecloud-ctl) or --systemd"
+        ))),
+    }
+}
+
+fn prepared(args: &crate::cli::FleetArgs) -> Result<Result<Prepared, u8>, Error> {
+    fleet::prepare(args)
+}
+
+pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
+    let places = places(&args.places);
+    let (describe, step, notes): (String, Box<dyn Step>, Vec<String>) = match &args.restore {
+        Some(id) => {
+            if !apt_sources::valid_backup_id(id) {
+                return Err(Error::usage(anyhow::anyhow!(
+                    "--restore {id:?} is not a backup id (letters, digits, '.', '_', '-'; e.g. apt-sources-20261125T203000Z)"
+                )));
+            }
+            (
+                format!("apt-sources --restore {id}"),
+                Box::new(Restore {
+                    backup_id: id.clone(),
+                    places,
+                }),
+                vec![],
+            )
+        }
+        None => {
+            let regex = args.pattern.as_deref().unwrap_or_default();
+            let backup_id = new_backup_id();
+            let notes = if args.remove {
+                vec![format!(
+                    "backup id: {backup_id} (in {}/)",
+                    places.backup_dir.trim_end_matches('/')
+                )]
+            } else {
+                vec!["read only: nothing changes without --remove".into()]
+            };
+            (
+                format!(
+                    "apt-sources --match {regex}{}",
+                    if args.remove { " --remove" } else { "" }
+                ),
+                Box::new(AptSources {
+                    pattern: pattern(regex)?,
+                    remove: args.remove,
+                    places,
+                    backup_id,
+                }),
+                notes,
+            )
+        }
+    };
+    let prepared = match prepared(&args.fleet)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let job = Job {
+        describe,
+        work: Work::Steps(vec![step.as_ref()]),
+        plan_notes: notes,
+    };
+    fleet::drive(&args.fleet, prepared, &job)
+}
+
+pub fn converge(args: &ConvergeArgs) -> Result<u8, Error> {
+    let prepared = match prepared(&args.fleet)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let converge = converge_step(&args.chef_client, &args.extra);
+    let verify = Verify {
+        server: server_check(
+            args.chef_client.server_check,
+            args.chef_client.why_run,
+            &prepared,
+            &args.fleet.select.chef,
+        )?,
+        services: None,
+    };
+    let mut steps: Vec<&dyn Step> = vec![&converge];
+    if verify.server.is_some() {
+        steps.push(&verify);
+    }
+    let job = Job {
+        describe: format!(
+            "converge: {}{}",
+            args.chef_client.chef_client_cmd,
+            if args.chef_client.why_run {
+                " --why-run"
+            } else {
+                ""
+            }
+        ),
+        work: Work::Steps(steps),
+        plan_notes: Vec::new(),
+    };
+    fleet::drive(&args.fleet, prepared, &job)
+}
+
+pub fn restart(args: &RestartArgs) -> Result<u8, Error> {
+    let manager = manager(&args.manager)?;
+    let prepared = match prepared(&args.fleet)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let restart = Restart {
+        services: args.services.clone(),
+        manager: manager.clone(),
+    };
+    let verify = Verify {
+        server: None,
+        services: Some((manager, args.manager.settle.0)),
+    };
+    let job = Job {
+        describe: format!("restart {}", args.services.join(" ")),
+        work: Work::Steps(vec![&restart, &verify]),
+        plan_notes: Vec::new(),
+    };
+    fleet::drive(&args.fleet, prepared, &job)
+}
+
+pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
+    let manager = if args.restart.is_empty() {
+        None
+    } else {
+        Some(manager(&args.manager)?)
+    };
+    let remove = match &args.remove_sources {
+        Some(regex) => Some(AptSources {
+            pattern: pattern(regex)?,
+            remove: true,
+            places: places(&args.places),
+            backup_id: new_backup_id(),
+        }),
+        None => None,
+    };
+    if remove.is_none() && args.no_converge && manager.is_none() {
+        return Err(Error::usage(anyhow::anyhow!(
+            "nothing to do: give --remove-sources REGEX or --restart SERVICE, or leave out --no-converge"
+        )));
+    }
+    let prepared = match prepared(&args.fleet)? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let converge = (!args.no_converge).then(|| converge_step(&args.chef_client, &[]));
+    let restart = manager.as_ref().map(|m| Restart {
+        services: args.restart.clone(),
+        manager: m.clone(),
+    });
+    let verify = Verify {
+        server: match converge {
+            Some(_) => server_check(
+                args.chef_client.server_check,
+                args.chef_client.why_run,
+                &prepared,
+                &args.fleet.select.chef,
+            )?,
+            None => None,
+        },
+        services: manager.map(|m| (m, args.manager.settle.0)),
+    };
+    let mut steps: Vec<&dyn Step> = Vec::new();
+    let mut describe = vec!["fixup".to_string()];
+    let mut notes = Vec::new();
+    if let Some(step) = &remove {
+        steps.push(step);
+        describe.push(format!("--remove-sources {}", step.pattern));
+        notes.push(format!(
+            "backup id: {} (in {}/)",
+            step.backup_id,
+            step.places.backup_dir.trim_end_matches('/')
+        ));
+    }
+    if let Some(step) = &converge {
+        steps.push(step);
+    } else {
+        describe.push("--no-converge".into());
+    }
+    if let Some(step) = &restart {
+        steps.push(step);
+        describe.push(format!("--restart {}", step.services.join(",")));
+    }
+    if verify.server.is_some() || verify.services.is_some() {
+        steps.push(&verify);
+    }
+    let job = Job {
+        describe: describe.join(" "),
+        work: Work::Steps(steps),
+        plan_notes: notes,
+    };
+    fleet::drive(&args.fleet, prepared, &job)
+}

@@ -1,0 +1,552 @@
+//! The driver every command that acts on hosts shares: select the hosts,
+//! read the SSH settings, then connect to each host (at most `-C` at once),
+//! do the job there (one command, or a list of steps over the same
+//! session), and report: progress, the JSON Lines report as hosts finish,
+//! the summary or JSON document at the end, the exit code. `--dry-run`
+//! prints the plan instead and connects to nothing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use crate::action::command::{self, CommandSpec};
+use crate::action::step::{self, Facts, HostContext, Remote, Step};
+use crate::cli::{ChefArgs, ConnectionArgs, FleetArgs, RunOutput};
+use crate::config::{Selection, SourceSpec};
+use crate::error::{output_result, Error};
+use crate::exec::{self, Cancel, CancelLevel, Event, Live};
+use crate::exit;
+use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
+use crate::report::human::now_epoch;
+use crate::report::nodes;
+use crate::report::progress::Progress;
+use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
+use crate::ssh::{self, Connection, Gateways, Policy, SshConfig};
+use crate::target::{AddressRule, Target, Targets};
+
+/// knife's `knife[:ssh_user]`, `knife[:ssh_attribute]` and
+/// `knife[:ssh_gateway]`: defaults under galley's own flags.
+#[derive(Debug, Default)]
+pub struct KnifeSsh {
+    pub user: Option<String>,
+    pub attribute: Option<String>,
+    pub gateway: Option<String>,
+}
+
+/// Reads the knife settings. When the nodes come from elsewhere, knife files
+/// galley cannot read only cost their ssh defaults, with a warning.
+fn knife_ssh(chef: &ChefArgs, server_is_source: bool) -> Result<KnifeSsh, Error> {
+    match crate::config::chef_settings(chef) {
+        Ok(config) => Ok(KnifeSsh {
+            user: config.ssh_user.map(|s| s.value),
+            attribute: config.ssh_attribute.map(|s| s.value),
+            gateway: config.ssh_gateway.map(|s| s.value),
+        }),
+        Err(e) if server_is_source => Err(e),
+        Err(e) => {
+            eprintln!("galley: warning: knife settings not used: {}", e.error);
+            Ok(KnifeSsh::default())
+        }
+    }
+}
+
+/// Turns the connection flags into SSH settings (environment: HOME, USER,
+/// SSH_AUTH_SOCK; files: `-F FILE` or `~/.ssh/config`).
+pub fn ssh_settings(args: &ConnectionArgs, knife: &KnifeSsh) -> Result<ssh::Settings, Error> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let local_user = local_user().ok_or_else(|| {
+        Error::setup(anyhow::anyhow!("cannot tell the local user name")).with_hint("pass -x USER")
+    })?;
+    let config_file = match &args.ssh_config {
+        Some(file) => Some(file.clone()),
+        None => Some(home.join(".ssh/config")).filter(|f| f.is_file()),
+    };
+    let config = match config_file {
+        Some(file) => {
+            let config = SshConfig::load(&file, &home).map_err(|e| {
+                Error::setup(e).with_hint("fix the file, or point -F at another one")
+            })?;
+            for place in &config.match_blocks {
+                eprintln!(
+                    "galley: warning: {place}: Match blocks are not evaluated; galley skips them"
+                );
+            }
+            Some(config)
+        }
+        None => None,
+    };
+    Ok(ssh::Settings {
+        user: args.ssh_user.clone().or_else(|| knife.user.clone()),
+        local_user,
+        port: args.ssh_port,
+        connect_timeout: args.connect_timeout.map(|d| d.0),
+        policy: args.host_key_check,
+        known_hosts_file: args.known_hosts.clone(),
+        global_known_hosts: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
+        identity_files: args.identity_file.clone(),
+        agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
+        home,
+        config,
+        gateway: match args.ssh_gateway.as_ref().or(knife.gateway.as_ref()) {
+            Some(spec) => Some(
+                ssh::gateway::parse_chain(spec)
+                    .map_err(|why| Error::usage(anyhow::anyhow!("--ssh-gateway {why}")))?,
+            ),
+            None => None,
+        },
+    })
+}
+
+fn local_user() -> Option<String> {
+    if let Some(user) = std::env::var("USER").ok().filter(|u| !u.is_empty()) {
+        return Some(user);
+    }
+    // SAFETY: getpwuid returns a pointer into static storage or null; the
+    // name is copied out at once.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if pw.is_null() {
+            return None;
+        }
+        Some(
+            std::ffi::CStr::from_ptr((*pw).pw_name)
+                .to_string_lossy()
+                .into_owned(),
+        )
+    }
+}
+
+/// The hosts to act on and how to reach them.
+pub struct Prepared {
+    pub selection: Selection,
+    pub settings: ssh::Settings,
+    pub targets: Targets,
+    /// Where the nodes came from is a Chef server.
+    pub from_server: bool,
+}
+
+/// Selects the hosts and reads the SSH settings. `Err(code)` when there is
+/// nothing to do (no match: 4; nothing left to retry: 0).
+pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
+    let mut selection = Selection::from_args(&args.select)?;
+    let from_server = matches!(selection.source, SourceSpec::ChefServer(_));
+    let knife = knife_ssh(&args.select.chef, from_server)?;
+    if let (Some(attribute), None, false) = (
+        &knife.attribute,
+        &args.select.attribute,
+        args.select.manual_list,
+    ) {
+        selection.address = AddressRule::Attribute(attribute.clone());
+    }
+    let settings = ssh_settings(&args.connection, &knife)?;
+    let Some(mut targets) = super::select(&selection)? else {
+        return Ok(Err(exit::NO_MATCH));
+    };
+    if let Some(path) = &args.retry_failed {
+        if !keep_retries(&mut targets, path, &selection)? {
+            return Ok(Err(exit::OK));
+        }
+    }
+    for warning in nodes::warnings(&targets) {
+        eprintln!("galley: warning: {warning}");
+    }
+    if settings.policy == Some(Policy::Off) && !args.dry_run {
+        eprintln!("galley: warning: --host-key-check off: host keys are not checked, a machine in the middle would not be noticed");
+    }
+    Ok(Ok(Prepared {
+        selection,
+        settings,
+        targets,
+        from_server,
+    }))
+}
+
+/// What each host does once connected.
+pub enum Work<'a> {
+    /// One command (`galley run`).
+    Command(CommandSpec),
+    /// Steps in order, stopping at the first that is not ok.
+    Steps(Vec<&'a dyn Step>),
+}
+
+/// A job for the driver.
+pub struct Job<'a> {
+    /// What runs, for the report header and the plan (`converge`,
+    /// `fixup --remove-sources X ...`, or the command).
+    pub describe: String,
+    pub work: Work<'a>,
+    /// Lines the plan shows before the commands (the backup id).
+    pub plan_notes: Vec<String>,
+}
+
+/// Connects to one host and does the job there.
+fn run_host(
+    target: &Target,
+    settings: &ssh::Settings,
+    args: &FleetArgs,
+    work: &Work,
+    gateways: &Gateways,
+    cancel: &Cancel,
+    live: Option<&Live>,
+) -> HostOutcome {
+    let started = Instant::now();
+    let mut timings = Timings::default();
+    let mut outcome = HostOutcome::without_run(&target.name, OutcomeKind::Error, "");
+    outcome.reason = None;
+    let plan = settings.plan(target);
+    outcome.address = Some(plan.host.clone());
+    outcome.port = Some(plan.port);
+    outcome.user = Some(plan.user.clone());
+    match ssh::connect(target, &plan, gateways, settings, &mut timings) {
+        Err(failure) => {
+            outcome.kind = failure.kind;
+            outcome.phase = Some(failure.phase);
+            outcome.reason = Some(failure.reason);
+        }
+        Ok(conn) => {
+            outcome.auth = Some(conn.auth.clone());
+            let command_started = Instant::now();
+            let sink = |stream: u8, bytes: &[u8]| {
+                if let Some(live) = live {
+                    live.send(stream, bytes);
+                }
+            };
+            let live_sink = live.map(|_| &sink as command::OutputSink);
+            match work {
+                Work::Command(spec) => {
+                    let result = command::run(&conn, spec, cancel, live_sink);
+                    outcome.kind = result.kind;
+                    outcome.phase = result.phase;
+                    outcome.reason = result.reason;
+                    outcome.exit_code = result.exit_code;
+                    outcome.signal = result.signal;
+                    outcome.stdout = result.stdout;
+                    outcome.stderr = result.stderr;
+                }
+                Work::Steps(steps) => {
+                    let host = HostContext {
+                        node: &target.name,
+                        remote: Remote {
+                            conn: &conn,
+                            cancel,
+                            timeout: args.command_timeout.map(|d| d.0),
+                            max_output: args.max_output.0,
+                            live: live_sink,
+                        },
+                        facts: std::cell::RefCell::new(Facts::default()),
+                    };
+                    step::run_steps(steps, &host, &mut outcome);
+                }
+            }
+            timings.command_ms = Some(ssh::millis(command_started.elapsed()));
+            disconnect(&conn);
+        }
+    }
+    timings.total_ms = ssh::millis(started.elapsed());
+    outcome.timings = timings;
+    outcome
+}
+
+fn disconnect(conn: &Connection) {
+    let _ = conn.session.disconnect(None, "galley done", None);
+}
+
+/// Keeps the targets an earlier report says to run again; false when none
+/// is left (said on stderr).
+fn keep_retries(targets: &mut Targets, path: &Path, selection: &Selection) -> Result<bool, Error> {
+    let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
+    if past.truncated_last_line {
+        eprintln!(
+            "galley: warning: the last line of {} is cut short (galley was stopped while writing it)",
+            path.display()
+        );
+    }
+    if !targets
+        .targets
+        .iter()
+        .any(|t| past.outcomes.contains_key(&t.name))
+    {
+        eprintln!(
+            "galley: warning: no selected host is in {}: running them all",
+            path.display()
+        );
+    }
+    targets.targets.retain(|t| past.should_retry(&t.name));
+    targets
+        .unaddressed
+        .retain(|u| past.should_retry(&u.node.name));
+    if targets.targets.is_empty() && targets.unaddressed.is_empty() {
+        eprintln!(
+            "galley: nothing to retry: no host selected by {} failed in {}",
+            selection.query,
+            path.display()
+        );
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// The first interrupt stops starting hosts, the second stops running ones.
+/// Returns when the signal handle is closed.
+fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
+    for signal in signals.forever() {
+        let name = if signal == SIGINT {
+            "interrupt"
+        } else {
+            "termination signal"
+        };
+        if cancel.level() == CancelLevel::None {
+            cancel.raise(CancelLevel::StopStarting);
+            progress.println(&format!(
+                "galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)"
+            ));
+        } else {
+            cancel.raise(CancelLevel::Abort);
+            progress.println(&format!("galley: {name} again: stopping the running hosts"));
+        }
+    }
+}
+
+/// Prints the plan of a job: the hosts, and the remote commands in order.
+fn print_plan(args: &FleetArgs, prepared: &Prepared, job: &Job) -> Result<u8, Error> {
+    let targets = &prepared.targets;
+    let mut out = format!(
+        "plan: {} on {}, {} at a time\n",
+        job.describe,
+        crate::report::human::plural(targets.targets.len(), "host", "hosts"),
+        args.concurrency.0
+    );
+    for note in &job.plan_notes {
+        out.push_str(&format!("{note}\n"));
+    }
+    out.push_str("\nhosts:\n");
+    let width = targets
+        .targets
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap_or(0);
+    for target in &targets.targets {
+        let plan = prepared.settings.plan(target);
+        let via = match &plan.jumps {
+            Ok(jumps) if !jumps.is_empty() => format!(
+                " via {}",
+                jumps
+                    .iter()
+                    .map(|j| j.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Ok(_) => String::new(),
+            Err(e) => format!(" (cannot be reached: {e})"),
+        };
+        out.push_str(&format!(
+            "  {:<width$}  {}@{}:{}{via}\n",
+            target.name, plan.user, plan.host, plan.port
+        ));
+    }
+    for u in &targets.unaddressed {
+        out.push_str(&format!(
+            "  {:<width$}  skipped: no usable address: {}\n",
+            u.node.name, u.reason
+        ));
+    }
+    out.push_str(
+        "\non each host, in order (one SSH session; a host stops at its first failed step):\n",
+    );
+    match &job.work {
+        Work::Command(spec) => {
+            out.push_str(&format!(
+                "  run: {}\n",
+                crate::report::redact::text(&spec.command)
+            ));
+        }
+        Work::Steps(steps) => {
+            for (i, step) in steps.iter().enumerate() {
+                out.push_str(&format!("  {}. {}\n", i + 1, step.name()));
+                for command in step.plan() {
+                    out.push_str(&format!(
+                        "       {}\n",
+                        crate::report::redact::text(&command)
+                    ));
+                }
+            }
+        }
+    }
+    out.push_str(
+        "\nEach remote command runs under a small sh wrapper that stops its process group when galley stops it.\n\
+         --dry-run: nothing was run.\n",
+    );
+    output_result(std::io::stdout().lock().write_all(out.as_bytes()))?;
+    Ok(exit::OK)
+}
+
+/// Runs the job on every prepared host and reports. Returns the exit code.
+pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Error> {
+    if args.dry_run {
+        return print_plan(args, &prepared, job);
+    }
+    let Prepared {
+        selection,
+        settings,
+        targets,
+        ..
+    } = prepared;
+    let info = RunInfo {
+        command: job.describe.clone(),
+        query: selection.query.to_string(),
+        hosts: targets.targets.len() + targets.unaddressed.len(),
+        started_at: now_epoch(),
+    };
+    let mut jsonl = match &args.report {
+        Some(path) => Some(JsonlReport::create(path).map_err(|e| {
+            Error::setup(
+                anyhow::Error::new(e)
+                    .context(format!("cannot write the report {}", path.display())),
+            )
+        })?),
+        None => None,
+    };
+    let report_error =
+        |e: std::io::Error| Error::setup(anyhow::Error::new(e).context("cannot write the report"));
+    if let Some(r) = &mut jsonl {
+        r.write(&report::header_record(&info))
+            .map_err(report_error)?;
+    }
+
+    let started = Instant::now();
+    let mut outcomes: Vec<HostOutcome> = targets
+        .unaddressed
+        .iter()
+        .map(|u| {
+            HostOutcome::without_run(
+                &u.node.name,
+                OutcomeKind::Skipped,
+                format!("no usable address: {}", u.reason),
+            )
+        })
+        .collect();
+    for o in &outcomes {
+        if let Some(r) = &mut jsonl {
+            r.write(&report::host_record(o)).map_err(report_error)?;
+        }
+    }
+    let gateways = Gateways::new(args.connection.gateway_concurrency.0);
+    let streaming = args.output == RunOutput::Stream;
+    let progress = Progress::new(targets.targets.len());
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let mut printer = StreamPrinter::new(&targets.targets);
+    let cancel = Cancel::default();
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| Error::setup(anyhow::Error::new(e).context("cannot handle interrupts")))?;
+    let signal_handle = signals.handle();
+    let (events, received) = mpsc::channel::<Event>();
+    let ran = std::thread::scope(|scope| -> Result<Vec<HostOutcome>, Error> {
+        let (settings, work, cancel, targets) = (&settings, &job.work, &cancel, &targets.targets);
+        let gateways = &gateways;
+        let (progress, done) = (&progress, &done);
+        scope.spawn(move || watch_signals(&mut signals, cancel, progress));
+        scope.spawn(move || progress.tick_until(cancel, done));
+        let worker = scope.spawn(move || {
+            exec::execute(
+                targets,
+                args.concurrency.0,
+                cancel,
+                &events,
+                |t, c, live| {
+                    run_host(
+                        t,
+                        settings,
+                        args,
+                        work,
+                        gateways,
+                        c,
+                        streaming.then_some(live),
+                    )
+                },
+            )
+        });
+        // Keep draining events after a write error, so the run can end.
+        let mut result = Ok(());
+        let mut stdout = std::io::stdout().lock();
+        for event in received {
+            let step = match event {
+                Event::Started { index, name } => {
+                    progress.started(index, &name);
+                    Ok(())
+                }
+                Event::Output {
+                    index,
+                    stream,
+                    bytes,
+                } => output_result(
+                    stdout.write_all(printer.output(index, stream, &bytes).as_bytes()),
+                ),
+                Event::Finished { index, outcome } => {
+                    progress.finished(index, outcome.kind);
+                    let lines = if streaming {
+                        printer.finish(index)
+                    } else {
+                        String::new()
+                    };
+                    output_result(stdout.write_all(lines.as_bytes())).and_then(
+                        |()| match &mut jsonl {
+                            Some(r) => r
+                                .write(&report::host_record(&outcome))
+                                .map_err(report_error),
+                            None => Ok(()),
+                        },
+                    )
+                }
+            };
+            if result.is_ok() {
+                result = step;
+            }
+        }
+        let outcomes = worker.join().expect("the executor does not panic");
+        signal_handle.close();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        result.map(|()| outcomes)
+    })?;
+    outcomes.extend(ran);
+    outcomes.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let elapsed_ms = ssh::millis(started.elapsed());
+    let stats = RunStats::from_outcomes(&outcomes);
+    let code = if cancel.level() > CancelLevel::None {
+        exit::INTERRUPTED
+    } else if stats.all_ok() {
+        exit::OK
+    } else {
+        exit::HOSTS_FAILED
+    };
+    let summary = report::summary_record(&stats, now_epoch(), elapsed_ms, code);
+    if let Some(r) = &mut jsonl {
+        r.write(&summary).map_err(report_error)?;
+    }
+    let text = match args.output {
+        RunOutput::Summary => report::render_summary(&outcomes, elapsed_ms),
+        RunOutput::Stream => {
+            // The lines are out already; the counts and failures go to
+            // stderr, so stdout stays the hosts' own lines.
+            eprint!("{}", report::render_failures(&outcomes, elapsed_ms));
+            String::new()
+        }
+        RunOutput::Json => {
+            let doc = serde_json::json!({
+                "header": report::header_record(&info),
+                "hosts": outcomes.iter().map(report::host_record).collect::<Vec<_>>(),
+                "summary": summary,
+            });
+            serde_json::to_string_pretty(&doc).expect("records serialize") + "\n"
+        }
+    };
+    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    Ok(code)
+}

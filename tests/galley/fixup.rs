@@ -1,0 +1,768 @@
+//! The fixup commands on simulated hosts: each host is a real sshd whose
+//! sessions see the host's own /etc/apt, /var/backups and /usr/local/bin
+//! (bind mounts in the sshd's private mount namespace), with a fake
+//! chef-client (fixtures/fakes/chef-client: real output per version family,
+//! real check-ins to goiardi) and a fake `packagecloud-ctl` that runs real
+//! processes under runit-style status lines.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::{client_key, galley, require_user, Goiardi, Run, Sshd};
+
+/// The token of the rotated repository: it must never appear in any output.
+const TOKEN: &str = "glpat-0ldT0kenXyZ123";
+
+const PRE_RELEASE: &str =
+    "deb https://glpat-0ldT0kenXyZ123:@packages.gitlab.com/gitlab/pre-release/debian/ bookworm main\n";
+
+const DEBIAN: &str = "deb http://deb.debian.org/debian bookworm main\n";
+
+/// One simulated host: its sshd and its files.
+pub struct SimHost {
+    pub name: String,
+    pub root: tempfile::TempDir,
+    pub sshd: Sshd,
+}
+
+impl SimHost {
+    fn start(name: &str) -> SimHost {
+        let root = tempfile::tempdir().unwrap();
+        let r = root.path();
+        for dir in [
+            "etc-apt/sources.list.d",
+            "var-backups",
+            "bin",
+            "state/svc",
+            "behaviour",
+        ] {
+            std::fs::create_dir_all(r.join(dir)).unwrap();
+        }
+        let fakes = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fakes");
+        std::fs::copy(fakes.join("chef-client"), r.join("bin/chef-client")).unwrap();
+        std::fs::copy(fakes.join("service-ctl"), r.join("bin/packagecloud-ctl")).unwrap();
+        std::fs::write(r.join("bin/fake-root"), r.display().to_string()).unwrap();
+        std::fs::write(r.join("etc-apt/sources.list"), DEBIAN).unwrap();
+        let sshd = Sshd::start_with_binds(
+            name,
+            &[
+                (&r.join("etc-apt"), "/etc/apt"),
+                (&r.join("var-backups"), "/var/backups"),
+                (&r.join("bin"), "/usr/local/bin"),
+            ],
+        );
+        SimHost {
+            name: name.to_string(),
+            root,
+            sshd,
+        }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn read(&self, relative: &str) -> Option<String> {
+        std::fs::read_to_string(self.path(relative)).ok()
+    }
+
+    /// How the fake chef-client behaves: "18 ok", "14 nocheckin", "17 fail"...
+    fn chef(&self, behaviour: &str) {
+        self.write("behaviour/chef", behaviour);
+    }
+
+    /// The chef-client runs so far, one line of arguments each.
+    fn chef_runs(&self) -> Vec<String> {
+        self.read("state/chef-runs")
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Starts a service (a real process) under the fake ctl, restarting
+    /// it the way `behaviour` says later.
+    fn service(&self, name: &str, behaviour: &str) -> u32 {
+        std::fs::create_dir_all(self.path(&format!("state/svc/{name}"))).unwrap();
+        self.write(&format!("behaviour/{name}"), "normal");
+        let out = std::process::Command::new(self.path("bin/packagecloud-ctl"))
+            .args(["restart", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        self.write(&format!("behaviour/{name}"), behaviour);
+        // The ctl's own calls so far are the setup's, not galley's.
+        let _ = std::fs::remove_file(self.path("state/ctl-calls"));
+        self.pid(name)
+    }
+
+    fn pid(&self, service: &str) -> u32 {
+        self.read(&format!("state/svc/{service}/pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    fn ctl_calls(&self) -> Vec<String> {
+        self.read("state/ctl-calls")
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Makes the fake chef-client save the node to this Chef server.
+    fn report_to(&self, server: &Goiardi) {
+        let config = serde_json::json!({
+            "url": server.url,
+            "user": "admin",
+            "key": server.key("admin"),
+            "node": self.name,
+        });
+        self.write("chef-server.json", &config.to_string());
+    }
+}
+
+impl Drop for SimHost {
+    fn drop(&mut self) {
+        // The services' processes outlive the sessions that started them.
+        for entry in std::fs::read_dir(self.path("state/svc"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(pid) = std::fs::read_to_string(entry.path().join("pid")) {
+                if let Ok(pid) = pid.trim().parse::<i32>() {
+                    // SAFETY: kill(2) on a sleep process this test started.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                }
+            }
+        }
+    }
+}
+
+/// Simulated hosts with an inventory and known_hosts for them.
+pub struct SimFleet {
+    pub hosts: Vec<SimHost>,
+    dir: tempfile::TempDir,
+}
+
+impl SimFleet {
+    fn start(names: &[&str]) -> SimFleet {
+        let hosts: Vec<SimHost> = std::thread::scope(|s| {
+            let started: Vec<_> = names
+                .iter()
+                .map(|n| s.spawn(move || SimHost::start(n)))
+                .collect();
+            started.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let nodes: Vec<Value> = hosts.iter().map(|h| h.sshd.node()).collect();
+        std::fs::write(
+            dir.path().join("nodes.json"),
+            serde_json::to_string(&nodes).unwrap(),
+        )
+        .unwrap();
+        let known: String = hosts.iter().map(|h| h.sshd.known_hosts_line()).collect();
+        std::fs::write(dir.path().join("known_hosts"), known).unwrap();
+        SimFleet { hosts, dir }
+    }
+
+    fn host(&self, name: &str) -> &SimHost {
+        self.hosts.iter().find(|h| h.name == name).unwrap()
+    }
+
+    fn report(&self) -> PathBuf {
+        self.dir.path().join("report.jsonl")
+    }
+
+    /// `galley SUBCOMMAND` on these hosts (all of them unless the query
+    /// says otherwise) with a report, then `extra`.
+    fn galley(&self, subcommand: &str, extra: &[&str]) -> Run {
+        let inventory = self.dir.path().join("nodes.json");
+        let known_hosts = self.dir.path().join("known_hosts");
+        let report = self.report();
+        let mut args: Vec<&str> = vec![
+            subcommand,
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "-i",
+            client_key().private.to_str().unwrap(),
+            "--known-hosts",
+            known_hosts.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        galley(&args)
+    }
+
+    /// Registers every host as a node of this Chef server, where its fake
+    /// chef-client reports; returns the server's admin client.
+    fn register(&self, server: &Goiardi) -> galley::chef::client::ChefClient {
+        let admin = server.client("admin", "admin", galley::chef::signing::SignVersion::V1_3);
+        for host in &self.hosts {
+            admin.post("/nodes", &host.sshd.node()).unwrap();
+            host.report_to(server);
+        }
+        admin
+    }
+
+    /// The report's host records by name.
+    fn records(&self) -> BTreeMap<String, Value> {
+        std::fs::read_to_string(self.report())
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|r| r["type"] == "host")
+            .map(|r| (r["name"].as_str().unwrap().to_string(), r))
+            .collect()
+    }
+
+    /// The token must be in none of the run's output or its report.
+    fn assert_no_token(&self, run: &Run) {
+        assert!(!run.stdout().contains(TOKEN), "token on stdout:\n{run}");
+        assert!(!run.stderr().contains(TOKEN), "token on stderr:\n{run}");
+        if let Ok(report) = std::fs::read_to_string(self.report()) {
+            assert!(!report.contains(TOKEN), "token in the report:\n{report}");
+        }
+    }
+}
+
+/// The step of a host record with this name.
+fn step<'a>(record: &'a Value, name: &str) -> &'a Value {
+    record["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no steps in {record}"))
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} step in {record}"))
+}
+
+/// Flags that confirm runs on this server as its admin.
+fn server_flags(server: &Goiardi) -> Vec<String> {
+    let key = server.key("admin");
+    [
+        "--server-check",
+        "on",
+        "--server-url",
+        &server.url,
+        "-u",
+        "admin",
+        "-k",
+        key.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn outcomes(fleet: &SimFleet) -> BTreeMap<String, String> {
+    fleet
+        .records()
+        .into_iter()
+        .map(|(n, r)| (n, r["outcome"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn stale_sources_are_found_moved_and_restored_and_the_token_never_shows() {
+    let fleet = SimFleet::start(&["app-01", "app-02", "db-01"]);
+    let (a, b, c) = (
+        fleet.host("app-01"),
+        fleet.host("app-02"),
+        fleet.host("db-01"),
+    );
+    // app-01: a one-line file named for the repository, and a line of it
+    // in sources.list itself.
+    a.write(
+        "etc-apt/sources.list.d/gitlab_pre-release.list",
+        PRE_RELEASE,
+    );
+    a.write("etc-apt/sources.list", &format!("{DEBIAN}{PRE_RELEASE}"));
+    // app-02: a deb822 file whose name says nothing; its URI matches.
+    let deb822 = format!(
+        "Types: deb\nURIs: https://{TOKEN}:@packages.gitlab.com/gitlab/pre-release/debian/\nSuites: bookworm\nComponents: main\n"
+    );
+    b.write("etc-apt/sources.list.d/gitlab.sources", &deb822);
+    // db-01: nothing of the kind.
+    c.write(
+        "etc-apt/sources.list.d/other.list",
+        "deb http://other.example/ x main\n",
+    );
+
+    // Looking changes nothing.
+    let look = fleet.galley("apt-sources", &["--match", "pre-release", "*:*"]);
+    look.expect_code(0);
+    fleet.assert_no_token(&look);
+    assert!(a
+        .path("etc-apt/sources.list.d/gitlab_pre-release.list")
+        .exists());
+    assert!(look.stdout().contains("0 changed, 3 unchanged"), "{look}");
+    assert!(
+        look.stdout()
+            .contains("gitlab.sources:1: Types: deb; URIs: https://REDACTED@packages.gitlab.com"),
+        "{look}"
+    );
+    let records = fleet.records();
+    assert_eq!(
+        step(&records["app-01"], "apt-sources")["details"]["sources"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(step(&records["db-01"], "apt-sources")["changed"], false);
+
+    let remove = fleet.galley(
+        "apt-sources",
+        &["--match", "pre-release", "--remove", "*:*"],
+    );
+    remove.expect_code(0);
+    fleet.assert_no_token(&remove);
+    assert!(
+        remove.stdout().contains("2 changed, 1 unchanged"),
+        "{remove}"
+    );
+    let records = fleet.records();
+    let id = step(&records["app-01"], "apt-sources")["details"]["backup_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(id.starts_with("apt-sources-2"), "{id}");
+    // Moved, never deleted: the file is in the dated backup folder.
+    assert!(!a
+        .path("etc-apt/sources.list.d/gitlab_pre-release.list")
+        .exists());
+    assert_eq!(
+        a.read(&format!(
+            "var-backups/galley/{id}/etc/apt/sources.list.d/gitlab_pre-release.list"
+        ))
+        .unwrap(),
+        PRE_RELEASE
+    );
+    assert!(!b.path("etc-apt/sources.list.d/gitlab.sources").exists());
+    assert_eq!(
+        b.read(&format!(
+            "var-backups/galley/{id}/etc/apt/sources.list.d/gitlab.sources"
+        ))
+        .unwrap(),
+        deb822
+    );
+    // sources.list keeps its other lines; the matching one is commented out.
+    let main = a.read("etc-apt/sources.list").unwrap();
+    assert!(main.starts_with(DEBIAN), "{main}");
+    assert!(
+        main.contains(&format!("# disabled by galley ({id}): deb https://{TOKEN}")),
+        "{main}"
+    );
+    assert_eq!(
+        c.read("etc-apt/sources.list.d/other.list").unwrap(),
+        "deb http://other.example/ x main\n"
+    );
+    assert!(!c.path(&format!("var-backups/galley/{id}")).exists());
+
+    // A second look finds nothing left.
+    let again = fleet.galley("apt-sources", &["--match", "pre-release", "*:*"]);
+    again.expect_code(0);
+    assert!(
+        again.stdout().contains("no source matches /pre-release/"),
+        "{again}"
+    );
+
+    let restore = fleet.galley("apt-sources", &["--restore", &id, "*:*"]);
+    restore.expect_code(0);
+    fleet.assert_no_token(&restore);
+    assert_eq!(
+        a.read("etc-apt/sources.list.d/gitlab_pre-release.list")
+            .unwrap(),
+        PRE_RELEASE
+    );
+    assert_eq!(
+        a.read("etc-apt/sources.list").unwrap(),
+        format!("{DEBIAN}{PRE_RELEASE}")
+    );
+    assert_eq!(
+        b.read("etc-apt/sources.list.d/gitlab.sources").unwrap(),
+        deb822
+    );
+    assert!(restore.stdout().contains("nothing to restore"), "{restore}");
+    // Restoring twice changes nothing more.
+    let twice = fleet.galley("apt-sources", &["--restore", &id, "*:*"]);
+    twice.expect_code(0);
+    assert!(twice.stdout().contains("0 changed, 3 unchanged"), "{twice}");
+}
+
+#[test]
+fn apt_sources_refuses_bad_input_with_clear_messages() {
+    let fleet = SimFleet::start(&["app-01"]);
+    let bad = fleet.galley("apt-sources", &["--match", "pre-(release", "*:*"]);
+    bad.expect_code(2);
+    assert!(
+        bad.stderr().contains("not a valid regular expression"),
+        "{bad}"
+    );
+    let traversal = fleet.galley("apt-sources", &["--restore", "../../etc", "*:*"]);
+    traversal.expect_code(2);
+    assert!(
+        traversal.stderr().contains("is not a backup id"),
+        "{traversal}"
+    );
+    // A sources folder that is not there is that host's failure.
+    let missing = fleet.galley(
+        "apt-sources",
+        &["--match", "x", "--sources-dir", "/nonexistent/apt", "*:*"],
+    );
+    missing.expect_code(1);
+    let record = &fleet.records()["app-01"];
+    assert_eq!(record["outcome"], "failed");
+    assert_eq!(
+        record["reason"],
+        "apt-sources: /nonexistent/apt is not a folder"
+    );
+}
+
+#[test]
+fn converge_reads_each_version_family_and_confirms_runs_on_the_chef_server() {
+    let server = Goiardi::start();
+    let fleet = SimFleet::start(&[
+        "c18-ok",
+        "c12-ok",
+        "c14-nocheckin",
+        "c17-fail",
+        "c18-reboot35",
+        "c18-reboot37",
+        "c17-locked",
+    ]);
+    let admin = fleet.register(&server);
+    for host in &fleet.hosts {
+        let (family, result) = host.name[1..].split_once('-').unwrap();
+        host.chef(&format!("{family} {result}"));
+    }
+    fleet.host("c17-locked").chef("17 ok");
+    // Another chef-client holds the lock (a live process).
+    let holder = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    fleet
+        .host("c17-locked")
+        .write("state/chef-client-running.pid", &holder.id().to_string());
+
+    let mut flags = server_flags(&server);
+    flags.extend(["--run-lock-timeout", "1s", "*:*"].map(String::from));
+    let run = fleet.galley(
+        "converge",
+        &flags.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let mut holder = holder;
+    let _ = holder.kill();
+    let _ = holder.wait();
+    run.expect_code(1);
+    assert_eq!(
+        outcomes(&fleet),
+        map(&[
+            ("c12-ok", "ok"),
+            ("c14-nocheckin", "unverified"),
+            ("c17-fail", "failed"),
+            ("c17-locked", "failed"),
+            ("c18-ok", "ok"),
+            ("c18-reboot35", "ok"),
+            ("c18-reboot37", "failed"),
+        ])
+    );
+    let records = fleet.records();
+    let ok = step(&records["c18-ok"], "converge");
+    assert_eq!(ok["details"]["version"], "18.4.12");
+    assert_eq!(ok["details"]["resources_updated"], 3);
+    assert_eq!(ok["details"]["resources_total"], 120);
+    assert_eq!(ok["changed"], true);
+    assert_eq!(step(&records["c18-ok"], "verify")["outcome"], "ok");
+    assert_eq!(
+        step(&records["c12-ok"], "converge")["details"]["end_line"],
+        "[2026-11-25T12:00:41+00:00] INFO: Chef Run complete in 41.2 seconds"
+    );
+    // Its run printed success, but the server never heard of it.
+    let unverified = &records["c14-nocheckin"];
+    assert_eq!(step(unverified, "converge")["outcome"], "ok");
+    assert!(unverified["reason"].as_str().unwrap().starts_with("verify: chef-client reported success, but the node's ohai_time on the Chef server did not move"), "{unverified}");
+    let failed = step(&records["c17-fail"], "converge");
+    assert_eq!(
+        failed["details"]["failed_resource"],
+        "template[/etc/gitlab/gitlab.rb]"
+    );
+    assert_eq!(
+        failed["details"]["stacktrace"],
+        "/var/chef/cache/chef-stacktrace.out"
+    );
+    assert!(
+        records["c17-fail"]
+            .get("steps")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+            == 1,
+        "no verify after a failed run"
+    );
+    assert_eq!(
+        step(&records["c18-reboot35"], "converge")["details"]["reboot"],
+        "scheduled"
+    );
+    assert!(records["c18-reboot37"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("reboot is pending"));
+    assert_eq!(
+        records["c17-locked"]["reason"],
+        format!(
+            "converge: another chef-client run (pid {}) held the lock: gave up after 1s",
+            holder.id()
+        )
+    );
+    // The server's record moved for the runs that saved the node.
+    let ohai = |name: &str| {
+        admin.get(&format!("/nodes/{name}")).unwrap()["automatic"]["ohai_time"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(ohai("c18-ok") > 1795608000.0 + 1.0);
+    assert_eq!(ohai("c14-nocheckin"), 1795608000.0);
+    // Each host ran chef-client once, as root, with the lock bounded.
+    assert_eq!(fleet.host("c18-ok").chef_runs(), ["--run-lock-timeout 1"]);
+    let text = run.stdout();
+    assert!(text.contains("converge  4 ok, 3 failed"), "{text}");
+    assert!(
+        text.contains("verify    3 ok, 1 unverified, 3 not reached"),
+        "{text}"
+    );
+}
+
+#[test]
+fn why_run_and_converge_under_sudo() {
+    require_user("galley-nopass");
+    require_user("galley-pass");
+    let fleet = SimFleet::start(&["web-01"]);
+    let host = fleet.host("web-01");
+    host.chef("17 ok");
+    let run = fleet.galley(
+        "converge",
+        &[
+            "--why-run",
+            "-x",
+            "galley-nopass",
+            "*:*",
+            "--",
+            "-o",
+            "recipe[x]; touch /tmp/pwned",
+        ],
+    );
+    run.expect_code(0);
+    assert_eq!(
+        host.chef_runs(),
+        ["--run-lock-timeout 300 --why-run -o recipe[x]; touch /tmp/pwned"]
+    );
+    let record = &fleet.records()["web-01"];
+    assert_eq!(step(record, "converge")["details"]["why_run"], true);
+    assert_eq!(step(record, "converge")["changed"], false);
+    assert_eq!(record["user"], "galley-nopass");
+    let refused = fleet.galley("converge", &["-x", "galley-pass", "*:*"]);
+    refused.expect_code(1);
+    assert_eq!(
+        fleet.records()["web-01"]["outcome"],
+        "sudo_password_required"
+    );
+}
+
+#[test]
+fn restarts_are_proven_by_new_pids_and_failures_show_the_status() {
+    let fleet = SimFleet::start(&["pc-01", "pc-02", "pc-03"]);
+    let before = fleet.host("pc-01").service("unicorn", "normal");
+    fleet.host("pc-01").service("nginx", "normal");
+    fleet.host("pc-02").service("unicorn", "keep-pid");
+    fleet.host("pc-02").service("nginx", "normal");
+    fleet.host("pc-03").service("unicorn", "dies");
+    fleet.host("pc-03").service("nginx", "normal");
+    let run = fleet.galley(
+        "restart",
+        &[
+            "--ctl",
+            "packagecloud-ctl",
+            "--settle",
+            "1500ms",
+            "*:*",
+            "unicorn",
+            "nginx",
+        ],
+    );
+    run.expect_code(1);
+    assert_eq!(
+        outcomes(&fleet),
+        map(&[("pc-01", "ok"), ("pc-02", "failed"), ("pc-03", "failed")])
+    );
+    let records = fleet.records();
+    // pc-01: both restarted, in order, under new pids.
+    let after = fleet.host("pc-01").pid("unicorn");
+    assert_ne!(before, after);
+    assert_eq!(
+        fleet.host("pc-01").ctl_calls(),
+        [
+            "status unicorn",
+            "restart unicorn",
+            "status unicorn",
+            "status nginx",
+            "restart nginx",
+            "status nginx",
+            "status unicorn",
+            "status nginx"
+        ]
+    );
+    // pc-02: the ctl said ok, but the pid did not change; nginx untouched.
+    assert!(
+        records["pc-02"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("restart: unicorn kept its pid"),
+        "{}",
+        records["pc-02"]
+    );
+    assert!(!fleet
+        .host("pc-02")
+        .ctl_calls()
+        .contains(&"restart nginx".to_string()));
+    // pc-03: up under a new pid at first, down after the settle time.
+    let reason = records["pc-03"]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("verify: unicorn went down after its restart: down: unicorn:"),
+        "{reason}"
+    );
+    assert!(
+        run.stdout()
+            .contains("restart  2 ok, 1 failed, 2 changed, 1 unchanged"),
+        "{run}"
+    );
+}
+
+#[test]
+fn fixup_runs_the_runbook_and_a_host_stops_at_its_failed_step() {
+    let server = Goiardi::start();
+    let fleet = SimFleet::start(&["pc-01", "pc-02"]);
+    fleet.register(&server);
+    for host in &fleet.hosts {
+        host.write(
+            "etc-apt/sources.list.d/gitlab_pre-release.list",
+            PRE_RELEASE,
+        );
+        host.service("unicorn", "normal");
+        host.service("nginx", "normal");
+    }
+    fleet.host("pc-01").chef("18 ok");
+    fleet.host("pc-02").chef("17 fail");
+    let mut flags = server_flags(&server);
+    flags.extend(
+        [
+            "--remove-sources",
+            "gitlab_pre-release",
+            "--restart",
+            "unicorn,nginx",
+            "--ctl",
+            "packagecloud-ctl",
+            "--settle",
+            "1s",
+            "*:*",
+        ]
+        .map(String::from),
+    );
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+
+    // The plan touches nothing.
+    let plan = fleet.galley("fixup", &[&flags[..], &["--dry-run"]].concat());
+    plan.expect_code(0);
+    assert!(plan.stdout().contains("1. apt-sources"), "{plan}");
+    assert!(
+        plan.stdout()
+            .contains("'packagecloud-ctl' restart 'unicorn'"),
+        "{plan}"
+    );
+    assert!(
+        plan.stdout().contains("--dry-run: nothing was run."),
+        "{plan}"
+    );
+    for host in &fleet.hosts {
+        assert!(host
+            .path("etc-apt/sources.list.d/gitlab_pre-release.list")
+            .exists());
+        assert!(host.chef_runs().is_empty() && host.ctl_calls().is_empty());
+    }
+    assert!(!fleet.report().exists(), "a dry run writes no report");
+
+    let run = fleet.galley("fixup", &flags);
+    run.expect_code(1);
+    fleet.assert_no_token(&run);
+    assert_eq!(
+        outcomes(&fleet),
+        map(&[("pc-01", "ok"), ("pc-02", "failed")])
+    );
+    let records = fleet.records();
+    let names = |r: &Value| -> Vec<String> {
+        r["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(&records["pc-01"]),
+        ["apt-sources", "converge", "restart", "verify"]
+    );
+    assert_eq!(names(&records["pc-02"]), ["apt-sources", "converge"]);
+    assert!(records["pc-02"]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("converge: Chef run failed: template[/etc/gitlab/gitlab.rb]"));
+    // pc-02 stopped at chef-client: nothing was restarted there.
+    assert!(fleet.host("pc-02").ctl_calls().is_empty());
+    assert_eq!(
+        fleet
+            .host("pc-01")
+            .ctl_calls()
+            .iter()
+            .filter(|c| c.starts_with("restart"))
+            .count(),
+        2
+    );
+    for host in &fleet.hosts {
+        assert!(!host
+            .path("etc-apt/sources.list.d/gitlab_pre-release.list")
+            .exists());
+    }
+    let text = run.stdout();
+    assert!(
+        text.contains("apt-sources  2 ok, 2 changed, 0 unchanged"),
+        "{text}"
+    );
+    assert!(
+        text.contains("restart      1 ok, 1 changed, 0 unchanged, 1 not reached"),
+        "{text}"
+    );
+    assert!(
+        text.contains("verify: the node checked in with the Chef server after the run"),
+        "{text}"
+    );
+}
