@@ -13,7 +13,7 @@ use std::time::Instant;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::action::command::{self, CommandSpec};
+use crate::action::command::{self, CommandSpec, Privilege};
 use crate::action::step::{self, Facts, HostContext, Remote, Step};
 use crate::cli::{ChefArgs, ConnectionArgs, FleetArgs, RunOutput};
 use crate::config::{Selection, SourceSpec};
@@ -316,9 +316,12 @@ fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
 /// Prints the plan of a job: the hosts, and the remote commands in order.
 fn print_plan(args: &FleetArgs, prepared: &Prepared, job: &Job) -> Result<u8, Error> {
     let targets = &prepared.targets;
+    let what = match &job.work {
+        Work::Command(_) => format!("run `{}`", crate::report::redact::text(&job.describe)),
+        Work::Steps(_) => job.describe.clone(),
+    };
     let mut out = format!(
-        "plan: {} on {}, {} at a time\n",
-        job.describe,
+        "plan: {what} on {}, {} at a time\n",
         crate::report::human::plural(targets.targets.len(), "host", "hosts"),
         args.concurrency.0
     );
@@ -357,17 +360,20 @@ fn print_plan(args: &FleetArgs, prepared: &Prepared, job: &Job) -> Result<u8, Er
             u.node.name, u.reason
         ));
     }
-    out.push_str(
-        "\non each host, in order (one SSH session; a host stops at its first failed step):\n",
-    );
     match &job.work {
         Work::Command(spec) => {
             out.push_str(&format!(
-                "  run: {}\n",
-                crate::report::redact::text(&spec.command)
+                "\non each host:\n  {}{}\n",
+                crate::report::redact::text(&spec.command),
+                match spec.privilege {
+                    Privilege::Login => "",
+                    Privilege::Sudo => "    # under sudo -n",
+                    Privilege::Root => "    # as root (sudo -n unless root)",
+                }
             ));
         }
         Work::Steps(steps) => {
+            out.push_str("\non each host, in order (one SSH session; a host stops at its first failed step):\n");
             for (i, step) in steps.iter().enumerate() {
                 out.push_str(&format!("  {}. {}\n", i + 1, step.name()));
                 for command in step.plan() {

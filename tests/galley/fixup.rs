@@ -43,6 +43,7 @@ impl SimHost {
         let fakes = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fakes");
         std::fs::copy(fakes.join("chef-client"), r.join("bin/chef-client")).unwrap();
         std::fs::copy(fakes.join("service-ctl"), r.join("bin/packagecloud-ctl")).unwrap();
+        std::fs::copy(fakes.join("systemctl"), r.join("bin/systemctl")).unwrap();
         std::fs::write(r.join("bin/fake-root"), r.display().to_string()).unwrap();
         std::fs::write(r.join("etc-apt/sources.list"), DEBIAN).unwrap();
         let sshd = Sshd::start_with_binds(
@@ -100,6 +101,18 @@ impl SimHost {
         assert!(out.status.success(), "{out:?}");
         self.write(&format!("behaviour/{name}"), behaviour);
         // The ctl's own calls so far are the setup's, not galley's.
+        let _ = std::fs::remove_file(self.path("state/ctl-calls"));
+        self.pid(name)
+    }
+
+    /// Starts a systemd unit (a real process) under the fake systemctl.
+    fn unit(&self, name: &str) -> u32 {
+        std::fs::create_dir_all(self.path(&format!("state/svc/{name}"))).unwrap();
+        let out = std::process::Command::new(self.path("bin/systemctl"))
+            .args(["restart", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
         let _ = std::fs::remove_file(self.path("state/ctl-calls"));
         self.pid(name)
     }
@@ -765,4 +778,112 @@ fn fixup_runs_the_runbook_and_a_host_stops_at_its_failed_step() {
         text.contains("verify: the node checked in with the Chef server after the run"),
         "{text}"
     );
+}
+
+#[test]
+fn systemd_units_and_unusual_service_names() {
+    let fleet = SimFleet::start(&["app-01"]);
+    let host = fleet.host("app-01");
+    let before = host.unit("gitlab-runsvdir");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let run = fleet.galley(
+        "restart",
+        &["--systemd", "--settle", "500ms", "*:*", "gitlab-runsvdir"],
+    );
+    run.expect_code(0);
+    assert_ne!(host.pid("gitlab-runsvdir"), before);
+    let record = &fleet.records()["app-01"];
+    let services = &step(record, "restart")["details"]["services"][0];
+    assert!(
+        services["before"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("active (pid {before}) ")),
+        "{services}"
+    );
+
+    // A name with a space reaches the ctl as one quoted word, and the host
+    // says it has no such service.
+    host.service("unicorn", "normal");
+    let odd = fleet.galley(
+        "restart",
+        &["--ctl", "packagecloud-ctl", "*:*", "uni corn; touch /tmp/x"],
+    );
+    odd.expect_code(1);
+    let reason = fleet.records()["app-01"]["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        reason.starts_with("restart: cannot read the state of uni corn; touch /tmp/x (`'packagecloud-ctl' status 'uni corn; touch /tmp/x'` exit 1): fail: uni corn; touch /tmp/x: unable to change to service directory"),
+        "{reason}"
+    );
+    assert_eq!(host.ctl_calls(), ["status uni corn; touch /tmp/x"]);
+    // Without --ctl or --systemd galley asks how.
+    let how = fleet.galley("restart", &["*:*", "unicorn"]);
+    how.expect_code(2);
+    assert!(
+        how.stderr()
+            .contains("--ctl NAME (gitlab-ctl, packagecloud-ctl) or --systemd"),
+        "{how}"
+    );
+}
+
+#[test]
+fn an_unreadable_sources_folder_fails_that_host_and_json_output_keeps_tokens_out() {
+    require_user("galley-nopass");
+    let fleet = SimFleet::start(&["app-01", "app-02"]);
+    for host in &fleet.hosts {
+        host.write(
+            "etc-apt/sources.list.d/gitlab_pre-release.list",
+            PRE_RELEASE,
+        );
+    }
+    let locked = fleet.host("app-02").path("etc-apt/sources.list.d");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // Looking needs no root: the login user reads what it can.
+    let run = fleet.galley(
+        "apt-sources",
+        &[
+            "-x",
+            "galley-nopass",
+            "--output",
+            "json",
+            "--match",
+            "pre-release",
+            "*:*",
+        ],
+    );
+    run.expect_code(1);
+    fleet.assert_no_token(&run);
+    let doc = run.json();
+    let hosts = doc["hosts"].as_array().unwrap();
+    assert_eq!(hosts[0]["outcome"], "ok");
+    assert_eq!(hosts[1]["outcome"], "failed");
+    assert_eq!(
+        hosts[1]["reason"],
+        "apt-sources: cannot read /etc/apt/sources.list.d: permission denied"
+    );
+    // With --remove it runs as root (sudo -n), which can read and move it.
+    let remove = fleet.galley(
+        "apt-sources",
+        &[
+            "-x",
+            "galley-nopass",
+            "--output",
+            "stream",
+            "--match",
+            "pre-release",
+            "--remove",
+            "*:*",
+        ],
+    );
+    remove.expect_code(0);
+    fleet.assert_no_token(&remove);
+    for host in &fleet.hosts {
+        assert!(!host
+            .path("etc-apt/sources.list.d/gitlab_pre-release.list")
+            .exists());
+    }
 }

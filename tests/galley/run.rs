@@ -1003,3 +1003,28 @@ fn knife_ssh_settings_are_defaults_under_the_flags() {
     run.expect_code(1);
     assert_eq!(fleet.host_records()["kn-1"]["outcome"], "unreachable");
 }
+
+#[test]
+fn dry_run_shows_the_plan_and_connects_to_nothing() {
+    let fleet = Fleet::start(&["web-01", "web-02"]);
+    let marker = fleet.dir.path().join("touched");
+    let command = format!("touch {}", marker.display());
+    let run = fleet.run(&["--dry-run", "-C", "1", "-x", "deploy"], "*:*", &command);
+    run.expect_code(0);
+    let text = run.stdout();
+    assert!(
+        text.starts_with(&format!("plan: run `{command}` on 2 hosts, 1 at a time\n")),
+        "{text}"
+    );
+    for host in &fleet.hosts {
+        assert!(
+            text.contains(&format!("{}  deploy@127.0.0.1:{}", host.name, host.port)),
+            "{text}"
+        );
+    }
+    assert!(text.ends_with("--dry-run: nothing was run.\n"), "{text}");
+    // Give a command that would have run time to show its effect.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!marker.exists(), "the command ran");
+    assert!(!fleet.report().exists(), "a dry run writes no report");
+}
