@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart services in order and prove each restart: running, a new pid, up since the restart, still up after --settle')
             [CompletionResult]::new('fixup', 'fixup', [CompletionResultType]::ParameterValue, 'The post-rotation playbook over one SSH session per host: remove stale apt sources, run chef-client, restart services, verify. A host stops at its first failed step')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Read reports: the summary of one or more (shards, resumed runs: the latest outcome per host wins), or the hosts whose outcome changed between two')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
@@ -96,7 +97,13 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--command-timeout', '--command-timeout', [CompletionResultType]::ParameterName, 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print on stdout')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed')
-            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source')
+            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story')
+            [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok')
+            [CompletionResult]::new('--max-failures', '--max-failures', [CompletionResultType]::ParameterName, 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves')
+            [CompletionResult]::new('--batch-pause', '--batch-pause', [CompletionResultType]::ParameterName, 'Wait this long between waves (Ctrl-C stops the wait and the run)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once')
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Output kept per host and stream (head and tail; the rest is counted)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
@@ -140,7 +147,13 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--command-timeout', '--command-timeout', [CompletionResultType]::ParameterName, 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print on stdout')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed')
-            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source')
+            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story')
+            [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok')
+            [CompletionResult]::new('--max-failures', '--max-failures', [CompletionResultType]::ParameterName, 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves')
+            [CompletionResult]::new('--batch-pause', '--batch-pause', [CompletionResultType]::ParameterName, 'Wait this long between waves (Ctrl-C stops the wait and the run)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once')
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Output kept per host and stream (head and tail; the rest is counted)')
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Sources whose file path or repository URI matches this regular expression (Rust regex syntax; the URI is matched with its credentials, which are never shown)')
             [CompletionResult]::new('--restore', '--restore', [CompletionResultType]::ParameterName, 'Put back what the run with this backup id removed (the id is in its summary and report: apt-sources-20261125T203000Z)')
@@ -188,7 +201,13 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--command-timeout', '--command-timeout', [CompletionResultType]::ParameterName, 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print on stdout')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed')
-            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source')
+            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story')
+            [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok')
+            [CompletionResult]::new('--max-failures', '--max-failures', [CompletionResultType]::ParameterName, 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves')
+            [CompletionResult]::new('--batch-pause', '--batch-pause', [CompletionResultType]::ParameterName, 'Wait this long between waves (Ctrl-C stops the wait and the run)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once')
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Output kept per host and stream (head and tail; the rest is counted)')
             [CompletionResult]::new('--chef-client-cmd', '--chef-client-cmd', [CompletionResultType]::ParameterName, 'The chef-client command on the hosts (run as root: under `sudo -n` when the login user is not root)')
             [CompletionResult]::new('--run-lock-timeout', '--run-lock-timeout', [CompletionResultType]::ParameterName, 'How long chef-client waits for another run''s lock before it gives up (passed as --run-lock-timeout; chef-client alone waits forever)')
@@ -235,7 +254,13 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--command-timeout', '--command-timeout', [CompletionResultType]::ParameterName, 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print on stdout')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed')
-            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source')
+            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story')
+            [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok')
+            [CompletionResult]::new('--max-failures', '--max-failures', [CompletionResultType]::ParameterName, 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves')
+            [CompletionResult]::new('--batch-pause', '--batch-pause', [CompletionResultType]::ParameterName, 'Wait this long between waves (Ctrl-C stops the wait and the run)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once')
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Output kept per host and stream (head and tail; the rest is counted)')
             [CompletionResult]::new('--ctl', '--ctl', [CompletionResultType]::ParameterName, 'An omnibus control command (gitlab-ctl, packagecloud-ctl): `NAME restart SERVICE`, state from `NAME status SERVICE` (runit)')
             [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'How long a restarted service must stay up, with the same pid, before its restart counts as proven')
@@ -281,7 +306,13 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--command-timeout', '--command-timeout', [CompletionResultType]::ParameterName, 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'What to print on stdout')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed')
-            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source')
+            [CompletionResult]::new('--retry-failed', '--retry-failed', [CompletionResultType]::ParameterName, 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story')
+            [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok')
+            [CompletionResult]::new('--max-failures', '--max-failures', [CompletionResultType]::ParameterName, 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves')
+            [CompletionResult]::new('--batch-pause', '--batch-pause', [CompletionResultType]::ParameterName, 'Wait this long between waves (Ctrl-C stops the wait and the run)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once')
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Output kept per host and stream (head and tail; the rest is counted)')
             [CompletionResult]::new('--remove-sources', '--remove-sources', [CompletionResultType]::ParameterName, 'Step 1: remove the apt sources matching this regular expression (moved to the backup folder, as `galley apt-sources --remove`)')
             [CompletionResult]::new('--restart', '--restart', [CompletionResultType]::ParameterName, 'Step 3: restart these services, in order (repeat the flag, or unicorn,nginx)')
@@ -326,6 +357,41 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'galley;report' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'galley;report;show' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'table: the human summary; json: one document')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'galley;report;diff' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'galley;report;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'galley;report;help;show' {
+            break
+        }
+        'galley;report;help;diff' {
+            break
+        }
+        'galley;report;help;help' {
+            break
+        }
         'galley;config' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)')
@@ -363,6 +429,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart services in order and prove each restart: running, a new pid, up since the restart, still up after --settle')
             [CompletionResult]::new('fixup', 'fixup', [CompletionResultType]::ParameterValue, 'The post-rotation playbook over one SSH session per host: remove stale apt sources, run chef-client, restart services, verify. A host stops at its first failed step')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Read reports: the summary of one or more (shards, resumed runs: the latest outcome per host wins), or the hosts whose outcome changed between two')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
@@ -388,6 +455,17 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             break
         }
         'galley;help;status' {
+            break
+        }
+        'galley;help;report' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
+            break
+        }
+        'galley;help;report;show' {
+            break
+        }
+        'galley;help;report;diff' {
             break
         }
         'galley;help;config' {

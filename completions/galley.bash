@@ -37,6 +37,9 @@ _galley() {
             galley,man)
                 cmd="galley__subcmd__man"
                 ;;
+            galley,report)
+                cmd="galley__subcmd__report"
+                ;;
             galley,restart)
                 cmd="galley__subcmd__restart"
                 ;;
@@ -70,6 +73,9 @@ _galley() {
             galley__subcmd__help,man)
                 cmd="galley__subcmd__help__subcmd__man"
                 ;;
+            galley__subcmd__help,report)
+                cmd="galley__subcmd__help__subcmd__report"
+                ;;
             galley__subcmd__help,restart)
                 cmd="galley__subcmd__help__subcmd__restart"
                 ;;
@@ -82,6 +88,30 @@ _galley() {
             galley__subcmd__help,status)
                 cmd="galley__subcmd__help__subcmd__status"
                 ;;
+            galley__subcmd__help__subcmd__report,diff)
+                cmd="galley__subcmd__help__subcmd__report__subcmd__diff"
+                ;;
+            galley__subcmd__help__subcmd__report,show)
+                cmd="galley__subcmd__help__subcmd__report__subcmd__show"
+                ;;
+            galley__subcmd__report,diff)
+                cmd="galley__subcmd__report__subcmd__diff"
+                ;;
+            galley__subcmd__report,help)
+                cmd="galley__subcmd__report__subcmd__help"
+                ;;
+            galley__subcmd__report,show)
+                cmd="galley__subcmd__report__subcmd__show"
+                ;;
+            galley__subcmd__report__subcmd__help,diff)
+                cmd="galley__subcmd__report__subcmd__help__subcmd__diff"
+                ;;
+            galley__subcmd__report__subcmd__help,help)
+                cmd="galley__subcmd__report__subcmd__help__subcmd__help"
+                ;;
+            galley__subcmd__report__subcmd__help,show)
+                cmd="galley__subcmd__report__subcmd__help__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -89,7 +119,7 @@ _galley() {
 
     case "${cmd}" in
         galley)
-            opts="-h -V --help --version search run apt-sources converge restart fixup status config completions man help"
+            opts="-h -V --help --version search run apt-sources converge restart fixup status report config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,7 +133,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__apt__subcmd__sources)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --max-output --match --remove --restore --sources-dir --backup-dir --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --match --remove --restore --sources-dir --backup-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -242,6 +272,30 @@ _galley() {
                     return 0
                     ;;
                 --retry-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-pause)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -353,7 +407,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__converge)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --max-output --chef-client-cmd --why-run --run-lock-timeout --server-check --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --chef-client-cmd --why-run --run-lock-timeout --server-check --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,6 +546,30 @@ _galley() {
                     return 0
                     ;;
                 --retry-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-pause)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -519,7 +597,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__fixup)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --max-output --remove-sources --no-converge --restart --sources-dir --backup-dir --chef-client-cmd --why-run --run-lock-timeout --server-check --ctl --systemd --settle --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --remove-sources --no-converge --restart --sources-dir --backup-dir --chef-client-cmd --why-run --run-lock-timeout --server-check --ctl --systemd --settle --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +736,30 @@ _galley() {
                     return 0
                     ;;
                 --retry-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-pause)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -709,7 +811,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__help)
-            opts="search run apt-sources converge restart fixup status config completions man help"
+            opts="search run apt-sources converge restart fixup status report config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -820,6 +922,48 @@ _galley() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        galley__subcmd__help__subcmd__report)
+            opts="show diff"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        galley__subcmd__help__subcmd__report__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        galley__subcmd__help__subcmd__report__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         galley__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -894,8 +1038,114 @@ _galley() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        galley__subcmd__report)
+            opts="-h --help show diff help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        galley__subcmd__report__subcmd__diff)
+            opts="-h --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        galley__subcmd__report__subcmd__help)
+            opts="show diff help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        galley__subcmd__report__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        galley__subcmd__report__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        galley__subcmd__report__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        galley__subcmd__report__subcmd__show)
+            opts="-h --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         galley__subcmd__restart)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --max-output --ctl --systemd --settle --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --ctl --systemd --settle --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1034,6 +1284,30 @@ _galley() {
                     return 0
                     ;;
                 --retry-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-pause)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1057,7 +1331,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__run)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --max-output --sudo --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --sudo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1196,6 +1470,30 @@ _galley() {
                     return 0
                     ;;
                 --retry-failed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-pause)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand restart 'Restart services in order and prove each restart: running, a new pid, up since the restart, still up after --settle'
             cand fixup 'The post-rotation playbook over one SSH session per host: remove stale apt sources, run chef-client, restart services, verify. A host stops at its first failed step'
             cand status 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first'
+            cand report 'Read reports: the summary of one or more (shards, resumed runs: the latest outcome per host wins), or the hosts whose outcome changed between two'
             cand config 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
             cand completions 'Print a shell completion script, or write all of them to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
@@ -91,7 +92,13 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --command-timeout 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit'
             cand --output 'What to print on stdout'
             cand --report 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed'
-            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source'
+            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)'
+            cand --resume 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story'
+            cand --canary 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok'
+            cand --max-failures 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped'
+            cand --batch-size 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves'
+            cand --batch-pause 'Wait this long between waves (Ctrl-C stops the wait and the run)'
+            cand --shard 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once'
             cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
@@ -134,7 +141,13 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --command-timeout 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit'
             cand --output 'What to print on stdout'
             cand --report 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed'
-            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source'
+            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)'
+            cand --resume 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story'
+            cand --canary 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok'
+            cand --max-failures 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped'
+            cand --batch-size 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves'
+            cand --batch-pause 'Wait this long between waves (Ctrl-C stops the wait and the run)'
+            cand --shard 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once'
             cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
             cand --match 'Sources whose file path or repository URI matches this regular expression (Rust regex syntax; the URI is matched with its credentials, which are never shown)'
             cand --restore 'Put back what the run with this backup id removed (the id is in its summary and report: apt-sources-20261125T203000Z)'
@@ -181,7 +194,13 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --command-timeout 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit'
             cand --output 'What to print on stdout'
             cand --report 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed'
-            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source'
+            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)'
+            cand --resume 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story'
+            cand --canary 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok'
+            cand --max-failures 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped'
+            cand --batch-size 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves'
+            cand --batch-pause 'Wait this long between waves (Ctrl-C stops the wait and the run)'
+            cand --shard 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once'
             cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
             cand --chef-client-cmd 'The chef-client command on the hosts (run as root: under `sudo -n` when the login user is not root)'
             cand --run-lock-timeout 'How long chef-client waits for another run''s lock before it gives up (passed as --run-lock-timeout; chef-client alone waits forever)'
@@ -227,7 +246,13 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --command-timeout 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit'
             cand --output 'What to print on stdout'
             cand --report 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed'
-            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source'
+            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)'
+            cand --resume 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story'
+            cand --canary 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok'
+            cand --max-failures 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped'
+            cand --batch-size 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves'
+            cand --batch-pause 'Wait this long between waves (Ctrl-C stops the wait and the run)'
+            cand --shard 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once'
             cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
             cand --ctl 'An omnibus control command (gitlab-ctl, packagecloud-ctl): `NAME restart SERVICE`, state from `NAME status SERVICE` (runit)'
             cand --settle 'How long a restarted service must stay up, with the same pid, before its restart counts as proven'
@@ -272,7 +297,13 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --command-timeout 'Stop a remote command that runs longer than this (500ms, 30s, 5m); its processes on the host are killed. Default: no limit'
             cand --output 'What to print on stdout'
             cand --report 'Also write a JSON Lines report here: a header, one line per host as it finishes, a summary. It stays valid if galley is killed'
-            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source'
+            cand --retry-failed 'Run only the selected hosts that were not ok in this earlier report, and, when that run was killed before its summary, those it never reported. QUERY still selects from the source. (--resume does the same and appends to that report.)'
+            cand --resume 'Carry on an earlier run: run only the hosts that are not ok in its report (also one cut short by a crash or a kill), and append to that report under a new header, so the file tells the whole story'
+            cand --canary 'Run on N hosts first (spread across environments and roles, the same pick every time); go on with the rest only if every one is ok'
+            cand --max-failures 'Stop starting hosts once N hosts are not ok (1 is fail-fast), or once more than P% of the finished ones are not ok; the rest are skipped'
+            cand --batch-size 'Start hosts in waves of N (or P% of the selection), after the canaries; --max-failures is checked within and between waves'
+            cand --batch-pause 'Wait this long between waves (Ctrl-C stops the wait and the run)'
+            cand --shard 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once'
             cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
             cand --remove-sources 'Step 1: remove the apt sources matching this regular expression (moved to the backup folder, as `galley apt-sources --remove`)'
             cand --restart 'Step 3: restart these services, in order (repeat the flag, or unicorn,nginx)'
@@ -315,6 +346,34 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'galley;report'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise'
+            cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'galley;report;show'= {
+            cand --format 'table: the human summary; json: one document'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'galley;report;diff'= {
+            cand --format 'format'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'galley;report;help'= {
+            cand show 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise'
+            cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'galley;report;help;show'= {
+        }
+        &'galley;report;help;diff'= {
+        }
+        &'galley;report;help;help'= {
+        }
         &'galley;config'= {
             cand -c 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)'
             cand --config 'The knife config file (config.rb or knife.rb) instead of knife''s lookup ($KNIFE_HOME, .chef/ here and upward, ~/.chef/)'
@@ -349,6 +408,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand restart 'Restart services in order and prove each restart: running, a new pid, up since the restart, still up after --settle'
             cand fixup 'The post-rotation playbook over one SSH session per host: remove stale apt sources, run chef-client, restart services, verify. A host stops at its first failed step'
             cand status 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first'
+            cand report 'Read reports: the summary of one or more (shards, resumed runs: the latest outcome per host wins), or the hosts whose outcome changed between two'
             cand config 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
             cand completions 'Print a shell completion script, or write all of them to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
@@ -367,6 +427,14 @@ set edit:completion:arg-completer[galley] = {|@words|
         &'galley;help;fixup'= {
         }
         &'galley;help;status'= {
+        }
+        &'galley;help;report'= {
+            cand show 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise'
+            cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
+        }
+        &'galley;help;report;show'= {
+        }
+        &'galley;help;report;diff'= {
         }
         &'galley;help;config'= {
         }

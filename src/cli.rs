@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use crate::chef::signing::SignVersion;
 use crate::exit;
 pub use crate::ssh::Policy as HostKeyPolicy;
-use crate::units::{Bytes, Concurrency, Dur, Moment};
+use crate::units::{Bytes, Concurrency, Dur, HostCount, Moment, Shard};
 
 /// Fleet-wide fixups for Chef-managed hosts.
 ///
@@ -79,6 +79,10 @@ pub enum Command {
     /// With --stale-after or --since, nodes that did not converge in time
     /// (or never did) are flagged, and galley exits 1 when there are any.
     Status(StatusArgs),
+    /// Read reports: the summary of one or more (shards, resumed runs:
+    /// the latest outcome per host wins), or the hosts whose outcome changed
+    /// between two.
+    Report(ReportArgs),
     /// Show the Chef server settings galley found, and where each came from
     /// (credentials profile, config.rb/knife.rb line, or flag). Never shows
     /// the key itself.
@@ -185,9 +189,45 @@ pub struct FleetArgs {
 
     /// Run only the selected hosts that were not ok in this earlier report,
     /// and, when that run was killed before its summary, those it never
-    /// reported. QUERY still selects from the source.
-    #[arg(long, value_name = "REPORT", help_heading = "Execution")]
+    /// reported. QUERY still selects from the source. (--resume does the
+    /// same and appends to that report.)
+    #[arg(long, value_name = "REPORT", help_heading = "Rollout")]
     pub retry_failed: Option<PathBuf>,
+
+    /// Carry on an earlier run: run only the hosts that are not ok in its
+    /// report (also one cut short by a crash or a kill), and append to that
+    /// report under a new header, so the file tells the whole story.
+    #[arg(
+        long,
+        value_name = "REPORT",
+        conflicts_with = "retry_failed",
+        help_heading = "Rollout"
+    )]
+    pub resume: Option<PathBuf>,
+
+    /// Run on N hosts first (spread across environments and roles, the same
+    /// pick every time); go on with the rest only if every one is ok.
+    #[arg(long, value_name = "N", help_heading = "Rollout")]
+    pub canary: Option<Concurrency>,
+
+    /// Stop starting hosts once N hosts are not ok (1 is fail-fast), or once
+    /// more than P% of the finished ones are not ok; the rest are skipped.
+    #[arg(long, value_name = "N|P%", help_heading = "Rollout")]
+    pub max_failures: Option<HostCount>,
+
+    /// Start hosts in waves of N (or P% of the selection), after the
+    /// canaries; --max-failures is checked within and between waves.
+    #[arg(long, value_name = "N|P%", help_heading = "Rollout")]
+    pub batch_size: Option<HostCount>,
+
+    /// Wait this long between waves (Ctrl-C stops the wait and the run).
+    #[arg(long, value_name = "DURATION", help_heading = "Rollout")]
+    pub batch_pause: Option<Dur>,
+
+    /// Act only on the K-th of N disjoint slices of the selected nodes (by a
+    /// hash of the node name), so N runners cover the fleet exactly once.
+    #[arg(long, value_name = "K/N", help_heading = "Rollout")]
+    pub shard: Option<Shard>,
 
     /// Output kept per host and stream (head and tail; the rest is counted).
     #[arg(
@@ -511,6 +551,48 @@ pub enum Format {
     Table,
     /// One JSON array, for programs.
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub action: ReportAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// The summary and gathered outputs of one or more reports, merged:
+    /// each host's latest outcome wins. Exits 0 when every host is ok, 1
+    /// otherwise.
+    Show(ReportShowArgs),
+    /// The hosts whose outcome differs between two reports (a host missing
+    /// from one counts). Exits 0 when none does, 1 otherwise.
+    Diff(ReportDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportShowArgs {
+    /// JSON Lines reports written by --report (or --resume).
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+
+    /// table: the human summary; json: one document.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportDiffArgs {
+    /// The earlier report.
+    #[arg(value_name = "BEFORE")]
+    pub before: PathBuf,
+
+    /// The later report.
+    #[arg(value_name = "AFTER")]
+    pub after: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

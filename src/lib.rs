@@ -26,6 +26,7 @@ pub mod hostlist;
 pub mod inventory;
 pub mod outcome;
 pub mod report;
+pub mod rollout;
 pub mod ssh;
 pub mod target;
 pub mod units;
@@ -42,6 +43,7 @@ pub fn run(cli: cli::Cli) -> Result<u8, Error> {
         cli::Command::Restart(args) => commands::fixup::restart(args),
         cli::Command::Fixup(args) => commands::fixup::fixup(args),
         cli::Command::Status(args) => commands::status::run(args),
+        cli::Command::Report(args) => commands::report::run(args),
         cli::Command::Config(args) => commands::config::run(args),
         cli::Command::Completions(args) => commands::generate::run_completions(args),
         cli::Command::Man(args) => commands::generate::run_man(args),

@@ -187,7 +187,7 @@ pub struct HostOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepOutcome {
     /// `apt-sources`, `converge`, `restart`, `verify`.
-    pub name: &'static str,
+    pub name: String,
     pub kind: OutcomeKind,
     /// One line that explains a result that is not ok.
     pub reason: Option<String>,
@@ -206,9 +206,9 @@ pub struct StepOutcome {
 }
 
 impl StepOutcome {
-    pub fn new(name: &'static str) -> StepOutcome {
+    pub fn new(name: &str) -> StepOutcome {
         StepOutcome {
-            name,
+            name: name.to_string(),
             kind: OutcomeKind::Ok,
             reason: None,
             changed: None,

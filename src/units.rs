@@ -90,9 +90,105 @@ impl FromStr for Concurrency {
     }
 }
 
+/// A number of hosts, or a share of them: `5` or `10%`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HostCount {
+    Hosts(usize),
+    Percent(f64),
+}
+
+impl FromStr for HostCount {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<HostCount, String> {
+        let s = s.trim();
+        if let Some(number) = s.strip_suffix('%') {
+            return match number.trim().parse::<f64>() {
+                Ok(p) if p > 0.0 && p <= 100.0 => Ok(HostCount::Percent(p)),
+                _ => Err(format!(
+                    "{s:?} is not a percentage: write a number above 0 and up to 100, then %"
+                )),
+            };
+        }
+        match s.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(HostCount::Hosts(n)),
+            _ => Err(format!(
+                "{s:?} is not a number of hosts (1 or more) or a percentage (10%)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for HostCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostCount::Hosts(n) => write!(f, "{n}"),
+            HostCount::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+impl HostCount {
+    /// How many of `total` hosts: a share rounds up, and is at least one.
+    pub fn of(self, total: usize) -> usize {
+        match self {
+            HostCount::Hosts(n) => n,
+            HostCount::Percent(p) => ((total as f64 * p / 100.0).ceil() as usize).max(1),
+        }
+    }
+}
+
+/// The K-th of N slices of the fleet: `2/3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("{s:?} is not a shard: write K/N with 1 <= K <= N, as 2/3");
+        let (k, n) = s.trim().split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_counts_and_shards() {
+        assert_eq!("5".parse::<HostCount>().unwrap(), HostCount::Hosts(5));
+        assert_eq!("10%".parse::<HostCount>().unwrap().of(25), 3);
+        assert_eq!("0.1%".parse::<HostCount>().unwrap().of(25), 1);
+        for bad in ["0", "-1", "0%", "101%", "x", "5 %%"] {
+            assert!(bad.parse::<HostCount>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            "2/3".parse::<Shard>().unwrap(),
+            Shard { index: 2, count: 3 }
+        );
+        for bad in ["0/3", "4/3", "1/0", "3", "a/b", "1/3/4"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn durations() {

@@ -25,6 +25,7 @@ use crate::report::human::now_epoch;
 use crate::report::nodes;
 use crate::report::progress::Progress;
 use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
+use crate::rollout::{self, Threshold, Wave};
 use crate::ssh::{self, Connection, Gateways, Policy, SshConfig};
 use crate::target::{AddressRule, Target, Targets};
 
@@ -145,10 +146,32 @@ pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
         selection.address = AddressRule::Attribute(attribute.clone());
     }
     let settings = ssh_settings(&args.connection, &knife)?;
+    if let (Some(resume), Some(report)) = (&args.resume, &args.report) {
+        if resume != report {
+            return Err(Error::usage(anyhow::anyhow!(
+                "--resume appends to {}; leave out --report (or give the same file)",
+                resume.display()
+            )));
+        }
+    }
     let Some(mut targets) = super::select(&selection)? else {
         return Ok(Err(exit::NO_MATCH));
     };
-    if let Some(path) = &args.retry_failed {
+    if let Some(shard) = args.shard {
+        let before = targets.targets.len() + targets.unaddressed.len();
+        targets
+            .targets
+            .retain(|t| rollout::in_shard(&t.name, shard));
+        targets
+            .unaddressed
+            .retain(|u| rollout::in_shard(&u.node.name, shard));
+        let kept = targets.targets.len() + targets.unaddressed.len();
+        eprintln!("galley: shard {shard}: {kept} of the {before} selected nodes");
+        if kept == 0 {
+            return Ok(Err(exit::OK));
+        }
+    }
+    if let Some(path) = args.resume.as_ref().or(args.retry_failed.as_ref()) {
         if !keep_retries(&mut targets, path, &selection)? {
             return Ok(Err(exit::OK));
         }
@@ -301,16 +324,116 @@ fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
         } else {
             "termination signal"
         };
-        if cancel.level() == CancelLevel::None {
-            cancel.raise(CancelLevel::StopStarting);
+        if !cancel.interrupted() {
+            cancel.interrupt(CancelLevel::StopStarting);
             progress.println(&format!(
                 "galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)"
             ));
         } else {
-            cancel.raise(CancelLevel::Abort);
+            cancel.interrupt(CancelLevel::Abort);
             progress.println(&format!("galley: {name} again: stopping the running hosts"));
         }
     }
+}
+
+/// The rollout flags, for the report header.
+fn rollout_record(args: &FleetArgs) -> serde_json::Value {
+    let mut record = serde_json::Map::new();
+    let text = |v: &dyn std::fmt::Display| serde_json::Value::from(v.to_string());
+    if let Some(shard) = &args.shard {
+        record.insert("shard".into(), text(shard));
+    }
+    if let Some(n) = &args.canary {
+        record.insert("canary".into(), n.0.into());
+    }
+    if let Some(limit) = &args.max_failures {
+        record.insert("max_failures".into(), text(limit));
+    }
+    if let Some(size) = &args.batch_size {
+        record.insert("batch_size".into(), text(size));
+    }
+    if let Some(pause) = &args.batch_pause {
+        record.insert("batch_pause".into(), text(pause));
+    }
+    if let Some(path) = args.resume.as_ref().or(args.retry_failed.as_ref()) {
+        record.insert("retried_from".into(), path.display().to_string().into());
+    }
+    serde_json::Value::Object(record)
+}
+
+/// Runs the waves in order (the canaries, then the batches), stopping
+/// when the canaries are not all ok or the failure threshold is crossed;
+/// hosts never started are skipped with the reason.
+fn run_waves<F>(
+    targets: &[Target],
+    waves: &[Wave],
+    args: &FleetArgs,
+    cancel: &Cancel,
+    events: &mpsc::Sender<Event>,
+    threshold: Option<&Threshold>,
+    run: F,
+) -> Vec<HostOutcome>
+where
+    F: Fn(&Target, &Cancel, &Live) -> HostOutcome + Sync,
+{
+    let mut all: Vec<HostOutcome> = Vec::new();
+    for (w, wave) in waves.iter().enumerate() {
+        if w > 0 && waves[w - 1].is_canary() {
+            let bad: Vec<String> = all
+                .iter()
+                .filter(|o| !o.is_ok())
+                .map(|o| format!("{} {}", o.name, o.kind.name()))
+                .collect();
+            if !bad.is_empty() {
+                cancel.raise(
+                    CancelLevel::StopStarting,
+                    &format!("the canary was not ok ({})", bad.join(", ")),
+                );
+            }
+        }
+        if w > 0 && cancel.level() == CancelLevel::None {
+            if let Some(pause) = args.batch_pause {
+                let _ = events.send(Event::Note(format!(
+                    "{} done; pausing {} before {}",
+                    waves[w - 1].label,
+                    ssh::seconds(pause.0),
+                    wave.label
+                )));
+                let until = Instant::now() + pause.0;
+                while Instant::now() < until && cancel.level() == CancelLevel::None {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+            }
+        }
+        if waves.len() > 1 && cancel.level() == CancelLevel::None {
+            let names: Vec<&str> = wave
+                .hosts
+                .iter()
+                .map(|i| targets[*i].name.as_str())
+                .collect();
+            let _ = events.send(Event::Note(format!(
+                "{}: {}",
+                wave.label,
+                crate::hostlist::fold(&names)
+            )));
+        }
+        let ran = exec::execute(
+            targets,
+            &wave.hosts,
+            args.concurrency.0,
+            cancel,
+            events,
+            |t, c, live| {
+                let outcome = run(t, c, live);
+                if let Some(why) = threshold.and_then(|th| th.record(&outcome)) {
+                    c.raise(CancelLevel::StopStarting, &why);
+                }
+                outcome
+            },
+        );
+        all.extend(ran.into_iter().map(|(_, o)| o));
+    }
+    all
 }
 
 /// Prints the plan of a job: the hosts, and the remote commands in order.
@@ -359,6 +482,25 @@ fn print_plan(args: &FleetArgs, prepared: &Prepared, job: &Job) -> Result<u8, Er
             "  {:<width$}  skipped: no usable address: {}\n",
             u.node.name, u.reason
         ));
+    }
+    let waves = rollout::waves(&targets.targets, args.canary.map(|c| c.0), args.batch_size);
+    if waves.len() > 1 {
+        out.push_str("\nwaves (each starts only if the run was not stopped):\n");
+        for wave in &waves {
+            let names: Vec<&str> = wave
+                .hosts
+                .iter()
+                .map(|i| targets.targets[*i].name.as_str())
+                .collect();
+            out.push_str(&format!(
+                "  {}: {}\n",
+                wave.label,
+                crate::hostlist::fold(&names)
+            ));
+        }
+    }
+    if let Some(limit) = &args.max_failures {
+        out.push_str(&format!("stop starting hosts at --max-failures {limit}\n"));
     }
     match &job.work {
         Work::Command(spec) => {
@@ -409,9 +551,15 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         query: selection.query.to_string(),
         hosts: targets.targets.len() + targets.unaddressed.len(),
         started_at: now_epoch(),
+        rollout: rollout_record(args),
     };
-    let mut jsonl = match &args.report {
-        Some(path) => Some(JsonlReport::create(path).map_err(|e| {
+    let opened = match (&args.resume, &args.report) {
+        (Some(path), _) => Some((path, JsonlReport::append(path))),
+        (None, Some(path)) => Some((path, JsonlReport::create(path))),
+        (None, None) => None,
+    };
+    let mut jsonl = match opened {
+        Some((path, opened)) => Some(opened.map_err(|e| {
             Error::setup(
                 anyhow::Error::new(e)
                     .context(format!("cannot write the report {}", path.display())),
@@ -459,12 +607,16 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         let (progress, done) = (&progress, &done);
         scope.spawn(move || watch_signals(&mut signals, cancel, progress));
         scope.spawn(move || progress.tick_until(cancel, done));
+        let waves = rollout::waves(targets, args.canary.map(|c| c.0), args.batch_size);
+        let threshold = args.max_failures.map(Threshold::new);
         let worker = scope.spawn(move || {
-            exec::execute(
+            run_waves(
                 targets,
-                args.concurrency.0,
+                &waves,
+                args,
                 cancel,
                 &events,
+                threshold.as_ref(),
                 |t, c, live| {
                     run_host(
                         t,
@@ -485,6 +637,10 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
             let step = match event {
                 Event::Started { index, name } => {
                     progress.started(index, &name);
+                    Ok(())
+                }
+                Event::Note(text) => {
+                    progress.println(&format!("galley: {text}"));
                     Ok(())
                 }
                 Event::Output {
@@ -525,7 +681,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
 
     let elapsed_ms = ssh::millis(started.elapsed());
     let stats = RunStats::from_outcomes(&outcomes);
-    let code = if cancel.level() > CancelLevel::None {
+    let code = if cancel.interrupted() {
         exit::INTERRUPTED
     } else if stats.all_ok() {
         exit::OK

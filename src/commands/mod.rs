@@ -5,6 +5,7 @@ pub mod config;
 pub mod fixup;
 pub mod fleet;
 pub mod generate;
+pub mod report;
 pub mod run;
 pub mod search;
 pub mod status;

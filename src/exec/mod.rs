@@ -2,16 +2,24 @@
 //! threads, reports each start and finish as an [`Event`], and honours
 //! cancellation. It never prints; reporters decide what to show.
 
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Mutex;
 
 use crate::outcome::{HostOutcome, OutcomeKind};
 use crate::target::Target;
 
-/// How far a run has been asked to stop. Levels only go up.
+/// How far a run has been asked to stop, and why. Levels only go up; the
+/// first reason given stays.
 #[derive(Debug, Default)]
-pub struct Cancel(AtomicU8);
+pub struct Cancel {
+    level: AtomicU8,
+    /// Why hosts stop being started (`the run was interrupted`, `--max-failures
+    /// 5 reached (...)`), for the skipped hosts' reason.
+    reason: Mutex<Option<String>>,
+    /// A signal asked to stop (the run exits 130), not a rollout rule.
+    interrupted: AtomicBool,
+}
 
 /// Why a run stops, in increasing order of urgency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,12 +32,39 @@ pub enum CancelLevel {
 }
 
 impl Cancel {
-    pub fn raise(&self, level: CancelLevel) {
-        self.0.fetch_max(level as u8, Ordering::SeqCst);
+    /// A signal asks to stop (first: stop starting; second: abort).
+    pub fn interrupt(&self, level: CancelLevel) {
+        self.interrupted.store(true, Ordering::SeqCst);
+        self.raise(level, "the run was interrupted");
+    }
+
+    /// Stop at `level`, for `reason` (kept only if none was given before).
+    pub fn raise(&self, level: CancelLevel, reason: &str) {
+        {
+            let mut current = self.reason.lock().unwrap();
+            if current.is_none() {
+                *current = Some(reason.to_string());
+            }
+        }
+        self.level.fetch_max(level as u8, Ordering::SeqCst);
+    }
+
+    /// Why hosts are no longer started.
+    pub fn reason(&self) -> String {
+        self.reason
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or_else(|| "the run was stopped".into())
+    }
+
+    /// Whether a signal stopped the run.
+    pub fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
     }
 
     pub fn level(&self) -> CancelLevel {
-        match self.0.load(Ordering::SeqCst) {
+        match self.level.load(Ordering::SeqCst) {
             0 => CancelLevel::None,
             1 => CancelLevel::StopStarting,
             _ => CancelLevel::Abort,
@@ -54,6 +89,8 @@ pub enum Event {
         index: usize,
         outcome: Box<HostOutcome>,
     },
+    /// Something for the operator between hosts (a wave starts, a pause).
+    Note(String),
 }
 
 /// Hands a host's output to the reporter as it arrives.
@@ -72,22 +109,24 @@ impl Live<'_> {
     }
 }
 
-/// Runs `run` for every target, `concurrency` at a time. Returns the
-/// outcomes in target order; every target has one, `skipped` for those
-/// never started because the run was stopped.
+/// Runs `run` for the targets at `order` (indexes into `targets`),
+/// `concurrency` at a time. Returns each index with its outcome; every one
+/// has an outcome, `skipped` for those never started because the run was
+/// stopped.
 pub fn execute<F>(
     targets: &[Target],
+    order: &[usize],
     concurrency: usize,
     cancel: &Cancel,
     events: &Sender<Event>,
     run: F,
-) -> Vec<HostOutcome>
+) -> Vec<(usize, HostOutcome)>
 where
     F: Fn(&Target, &Cancel, &Live) -> HostOutcome + Sync,
 {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<HostOutcome>>> = Mutex::new(vec![None; targets.len()]);
-    let workers = concurrency.clamp(1, targets.len().max(1));
+    let results: Mutex<Vec<(usize, HostOutcome)>> = Mutex::new(Vec::with_capacity(order.len()));
+    let workers = concurrency.clamp(1, order.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let events = events.clone();
@@ -96,46 +135,47 @@ where
                 // Hosts are I/O-bound: small stacks keep hundreds of
                 // workers cheap.
                 .stack_size(256 * 1024)
-                .spawn_scoped(scope, move || loop {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(target) = targets.get(index) else {
-                        break;
-                    };
-                    let outcome = if cancel.level() >= CancelLevel::StopStarting {
-                        let mut o = HostOutcome::without_run(
-                            &target.name,
-                            OutcomeKind::Skipped,
-                            "not started: the run was interrupted",
-                        );
-                        o.address = Some(target.address.clone());
-                        o
-                    } else {
-                        let _ = events.send(Event::Started {
-                            index,
-                            name: target.name.clone(),
-                        });
-                        run(
-                            target,
-                            cancel,
-                            &Live {
+                .spawn_scoped(scope, move || {
+                    while let Some(&index) = order.get(next.fetch_add(1, Ordering::SeqCst)) {
+                        let target = &targets[index];
+                        let outcome = if cancel.level() >= CancelLevel::StopStarting {
+                            skipped(target, cancel)
+                        } else {
+                            let _ = events.send(Event::Started {
                                 index,
-                                events: &events,
-                            },
-                        )
-                    };
-                    results.lock().unwrap()[index] = Some(outcome.clone());
-                    let _ = events.send(Event::Finished {
-                        index,
-                        outcome: Box::new(outcome),
-                    });
+                                name: target.name.clone(),
+                            });
+                            run(
+                                target,
+                                cancel,
+                                &Live {
+                                    index,
+                                    events: &events,
+                                },
+                            )
+                        };
+                        results.lock().unwrap().push((index, outcome.clone()));
+                        let _ = events.send(Event::Finished {
+                            index,
+                            outcome: Box::new(outcome),
+                        });
+                    }
                 })
                 .expect("spawn a worker thread");
         }
     });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(index, _)| *index);
     results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|o| o.expect("every target ran or was skipped"))
-        .collect()
+}
+
+/// A host never started because the run stopped.
+pub fn skipped(target: &Target, cancel: &Cancel) -> HostOutcome {
+    let mut o = HostOutcome::without_run(
+        &target.name,
+        OutcomeKind::Skipped,
+        format!("not started: {}", cancel.reason()),
+    );
+    o.address = Some(target.address.clone());
+    o
 }

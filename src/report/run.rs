@@ -30,6 +30,8 @@ pub struct RunInfo {
     pub query: String,
     pub hosts: usize,
     pub started_at: f64,
+    /// The rollout settings (`shard`, `canary`, `max_failures`, ...), when any.
+    pub rollout: Value,
 }
 
 pub fn header_record(info: &RunInfo) -> Value {
@@ -41,6 +43,7 @@ pub fn header_record(info: &RunInfo) -> Value {
         "command": redact::text(&info.command),
         "query": info.query,
         "hosts": info.hosts,
+        "rollout": info.rollout,
     })
 }
 
@@ -160,6 +163,30 @@ impl JsonlReport {
         })
     }
 
+    /// Opens a report to add a run to it. A last line cut short (galley
+    /// was killed while writing it) is dropped first, so the file stays
+    /// one JSON object per line; its host was not recorded as finished, so
+    /// it runs again.
+    pub fn append(path: &Path) -> io::Result<JsonlReport> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)?;
+        let mut text = Vec::new();
+        file.read_to_end(&mut text)?;
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            file.set_len(keep as u64)?;
+            eprintln!(
+                "galley: note: dropped the cut-short last line of {} before appending",
+                path.display()
+            );
+        }
+        file.seek(SeekFrom::End(0))?;
+        Ok(JsonlReport { file })
+    }
+
     pub fn write(&mut self, record: &Value) -> io::Result<()> {
         let mut line = serde_json::to_vec(record).expect("records serialize");
         line.push(b'\n');
@@ -176,6 +203,12 @@ pub struct PastRun {
     /// Host name -> its latest outcome name (later lines win, so resumed
     /// runs appended to the same file tell the latest story).
     pub outcomes: BTreeMap<String, String>,
+    /// Host name -> its latest record, with the start time of its run.
+    pub records: BTreeMap<String, (f64, Value)>,
+    /// Runs in the file (header lines).
+    pub runs: usize,
+    /// The runs' elapsed time, from their summaries.
+    pub elapsed_ms: u64,
     /// The last line was cut short (galley was killed while writing it).
     pub truncated_last_line: bool,
     /// The last run in the file wrote its summary: it finished, so a host
@@ -203,6 +236,7 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
     let text = String::from_utf8_lossy(&text);
     let lines: Vec<&str> = text.lines().collect();
     let mut past = PastRun::default();
+    let mut started_at = 0.0;
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -222,8 +256,15 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
             }
         };
         match record["type"].as_str() {
-            Some("header") => past.complete = false,
-            Some("summary") => past.complete = true,
+            Some("header") => {
+                past.complete = false;
+                past.runs += 1;
+                started_at = record["started_at"].as_f64().unwrap_or(0.0);
+            }
+            Some("summary") => {
+                past.complete = true;
+                past.elapsed_ms += record["elapsed_ms"].as_u64().unwrap_or(0);
+            }
             _ => {}
         }
         if record["type"] == "host" {
@@ -231,6 +272,8 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
                 (record["name"].as_str(), record["outcome"].as_str())
             {
                 past.outcomes.insert(name.to_string(), outcome.to_string());
+                past.records
+                    .insert(name.to_string(), (started_at, record.clone()));
             }
         }
     }
@@ -241,6 +284,76 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
         ));
     }
     Ok(past)
+}
+
+/// A stream record back into the bytes it holds (redacted as written).
+fn captured_from(v: &Value) -> Captured {
+    let data = v["data"].as_str().unwrap_or("");
+    let bytes = match v["encoding"].as_str() {
+        Some("base64") => base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap_or_default(),
+        _ => data.as_bytes().to_vec(),
+    };
+    let dropped = v["dropped_bytes"].as_u64().unwrap_or(0);
+    let at = v["dropped_at"]
+        .as_u64()
+        .map_or(bytes.len(), |a| (a as usize).min(bytes.len()));
+    Captured {
+        head: bytes[..at].to_vec(),
+        tail: bytes[at..].to_vec(),
+        dropped,
+    }
+}
+
+fn field<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
+    serde_json::from_value(v.clone()).ok()
+}
+
+fn text_field(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+/// A host record of a report back into an outcome (for `galley report`).
+pub fn outcome_from_record(v: &Value) -> HostOutcome {
+    let mut o = HostOutcome::without_run(
+        v["name"].as_str().unwrap_or("?"),
+        field(&v["outcome"]).unwrap_or(OutcomeKind::Error),
+        "",
+    );
+    o.reason = text_field(&v["reason"]);
+    o.address = text_field(&v["address"]);
+    o.port = field(&v["port"]);
+    o.user = text_field(&v["user"]);
+    o.phase = field(&v["phase"]);
+    o.exit_code = field(&v["exit_code"]);
+    o.signal = text_field(&v["signal"]);
+    o.auth = text_field(&v["auth"]);
+    o.timings = field(&v["timings"]).unwrap_or_default();
+    o.stdout = captured_from(&v["stdout"]);
+    o.stderr = captured_from(&v["stderr"]);
+    o.steps = v["steps"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| {
+                    let mut step = StepOutcome::new(s["name"].as_str().unwrap_or("?"));
+                    step.kind = field(&s["outcome"]).unwrap_or(OutcomeKind::Error);
+                    step.reason = text_field(&s["reason"]);
+                    step.changed = field(&s["changed"]);
+                    step.millis = s["ms"].as_u64().unwrap_or(0);
+                    step.notes = field(&s["notes"]).unwrap_or_default();
+                    step.details = s["details"].clone();
+                    step.exit_code = field(&s["exit_code"]);
+                    step.stdout = captured_from(&s["stdout"]);
+                    step.stderr = captured_from(&s["stderr"]);
+                    step
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    o
 }
 
 /// Prints output line by line as it arrives, each line prefixed with its
@@ -327,8 +440,8 @@ fn render_step_counts(outcomes: &[HostOutcome]) -> String {
     let mut names: Vec<&str> = Vec::new();
     for o in &with_steps {
         for s in &o.steps {
-            if !names.contains(&s.name) {
-                names.push(s.name);
+            if !names.contains(&s.name.as_str()) {
+                names.push(&s.name);
             }
         }
     }
@@ -626,6 +739,21 @@ mod tests {
         assert_eq!(p.output(0, 0, b"\xff https://t:@h/"), "");
         assert_eq!(p.finish(0), "a         | three\\xff https://REDACTED@h/\n");
         assert_eq!(p.finish(1), "");
+    }
+
+    #[test]
+    fn records_read_back_into_the_same_outcome() {
+        let mut o = outcome("web-01", "out", 3);
+        o.stdout.head = b"deb \xff".to_vec();
+        o.stdout.tail = b"end".to_vec();
+        o.stdout.dropped = 9;
+        let mut step = StepOutcome::new("converge");
+        step.kind = OutcomeKind::Unverified;
+        step.notes = vec!["a note".into()];
+        step.changed = Some(true);
+        o.steps.push(step);
+        let back = outcome_from_record(&host_record(&o));
+        assert_eq!(back, o);
     }
 
     #[test]

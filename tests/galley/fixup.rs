@@ -887,3 +887,37 @@ fn an_unreadable_sources_folder_fails_that_host_and_json_output_keeps_tokens_out
             .exists());
     }
 }
+
+#[test]
+fn rollout_controls_apply_to_the_fixups() {
+    let fleet = SimFleet::start(&["app-01", "app-02", "app-03"]);
+    fleet.host("app-01").chef("17 fail");
+    fleet.host("app-02").chef("18 ok");
+    fleet.host("app-03").chef("18 ok");
+    // The canary's chef-client fails: the other hosts never run it.
+    let run = fleet.galley("converge", &["--canary", "1", "*:*"]);
+    run.expect_code(1);
+    assert_eq!(fleet.host("app-01").chef_runs().len(), 1);
+    assert!(fleet.host("app-02").chef_runs().is_empty());
+    assert!(fleet.host("app-03").chef_runs().is_empty());
+    assert_eq!(
+        outcomes(&fleet),
+        map(&[
+            ("app-01", "failed"),
+            ("app-02", "skipped"),
+            ("app-03", "skipped")
+        ])
+    );
+    // Resuming after the fix runs the two that were skipped, and the
+    // fixed one again.
+    fleet.host("app-01").chef("18 ok");
+    let report = fleet.report();
+    let resumed = fleet.galley("converge", &["--resume", report.to_str().unwrap(), "*:*"]);
+    resumed.expect_code(0);
+    for host in &fleet.hosts {
+        assert_eq!(
+            host.chef_runs().len(),
+            if host.name == "app-01" { 2 } else { 1 }
+        );
+    }
+}

@@ -8,6 +8,7 @@ mod fixup;
 mod generated;
 mod inventory;
 mod query;
+mod rollout;
 mod run;
 mod search;
 mod status;

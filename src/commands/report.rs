@@ -1,0 +1,153 @@
+//! `galley report show` and `galley report diff`: reading reports back.
+//!
+//! A host's latest outcome wins: within a file, later lines (a resumed run
+//! appends to the same file); across files, the run that started later.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::cli::{Format, ReportAction, ReportArgs, ReportDiffArgs, ReportShowArgs};
+use crate::error::{output_result, Error};
+use crate::exit;
+use crate::outcome::{HostOutcome, RunStats};
+use crate::report::human::{plural, table};
+use crate::report::run::{self as report, PastRun};
+
+pub fn run(args: &ReportArgs) -> Result<u8, Error> {
+    match &args.action {
+        ReportAction::Show(show) => run_show(show),
+        ReportAction::Diff(diff) => run_diff(diff),
+    }
+}
+
+/// Reads one report, saying on stderr when its last line was cut short.
+fn read(path: &Path) -> Result<PastRun, Error> {
+    let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
+    if past.truncated_last_line {
+        eprintln!(
+            "galley: note: the last line of {} is cut short (galley was stopped while writing it); that host is left out",
+            path.display()
+        );
+    }
+    Ok(past)
+}
+
+/// The latest record of each host across reports.
+fn merge(paths: &[PathBuf]) -> Result<(BTreeMap<String, Value>, usize, u64), Error> {
+    let mut latest: BTreeMap<String, (f64, usize, Value)> = BTreeMap::new();
+    let (mut runs, mut elapsed_ms) = (0, 0);
+    for (order, path) in paths.iter().enumerate() {
+        let past = read(path)?;
+        runs += past.runs;
+        elapsed_ms += past.elapsed_ms;
+        for (name, (started_at, record)) in past.records {
+            let newer = latest
+                .get(&name)
+                .is_none_or(|(at, o, _)| (started_at, order) >= (*at, *o));
+            if newer {
+                latest.insert(name, (started_at, order, record));
+            }
+        }
+    }
+    Ok((
+        latest.into_iter().map(|(n, (_, _, r))| (n, r)).collect(),
+        runs,
+        elapsed_ms,
+    ))
+}
+
+fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
+    let (records, runs, elapsed_ms) = merge(&args.reports)?;
+    let outcomes: Vec<HostOutcome> = records.values().map(report::outcome_from_record).collect();
+    let stats = RunStats::from_outcomes(&outcomes);
+    let text = match args.format {
+        Format::Table => format!(
+            "{} ({}):\n{}",
+            plural(args.reports.len(), "report", "reports"),
+            plural(runs, "run", "runs"),
+            report::render_summary(&outcomes, elapsed_ms)
+        ),
+        Format::Json => {
+            let doc = json!({
+                "reports": args.reports.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "runs": runs,
+                "counts": stats.counts.iter().map(|(k, n)| (k.name().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
+                "hosts": records.values().collect::<Vec<_>>(),
+            });
+            serde_json::to_string_pretty(&doc).expect("records serialize") + "\n"
+        }
+    };
+    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    Ok(if stats.all_ok() {
+        exit::OK
+    } else {
+        exit::HOSTS_FAILED
+    })
+}
+
+/// A host whose outcome changed: name, before, after, the later reason.
+type Change = (String, Option<String>, Option<String>, Option<String>);
+
+fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
+    let (before, _, _) = merge(std::slice::from_ref(&args.before))?;
+    let (after, _, _) = merge(std::slice::from_ref(&args.after))?;
+    let outcome = |records: &BTreeMap<String, Value>, name: &str| -> Option<String> {
+        records
+            .get(name)
+            .and_then(|r| r["outcome"].as_str().map(str::to_string))
+    };
+    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+    names.sort();
+    names.dedup();
+    let changed: Vec<Change> = names
+        .into_iter()
+        .filter_map(|name| {
+            let (a, b) = (outcome(&before, name), outcome(&after, name));
+            (a != b).then(|| {
+                let reason = after
+                    .get(name)
+                    .and_then(|r| r["reason"].as_str().map(str::to_string));
+                (name.clone(), a, b, reason)
+            })
+        })
+        .collect();
+    let text = match args.format {
+        Format::Table if changed.is_empty() => "no host's outcome changed\n".to_string(),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = changed
+                .iter()
+                .map(|(name, a, b, reason)| {
+                    vec![
+                        name.clone(),
+                        a.clone().unwrap_or_else(|| "-".into()),
+                        b.clone().unwrap_or_else(|| "-".into()),
+                        crate::report::redact::text(reason.as_deref().unwrap_or("")),
+                    ]
+                })
+                .collect();
+            format!(
+                "{} changed:\n{}",
+                plural(changed.len(), "host", "hosts"),
+                table(&["NAME", "BEFORE", "AFTER", "REASON"], &rows)
+            )
+        }
+        Format::Json => {
+            let list: Vec<Value> = changed
+                .iter()
+                .map(|(name, a, b, reason)| {
+                    json!({"name": name, "before": a, "after": b, "reason": reason.as_deref().map(crate::report::redact::text)})
+                })
+                .collect();
+            serde_json::to_string_pretty(&list).expect("records serialize") + "\n"
+        }
+    };
+    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    Ok(if changed.is_empty() {
+        exit::OK
+    } else {
+        exit::HOSTS_FAILED
+    })
+}

@@ -1,0 +1,361 @@
+//! Rollout controls on real sshd hosts: canaries, failure thresholds,
+//! batches, resume after SIGTERM and SIGKILL, shards, `galley report`.
+//!
+//! The hosts' commands append a line to a per-host file in the test's
+//! folder, so each test counts what really ran on each host.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::support::{galley, spawn_galley, Fleet};
+
+/// A command that records its run in `dir/HOST`, then does `then`.
+fn counted(dir: &Path, then: &str) -> String {
+    format!(
+        "echo ran >> {}/\"$GALLEY_TEST_HOST\"; {then}",
+        dir.display()
+    )
+}
+
+/// How many times each host ran (hosts that never ran are absent).
+fn runs(dir: &Path) -> BTreeMap<String, usize> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let count = std::fs::read_to_string(e.path()).unwrap().lines().count();
+            (name, count)
+        })
+        .collect()
+}
+
+fn names(prefix: &str, count: usize) -> Vec<String> {
+    (1..=count).map(|i| format!("{prefix}-{i:02}")).collect()
+}
+
+fn start(names: &[String]) -> (Fleet, tempfile::TempDir) {
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    (Fleet::start(&refs), tempfile::tempdir().unwrap())
+}
+
+fn outcomes(fleet: &Fleet) -> BTreeMap<String, String> {
+    fleet
+        .host_records()
+        .into_iter()
+        .map(|(n, r)| (n, r["outcome"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn a_failing_canary_stops_the_run_with_nothing_else_touched() {
+    let (fleet, ran) = start(&names("can", 6));
+    let fail_first = counted(ran.path(), "[ \"$GALLEY_TEST_HOST\" != can-01 ]");
+    let run = fleet.run(&["--canary", "2"], "*:*", &fail_first);
+    run.expect_code(1);
+    // Only the canaries ran: the rest of the fleet is untouched.
+    assert_eq!(
+        runs(ran.path()),
+        BTreeMap::from([("can-01".into(), 1), ("can-02".into(), 1)])
+    );
+    let records = fleet.host_records();
+    assert_eq!(records["can-01"]["outcome"], "failed");
+    assert_eq!(records["can-02"]["outcome"], "ok");
+    for name in ["can-03", "can-04", "can-05", "can-06"] {
+        assert_eq!(records[name]["outcome"], "skipped");
+        assert_eq!(
+            records[name]["reason"],
+            "not started: the canary was not ok (can-01 failed)"
+        );
+    }
+    assert!(
+        run.stderr().contains("galley: canary: can-[01-02]"),
+        "{run}"
+    );
+
+    // Healthy canaries let the rest go.
+    let all_ok = counted(ran.path(), "true");
+    fleet.run(&["--canary", "2"], "*:*", &all_ok).expect_code(0);
+    assert_eq!(runs(ran.path()).values().sum::<usize>(), 2 + 6);
+}
+
+#[test]
+fn failure_thresholds_by_count_and_by_share() {
+    let (fleet, ran) = start(&names("thr", 6));
+    let two_fail = counted(
+        ran.path(),
+        "case $GALLEY_TEST_HOST in thr-02|thr-03) exit 1;; esac",
+    );
+    // One host at a time, in name order: 01 ok, 02 and 03 fail, then stop.
+    let run = fleet.run(&["-C", "1", "--max-failures", "2"], "*:*", &two_fail);
+    run.expect_code(1);
+    assert_eq!(runs(ran.path()).len(), 3);
+    let records = fleet.host_records();
+    assert_eq!(
+        records["thr-04"]["reason"],
+        "not started: --max-failures 2 reached (2 of 3 finished hosts not ok)"
+    );
+
+    // 40%: 01 ok (0 of 1), 02 fails (1 of 2 is 50%): stop.
+    let ran2 = tempfile::tempdir().unwrap();
+    let two_fail = counted(
+        ran2.path(),
+        "case $GALLEY_TEST_HOST in thr-02|thr-03) exit 1;; esac",
+    );
+    let run = fleet.run(&["-C", "1", "--max-failures", "40%"], "*:*", &two_fail);
+    run.expect_code(1);
+    assert_eq!(
+        runs(ran2.path()).into_keys().collect::<Vec<_>>(),
+        ["thr-01", "thr-02"]
+    );
+    assert_eq!(
+        outcomes(&fleet)
+            .values()
+            .filter(|o| *o == "skipped")
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn batches_go_in_order_with_a_pause_and_the_threshold_holds_between_them() {
+    let (fleet, ran) = start(&names("bat", 6));
+    let log = ran.path().join("log");
+    let stamp = format!(
+        "echo \"$GALLEY_TEST_HOST $(date +%s%N)\" >> {}",
+        log.display()
+    );
+    let run = fleet.run(
+        &["-C", "10", "--batch-size", "2", "--batch-pause", "400ms"],
+        "*:*",
+        &stamp,
+    );
+    run.expect_code(0);
+    let at: BTreeMap<String, u128> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (host, ns) = l.split_once(' ').unwrap();
+            (host.to_string(), ns.parse().unwrap())
+        })
+        .collect();
+    let wave = |a: &str, b: &str| (at[a].min(at[b]), at[a].max(at[b]));
+    let (w1, w2, w3) = (
+        wave("bat-01", "bat-02"),
+        wave("bat-03", "bat-04"),
+        wave("bat-05", "bat-06"),
+    );
+    // Each wave starts after the one before it ended, plus the pause.
+    assert!(w2.0 >= w1.1 + 400_000_000, "{at:?}");
+    assert!(w3.0 >= w2.1 + 400_000_000, "{at:?}");
+    assert!(
+        run.stderr()
+            .contains("batch 1/3 done; pausing 0.4s before batch 2/3"),
+        "{run}"
+    );
+
+    // A failure in the first wave: the second never starts.
+    let counted_fail = counted(ran.path(), "[ \"$GALLEY_TEST_HOST\" != bat-01 ]");
+    let run = fleet.run(
+        &["--batch-size", "2", "--max-failures", "1"],
+        "*:*",
+        &counted_fail,
+    );
+    run.expect_code(1);
+    assert_eq!(
+        runs(ran.path())
+            .into_keys()
+            .filter(|k| k != "log")
+            .collect::<Vec<_>>(),
+        ["bat-01", "bat-02"]
+    );
+}
+
+/// Starts a run, waits until `ready` hosts have started, sends `signal`.
+fn interrupted(fleet: &Fleet, ran: &Path, extra: &[&str], ready: usize, signal: i32) {
+    let args = fleet.args(extra, "*:*", &counted(ran, "sleep 1"));
+    let running = spawn_galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while runs(ran).len() < ready {
+        assert!(Instant::now() < deadline, "the hosts did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    running.signal(signal);
+    let run = running.wait();
+    if signal == libc::SIGKILL {
+        assert_eq!(run.output.status.code(), None, "{run}");
+    } else {
+        run.expect_code(130);
+    }
+}
+
+#[test]
+fn a_run_stopped_by_sigterm_resumes_and_every_host_runs_exactly_once() {
+    let (fleet, ran) = start(&names("term", 8));
+    interrupted(&fleet, ran.path(), &["-C", "2"], 2, libc::SIGTERM);
+    let first = outcomes(&fleet);
+    assert_eq!(first.len(), 8, "every host is in the report: {first:?}");
+    assert!(first.values().any(|o| o == "skipped"), "{first:?}");
+
+    let report = fleet.report();
+    let resume = fleet.args(
+        &["--resume", report.to_str().unwrap()],
+        "*:*",
+        &counted(ran.path(), "sleep 1"),
+    );
+    // --resume writes to the report it reads; the helper's --report is the same file.
+    galley(&resume.iter().map(String::as_str).collect::<Vec<_>>()).expect_code(0);
+    assert_eq!(
+        runs(ran.path()),
+        names("term", 8).into_iter().map(|n| (n, 1)).collect()
+    );
+    let lines = fleet.report_lines();
+    assert_eq!(lines.iter().filter(|l| l["type"] == "header").count(), 2);
+    assert!(lines[lines.len() - 1]["type"] == "summary");
+    let show = galley(&["report", "show", report.to_str().unwrap()]);
+    show.expect_code(0);
+    assert!(
+        show.stdout()
+            .starts_with("1 report (2 runs):\n8 hosts: 8 ok"),
+        "{show}"
+    );
+}
+
+#[test]
+fn a_run_killed_by_sigkill_resumes_without_rerunning_finished_hosts() {
+    let (fleet, ran) = start(&names("kill", 8));
+    // Kill once some host finished (a third host started).
+    interrupted(&fleet, ran.path(), &["-C", "2"], 3, libc::SIGKILL);
+    let report = fleet.report();
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        !text.contains("\"type\":\"summary\""),
+        "killed before the summary"
+    );
+    let finished: Vec<String> = outcomes(&fleet)
+        .into_iter()
+        .filter(|(_, o)| o == "ok")
+        .map(|(n, _)| n)
+        .collect();
+    assert!(!finished.is_empty(), "{text}");
+    // As if the kill had cut a line in half.
+    std::fs::write(&report, format!("{text}{{\"type\":\"host\",\"name\":\"kil")).unwrap();
+    let show = galley(&["report", "show", report.to_str().unwrap()]);
+    assert!(show.stderr().contains("is cut short"), "{show}");
+
+    let resume = fleet.args(
+        &["--resume", report.to_str().unwrap()],
+        "*:*",
+        &counted(ran.path(), "sleep 1"),
+    );
+    let run = galley(&resume.iter().map(String::as_str).collect::<Vec<_>>());
+    run.expect_code(0);
+    assert!(
+        run.stderr().contains("dropped the cut-short last line"),
+        "{run}"
+    );
+    let counts = runs(ran.path());
+    assert_eq!(counts.len(), 8, "every host ran: {counts:?}");
+    for name in &finished {
+        assert_eq!(
+            counts[name], 1,
+            "{name} finished before the kill and ran again"
+        );
+    }
+    // The file is JSON Lines again, and tells both runs.
+    let lines = fleet.report_lines();
+    assert_eq!(lines.iter().filter(|l| l["type"] == "header").count(), 2);
+    assert!(outcomes(&fleet).values().all(|o| o == "ok"));
+}
+
+#[test]
+fn three_shards_cover_the_fleet_exactly_once_and_reports_merge() {
+    let (fleet, ran) = start(&names("sh", 9));
+    let mut reports: Vec<PathBuf> = Vec::new();
+    for k in 1..=3 {
+        let report = ran.path().join(format!("shard-{k}.jsonl"));
+        let mut args = fleet.args(
+            &["--shard", &format!("{k}/3")],
+            "*:*",
+            &counted(ran.path(), "true"),
+        );
+        let at = args.iter().position(|a| a == "--report").unwrap();
+        args[at + 1] = report.display().to_string();
+        let run = galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        run.expect_code(0);
+        assert!(
+            run.stderr().contains(&format!("galley: shard {k}/3: ")),
+            "{run}"
+        );
+        reports.push(report);
+    }
+    let counts: BTreeMap<String, usize> = runs(ran.path())
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("sh-"))
+        .collect();
+    assert_eq!(counts, names("sh", 9).into_iter().map(|n| (n, 1)).collect());
+
+    let paths: Vec<&str> = reports.iter().map(|p| p.to_str().unwrap()).collect();
+    let show = galley(&[&["report", "show"], &paths[..]].concat());
+    show.expect_code(0);
+    assert!(
+        show.stdout()
+            .starts_with("3 reports (3 runs):\n9 hosts: 9 ok"),
+        "{show}"
+    );
+    let json = galley(&[&["report", "show", "--format", "json"], &paths[..]].concat()).json();
+    assert_eq!(json["hosts"].as_array().unwrap().len(), 9);
+    assert_eq!(json["counts"]["ok"], 9);
+}
+
+#[test]
+fn report_diff_lists_the_hosts_whose_outcome_changed() {
+    let (fleet, ran) = start(&names("dif", 3));
+    let before = ran.path().join("before.jsonl");
+    let fail = counted(ran.path(), "[ \"$GALLEY_TEST_HOST\" != dif-02 ]");
+    fleet.run(&[], "*:*", &fail).expect_code(1);
+    std::fs::rename(fleet.report(), &before).unwrap();
+    fleet
+        .run(&[], "*:*", &counted(ran.path(), "true"))
+        .expect_code(0);
+    let after = fleet.report();
+    let diff = galley(&[
+        "report",
+        "diff",
+        before.to_str().unwrap(),
+        after.to_str().unwrap(),
+    ]);
+    diff.expect_code(1);
+    assert!(diff.stdout().starts_with("1 host changed:\n"), "{diff}");
+    assert!(diff.stdout().contains("dif-02"), "{diff}");
+    let json = galley(&[
+        "report",
+        "diff",
+        "--format",
+        "json",
+        before.to_str().unwrap(),
+        after.to_str().unwrap(),
+    ])
+    .json();
+    assert_eq!(
+        json,
+        serde_json::json!([{"name": "dif-02", "before": "failed", "after": "ok", "reason": null}])
+    );
+    let same = galley(&[
+        "report",
+        "diff",
+        after.to_str().unwrap(),
+        after.to_str().unwrap(),
+    ]);
+    same.expect_code(0);
+    assert_eq!(same.stdout(), "no host's outcome changed\n");
+    let bad = galley(&[
+        "report",
+        "show",
+        ran.path().join("dif-01").to_str().unwrap(),
+    ]);
+    bad.expect_code(3);
+    assert!(bad.stderr().contains("not a report line"), "{bad}");
+}
