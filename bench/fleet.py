@@ -56,12 +56,53 @@ def install(tools):
     os.makedirs("/run/sshd", exist_ok=True)
 
 
+CLIENT_NS, FLEET_NS = "galley-bench-client", "galley-bench-fleet"
+
+
+class DelayNet:
+    """Two network namespaces joined by TUN devices and bench/delayline.py:
+    the tools run in the client namespace, the fleet in the other, and every
+    packet waits rtt/2 each way. Only the namespaces' own addresses
+    (10.200.0.1 and 10.201.x.y) are used."""
+
+    def __init__(self, rtt_ms):
+        self.rtt = rtt_ms / 1000.0
+        self.stop()
+        for ns, dev in [(CLIENT_NS, "gbc"), (FLEET_NS, "gbf")]:
+            sh("ip", "netns", "add", ns)
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            sh("ip", "-n", ns, "tuntap", "add", "dev", dev, "mode", "tun")
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        sh("ip", "-n", CLIENT_NS, "addr", "add", "10.200.0.1/24", "dev", "gbc")
+        sh("ip", "-n", CLIENT_NS, "route", "add", "10.201.0.0/16", "dev", "gbc")
+        sh("ip", "-n", FLEET_NS, "route", "add", "10.200.0.0/24", "dev", "gbf")
+        self.line = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench", "delayline.py"),
+                                      "--a", f"{CLIENT_NS}:gbc", "--b", f"{FLEET_NS}:gbf",
+                                      "--delay-ms", str(rtt_ms / 2)])
+
+    def add_addresses(self, addresses):
+        batch = "".join(f"addr replace {a}/32 dev lo\n" for a in addresses)
+        sh("ip", "-n", FLEET_NS, "-batch", "-", input=batch.encode())
+
+    def stop(self):
+        if getattr(self, "line", None):
+            self.line.kill()
+            self.line.wait()
+        for ns in (CLIENT_NS, FLEET_NS):
+            subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+
+
 class Fleet:
-    def __init__(self, count, workdir):
+    def __init__(self, count, workdir, net=None):
         self.count = count
         self.dir = workdir
-        # 250 hosts per /24: 127.0.1.1-250, 127.0.2.1-250, ...
-        self.addresses = [f"127.0.{1 + i // 250}.{1 + i % 250}" for i in range(count)]
+        self.net = net
+        if net:
+            self.addresses = [f"10.201.{1 + i // 250}.{1 + i % 250}" for i in range(count)]
+            net.add_addresses(self.addresses)
+        else:
+            # 250 hosts per /24: 127.0.1.1-250, 127.0.2.1-250, ...
+            self.addresses = [f"127.0.{1 + i // 250}.{1 + i % 250}" for i in range(count)]
         self.procs = []
         key = os.path.join(workdir, "client")
         sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key)
@@ -87,8 +128,9 @@ class Fleet:
                 f'[ -f "$HOME/.bashrc" ] && mount --bind {workdir}/empty_rc "$HOME/.bashrc"; '
                 f"exec /usr/sbin/sshd -D -e -f {hostdir}/sshd_config"
             )
+            inside = ["ip", "netns", "exec", FLEET_NS] if net else []
             self.procs.append(
-                subprocess.Popen(["unshare", "-m", "--", "sh", "-c", script], stderr=subprocess.DEVNULL)
+                subprocess.Popen(inside + ["unshare", "-m", "--", "sh", "-c", script], stderr=subprocess.DEVNULL)
             )
         self.known_hosts = os.path.join(workdir, "known_hosts")
         with open(self.known_hosts, "w") as f:
@@ -98,6 +140,22 @@ class Fleet:
     def wait_ready(self):
         import socket
 
+        if self.net:
+            # Asked from inside the fleet's namespace (no delay there).
+            probe = (
+                "import socket,sys,time\n"
+                "deadline = time.time() + 30\n"
+                "for a in sys.argv[1:]:\n"
+                "    while True:\n"
+                "        try:\n"
+                f"            with socket.create_connection((a, {PORT}), timeout=2) as s:\n"
+                "                if s.recv(4) == b'SSH-': break\n"
+                "        except OSError: pass\n"
+                "        if time.time() > deadline: sys.exit('sshd on ' + a + ' did not start')\n"
+                "        time.sleep(0.05)\n"
+            )
+            sh("ip", "netns", "exec", FLEET_NS, sys.executable, "-c", probe, *self.addresses)
+            return
         deadline = time.time() + 30
         for address in self.addresses:
             while True:
@@ -128,6 +186,7 @@ def command_for(tool, fleet, concurrency, workdir):
     if tool == "galley":
         return [os.path.join(ROOT, "target/release/galley"), "run", "-m", ",".join(hosts), "-C", str(concurrency),
                 "-x", "root", "-p", str(PORT), "-i", fleet.key, "--known-hosts", fleet.known_hosts,
+                "--connect-timeout", "60s"] + os.environ.get("GALLEY_BENCH_FLAGS", "").split() + [
                 "--output", "json", "--", "true"], {}
     if tool == "pssh":
         hostfile = os.path.join(workdir, "pssh-hosts")
@@ -178,6 +237,8 @@ def measure(tool, fleet, concurrency, workdir):
     # GNU time measures peak memory: a child forked from this Python process
     # would inherit Python's high-water mark across exec.
     peak_file = os.path.join(workdir, "peak")
+    if fleet.net:
+        argv = ["ip", "netns", "exec", CLIENT_NS] + argv
     argv = ["/usr/bin/time", "-f", "%M", "-o", peak_file] + argv
     busy_before, hz = cpu_busy()
     start = time.monotonic()
@@ -199,9 +260,9 @@ def measure(tool, fleet, concurrency, workdir):
     }
 
 
-def run_case(count, concurrency, tools, runs):
+def run_case(count, concurrency, tools, runs, net=None):
     workdir = tempfile.mkdtemp(prefix="galley-bench-")
-    fleet = Fleet(count, workdir)
+    fleet = Fleet(count, workdir, net)
     try:
         results = []
         for tool in tools:
@@ -222,9 +283,10 @@ def run_case(count, concurrency, tools, runs):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(count, concurrency, results):
+def report(count, concurrency, results, net=None, single=None):
     cores = os.cpu_count()
-    print(f"\nN={count} hosts, concurrency {concurrency}, loopback, medians")
+    where = f"{net.rtt * 1000:.0f} ms round trips" if net else "loopback"
+    print(f"\nN={count} hosts, concurrency {concurrency}, {where}, medians")
     print(f"{'tool':<14} {'wall s':>8} {'client CPU s':>13} {'CPU/host ms':>12} {'machine CPU s':>14} {'peak MB':>8}  ok")
     for r in results:
         print(f"{r['tool']:<14} {r['wall']:>8.2f} {r['cpu']:>13.2f} {1000 * r['cpu'] / count:>12.2f} "
@@ -235,10 +297,21 @@ def report(count, concurrency, results):
         fastest = min(peers, key=lambda r: r["wall"])
         floor = galley["machine_cpu"] / cores
         print(f"galley wall / fastest peer ({fastest['tool']}): {galley['wall'] / fastest['wall']:.2f} (goal <= 0.55)")
-        print(f"galley wall / floor (all CPU used during galley's run / {cores} cores = {floor:.2f}s): "
-              f"{galley['wall'] / floor:.2f} (goal <= 1.2)")
+        if not net:
+            print(f"galley wall / floor (all CPU used during galley's run / {cores} cores = {floor:.2f}s): "
+                  f"{galley['wall'] / floor:.2f} (goal <= 1.2)")
         print(f"galley client CPU per host / fastest peer's: "
               f"{galley['cpu'] / max(fastest['cpu'], 1e-9):.2f} (goal <= 1)")
+    if galley and net and single:
+        # The protocol's round trips per host, from one host alone (its wall
+        # time holds them plus galley's start-up, a few milliseconds).
+        trips = round(single["wall"] / net.rtt)
+        waves = -(-count // concurrency)
+        expected = waves * trips * net.rtt
+        print(f"one host alone: {single['wall']:.3f}s = {single['wall'] / net.rtt:.1f} round trips of "
+              f"{net.rtt * 1000:.0f} ms, counted as {trips}")
+        print(f"galley wall / ({count}/{concurrency} hosts per slot x {trips} round trips x {net.rtt * 1000:.0f} ms "
+              f"= {expected:.2f}s): {galley['wall'] / expected:.2f} (goal <= 1.1)")
 
 
 def main():
@@ -248,6 +321,8 @@ def main():
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-install", action="store_true")
+    parser.add_argument("--rtt-ms", type=float,
+                        help="put the fleet behind a userspace delay line with this round-trip time")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("run as root: the fleet's sshd processes need it")
@@ -255,10 +330,18 @@ def main():
     cases = list(zip(args.hosts or [50, 200], args.concurrency or [10, 50]))
     if not args.no_install:
         install(tools)
-    for count, concurrency in cases:
-        if count > 250 * 200:
-            raise SystemExit("too many hosts")
-        report(count, concurrency, run_case(count, concurrency, tools, args.runs))
+    net = DelayNet(args.rtt_ms) if args.rtt_ms else None
+    try:
+        for count, concurrency in cases:
+            if count > 250 * 200:
+                raise SystemExit("too many hosts")
+            single = None
+            if net and "galley" in tools:
+                single = run_case(1, 1, ["galley"], args.runs, net)[0]
+            report(count, concurrency, run_case(count, concurrency, tools, args.runs, net), net, single)
+    finally:
+        if net:
+            net.stop()
 
 
 if __name__ == "__main__":

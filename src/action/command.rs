@@ -180,7 +180,8 @@ pub fn run(
     };
     session.set_blocking(false);
     let fd = conn.stream.as_raw_fd();
-    let mut buf = vec![0u8; 32 * 1024];
+    // Small: hundreds of hosts run at once, and each read loops anyway.
+    let mut buf = vec![0u8; 8 * 1024];
     // Read both streams until the remote end closes them.
     let stop = loop {
         let mut progressed = false;

@@ -299,7 +299,13 @@ pub(crate) fn tcp_connect(
             break;
         }
         match TcpStream::connect_timeout(addr, left) {
-            Ok(stream) => return Ok(stream),
+            Ok(stream) => {
+                // SSH sends small packets and waits for answers: Nagle's
+                // algorithm would hold some of them for a delayed ACK
+                // (about 40 ms each, reference/fleet-bench.md).
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
             Err(e) => last = Some(e),
         }
     }
