@@ -264,19 +264,25 @@ def run_case(count, concurrency, tools, runs, net=None):
     workdir = tempfile.mkdtemp(prefix="galley-bench-")
     fleet = Fleet(count, workdir, net)
     try:
-        results = []
-        for tool in tools:
-            samples = []
-            for _ in range(runs):
+        # Rounds of every tool in turn, so a slow spell of the machine (a
+        # shared VM drifts by 20% and more) falls on all of them alike.
+        samples = {tool: [] for tool in tools}
+        for _ in range(runs):
+            for tool in tools:
+                if samples[tool] is None:
+                    continue
                 r = measure(tool, fleet, concurrency, workdir)
                 if r is None:
-                    break
-                samples.append(r)
-            if not samples:
+                    samples[tool] = None
+                    continue
+                samples[tool].append(r)
+        results = []
+        for tool in tools:
+            if not samples[tool]:
                 print(f"  {tool}: not installed", flush=True)
                 continue
-            samples.sort(key=lambda r: r["wall"])
-            results.append(samples[len(samples) // 2])
+            ordered = sorted(samples[tool], key=lambda r: r["wall"])
+            results.append(ordered[len(ordered) // 2])
         return results
     finally:
         fleet.stop()
