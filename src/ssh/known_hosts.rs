@@ -86,9 +86,14 @@ impl KnownHosts {
         let mut known = session
             .known_hosts()
             .map_err(|e| Refusal::Unknown(format!("cannot check host keys: {e}")))?;
+        let name = entry_name(host, port);
         for file in self.files().filter(|f| f.exists()) {
-            // A file libssh2 cannot parse is skipped, as OpenSSH skips bad lines.
-            let _ = known.read_file(file, KnownHostFileKind::OpenSSH);
+            // Only the lines that can be about this host: libssh2 would
+            // otherwise parse the whole file for every host.
+            for line in FileIndex::of(file).candidates(&name) {
+                // A line libssh2 cannot parse is skipped, as OpenSSH skips bad lines.
+                let _ = known.read_str(&line, KnownHostFileKind::OpenSSH);
+            }
         }
         match known.check_port(host, port, key) {
             CheckResult::Match => Ok(()),
@@ -134,12 +139,89 @@ impl KnownHosts {
                 .open(&self.user_file)?;
             file.write_all(line.as_bytes())
         })();
+        if result.is_ok() {
+            FileIndex::of(&self.user_file).add(line.trim_end());
+        }
         result.map_err(|e| {
             Refusal::Unknown(format!(
                 "cannot record the new host key in {}: {e}",
                 self.user_file.display()
             ))
         })
+    }
+}
+
+/// The lines of one known_hosts file, read once per run and indexed by
+/// host name, so that checking a host reads only the lines that can match
+/// it: those naming it, and those no name lookup can rule out (hashed
+/// names, patterns, markers).
+#[derive(Debug, Default)]
+struct FileIndex {
+    /// Lower-cased names (`web-01`, `[10.0.0.1]:2222`) -> their lines.
+    by_name: std::collections::HashMap<String, Vec<std::sync::Arc<str>>>,
+    /// Lines to read for every host.
+    always: Vec<std::sync::Arc<str>>,
+}
+
+type Indexes = std::collections::HashMap<PathBuf, std::sync::Arc<Mutex<FileIndex>>>;
+
+impl FileIndex {
+    /// The index of a file, read on first use.
+    fn of(path: &Path) -> FileHandle {
+        static INDEXES: std::sync::OnceLock<Mutex<Indexes>> = std::sync::OnceLock::new();
+        let mut all = INDEXES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let index = all
+            .entry(path.to_path_buf())
+            .or_insert_with(|| {
+                let mut index = FileIndex::default();
+                for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+                    index.add(line);
+                }
+                std::sync::Arc::new(Mutex::new(index))
+            })
+            .clone();
+        FileHandle(index)
+    }
+
+    fn add(&mut self, line: &str) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            return;
+        }
+        let line: std::sync::Arc<str> = trimmed.into();
+        let hosts = trimmed.split_whitespace().next().unwrap_or("");
+        let opaque = |h: &str| h.starts_with('|') || h.contains(['*', '?', '!']);
+        if trimmed.starts_with('@') || hosts.split(',').any(opaque) {
+            self.always.push(line);
+            return;
+        }
+        for name in hosts.split(',') {
+            self.by_name
+                .entry(name.to_ascii_lowercase())
+                .or_default()
+                .push(line.clone());
+        }
+    }
+}
+
+/// A shared [`FileIndex`].
+struct FileHandle(std::sync::Arc<Mutex<FileIndex>>);
+
+impl FileHandle {
+    fn candidates(&self, name: &str) -> Vec<std::sync::Arc<str>> {
+        let index = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut lines = index.always.clone();
+        if let Some(named) = index.by_name.get(&name.to_ascii_lowercase()) {
+            lines.extend(named.iter().cloned());
+        }
+        lines
+    }
+
+    fn add(&self, line: &str) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).add(line);
     }
 }
 
@@ -271,6 +353,35 @@ mod tests {
             fingerprint(&blob),
             "SHA256:G1zjXF3twrlPYEahDGwq1asY5lMzqwCns0qS4iZ0H1M"
         );
+    }
+
+    #[test]
+    fn the_index_keeps_what_can_match_a_host() {
+        let mut index = FileIndex::default();
+        for line in [
+            "# comment",
+            "web-01,10.0.0.1 ssh-ed25519 AAAA1",
+            "[db-01]:2222 ssh-ed25519 AAAA2",
+            "|1|salt=|hash= ssh-ed25519 AAAA3",
+            "*.example.com ssh-ed25519 AAAA4",
+            "@revoked * ssh-ed25519 AAAA5",
+            "WEB-02 ssh-ed25519 AAAA6",
+        ] {
+            index.add(line);
+        }
+        let handle = FileHandle(std::sync::Arc::new(Mutex::new(index)));
+        let keys = |name: &str| -> Vec<String> {
+            handle
+                .candidates(name)
+                .iter()
+                .map(|l| l.rsplit(' ').next().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(keys("web-01"), ["AAAA3", "AAAA4", "AAAA5", "AAAA1"]);
+        assert_eq!(keys("10.0.0.1"), ["AAAA3", "AAAA4", "AAAA5", "AAAA1"]);
+        assert_eq!(keys("[db-01]:2222"), ["AAAA3", "AAAA4", "AAAA5", "AAAA2"]);
+        assert_eq!(keys("web-02"), ["AAAA3", "AAAA4", "AAAA5", "AAAA6"]);
+        assert_eq!(keys("db-01"), ["AAAA3", "AAAA4", "AAAA5"]);
     }
 
     #[test]
