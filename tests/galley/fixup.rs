@@ -202,19 +202,36 @@ impl SimFleet {
     /// says otherwise) with a report, then `extra`.
     fn galley(&self, subcommand: &str, extra: &[&str]) -> Run {
         let inventory = self.dir.path().join("nodes.json");
+        self.galley_with(
+            &["--inventory", inventory.to_str().unwrap()],
+            subcommand,
+            extra,
+        )
+    }
+
+    /// `galley SUBCOMMAND` with the nodes from this Chef server (no
+    /// inventory), with a report, then `extra`.
+    fn galley_from(&self, server: &Goiardi, subcommand: &str, extra: &[&str]) -> Run {
+        let source = server_source(server);
+        let source: Vec<&str> = source.iter().map(String::as_str).collect();
+        self.galley_with(&source, subcommand, extra)
+    }
+
+    /// `galley SUBCOMMAND SOURCE...` with the test key, known_hosts and
+    /// report, then `extra`.
+    fn galley_with(&self, source: &[&str], subcommand: &str, extra: &[&str]) -> Run {
         let known_hosts = self.dir.path().join("known_hosts");
         let report = self.report();
-        let mut args: Vec<&str> = vec![
-            subcommand,
-            "--inventory",
-            inventory.to_str().unwrap(),
+        let mut args: Vec<&str> = vec![subcommand];
+        args.extend_from_slice(source);
+        args.extend([
             "-i",
             client_key().private.to_str().unwrap(),
             "--known-hosts",
             known_hosts.to_str().unwrap(),
             "--report",
             report.to_str().unwrap(),
-        ];
+        ]);
         args.extend_from_slice(extra);
         galley(&args)
     }
@@ -228,6 +245,26 @@ impl SimFleet {
             host.report_to(server);
         }
         admin
+    }
+
+    /// Waits until the server's search index sees every host.
+    fn wait_indexed(&self, admin: &galley::chef::client::ChefClient) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let seen = admin.get("/search/node?q=*%3A*&rows=1000").unwrap()["rows"]
+                .as_array()
+                .unwrap()
+                .len();
+            if seen == self.hosts.len() {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "goiardi indexed {seen} of {} nodes",
+                self.hosts.len()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
     }
 
     /// The report's host records by name.
@@ -261,12 +298,10 @@ fn step<'a>(record: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {name} step in {record}"))
 }
 
-/// Flags that confirm runs on this server as its admin.
-fn server_flags(server: &Goiardi) -> Vec<String> {
+/// Flags that make this server the Chef server, as its admin.
+fn server_source(server: &Goiardi) -> Vec<String> {
     let key = server.key("admin");
     [
-        "--server-check",
-        "on",
         "--server-url",
         &server.url,
         "-u",
@@ -276,6 +311,13 @@ fn server_flags(server: &Goiardi) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
+}
+
+/// Flags that confirm runs on this server as its admin.
+fn server_flags(server: &Goiardi) -> Vec<String> {
+    let mut flags = vec!["--server-check".to_string(), "on".to_string()];
+    flags.extend(server_source(server));
+    flags
 }
 
 fn outcomes(fleet: &SimFleet) -> BTreeMap<String, String> {
@@ -920,4 +962,33 @@ fn rollout_controls_apply_to_the_fixups() {
             if host.name == "app-01" { 2 } else { 1 }
         );
     }
+}
+
+#[test]
+fn runs_are_confirmed_on_the_server_the_nodes_came_from() {
+    let server = Goiardi::start();
+    let fleet = SimFleet::start(&["srv-01", "srv-02"]);
+    let admin = fleet.register(&server);
+    fleet.wait_indexed(&admin);
+    fleet.host("srv-01").chef("18 ok");
+    fleet.host("srv-02").chef("14 nocheckin");
+    // No --server-check: the nodes come from the server, so it is asked.
+    let run = fleet.galley_from(&server, "converge", &["chef_environment:test"]);
+    run.expect_code(1);
+    assert!(
+        !run.stderr().contains("judged by their output only"),
+        "{run}"
+    );
+    assert_eq!(
+        outcomes(&fleet),
+        map(&[("srv-01", "ok"), ("srv-02", "unverified")])
+    );
+    assert_eq!(step(&fleet.records()["srv-01"], "verify")["outcome"], "ok");
+    // From an inventory the same runs are judged by their output, and said.
+    let local = fleet.galley("converge", &["*:*"]);
+    local.expect_code(0);
+    assert!(
+        local.stderr().contains("judged by their output only"),
+        "{local}"
+    );
 }
