@@ -13,9 +13,12 @@ use crate::units::{Bytes, Concurrency, Dur, HostCount, Moment, Shard};
 
 /// Fleet-wide fixups for Chef-managed hosts.
 ///
-/// galley selects nodes with Chef search syntax, from a local inventory of
-/// node JSON or a host list, and shows what it selected: the first stage of
-/// acting on a fleet safely.
+/// galley selects nodes with Chef search syntax (from a Chef server, a local
+/// inventory of node JSON, or a host list), acts on them over SSH in
+/// parallel with strict host keys (a command, stale apt sources,
+/// chef-client, service restarts, or all of these as one fixup), rolls out
+/// in canaries and batches with a failure threshold, and says what happened
+/// on every host: a summary, a JSON Lines report, an exit code.
 #[derive(Debug, Parser)]
 #[command(name = "galley", version, after_long_help = exit::HELP)]
 pub struct Cli {
