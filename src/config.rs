@@ -1,7 +1,8 @@
-//! From the command line to a validated selection: which source, which
-//! query, which address rule. Parsing happens here, so a malformed query or
-//! host list is a usage error before anything is read; opening the source
-//! comes after, and its failures are setup errors.
+//! From the command line to validated settings: which source, which query,
+//! which address rule; and the SSH settings (flags, knife's ssh defaults,
+//! ssh_config, the environment). Parsing happens here, so a malformed query
+//! or host list is a usage error before anything is read; opening the
+//! source comes after, and its failures are setup errors.
 
 use std::path::PathBuf;
 
@@ -13,6 +14,7 @@ use crate::hostlist;
 use crate::inventory::chef_server::ChefServer;
 use crate::inventory::node_files::Inventory;
 use crate::inventory::{self, ManualList, NodeSource, Query};
+use crate::ssh::{self, SshConfig};
 use crate::target::AddressRule;
 
 /// Where nodes come from.
@@ -108,6 +110,100 @@ impl Selection {
                 )))
             }
         }
+    }
+}
+
+/// knife's `knife[:ssh_user]`, `knife[:ssh_attribute]` and
+/// `knife[:ssh_gateway]`: defaults under galley's own flags.
+#[derive(Debug, Default)]
+pub struct KnifeSsh {
+    pub user: Option<String>,
+    pub attribute: Option<String>,
+    pub gateway: Option<String>,
+}
+
+/// Reads the knife settings. When the nodes come from elsewhere, knife files
+/// galley cannot read only cost their ssh defaults, with a warning.
+pub fn knife_ssh(chef: &cli::ChefArgs, server_is_source: bool) -> Result<KnifeSsh, Error> {
+    match chef_settings(chef) {
+        Ok(config) => Ok(KnifeSsh {
+            user: config.ssh_user.map(|s| s.value),
+            attribute: config.ssh_attribute.map(|s| s.value),
+            gateway: config.ssh_gateway.map(|s| s.value),
+        }),
+        Err(e) if server_is_source => Err(e),
+        Err(e) => {
+            eprintln!("galley: warning: knife settings not used: {}", e.error);
+            Ok(KnifeSsh::default())
+        }
+    }
+}
+
+/// Turns the connection flags into SSH settings (environment: HOME, USER,
+/// SSH_AUTH_SOCK; files: `-F FILE` or `~/.ssh/config`).
+pub fn ssh_settings(args: &cli::ConnectionArgs, knife: &KnifeSsh) -> Result<ssh::Settings, Error> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let local_user = local_user().ok_or_else(|| {
+        Error::setup(anyhow::anyhow!("cannot tell the local user name")).with_hint("pass -x USER")
+    })?;
+    let config_file = match &args.ssh_config {
+        Some(file) => Some(file.clone()),
+        None => Some(home.join(".ssh/config")).filter(|f| f.is_file()),
+    };
+    let config = match config_file {
+        Some(file) => {
+            let config = SshConfig::load(&file, &home).map_err(|e| {
+                Error::setup(e).with_hint("fix the file, or point -F at another one")
+            })?;
+            for place in &config.match_blocks {
+                eprintln!(
+                    "galley: warning: {place}: Match blocks are not evaluated; galley skips them"
+                );
+            }
+            Some(config)
+        }
+        None => None,
+    };
+    Ok(ssh::Settings {
+        user: args.ssh_user.clone().or_else(|| knife.user.clone()),
+        local_user,
+        port: args.ssh_port,
+        connect_timeout: args.connect_timeout.map(|d| d.0),
+        policy: args.host_key_check,
+        known_hosts_file: args.known_hosts.clone(),
+        global_known_hosts: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
+        identity_files: args.identity_file.clone(),
+        agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
+        home,
+        config,
+        gateway: match args.ssh_gateway.as_ref().or(knife.gateway.as_ref()) {
+            Some(spec) => Some(
+                ssh::gateway::parse_chain(spec)
+                    .map_err(|why| Error::usage(anyhow::anyhow!("--ssh-gateway {why}")))?,
+            ),
+            None => None,
+        },
+    })
+}
+
+fn local_user() -> Option<String> {
+    if let Some(user) = std::env::var("USER").ok().filter(|u| !u.is_empty()) {
+        return Some(user);
+    }
+    // SAFETY: getpwuid returns a pointer into static storage or null; the
+    // name is copied out at once.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if pw.is_null() {
+            return None;
+        }
+        Some(
+            std::ffi::CStr::from_ptr((*pw).pw_name)
+                .to_string_lossy()
+                .into_owned(),
+        )
     }
 }
 

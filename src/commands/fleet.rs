@@ -6,122 +6,29 @@
 //! prints the plan instead and connects to nothing.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::action::command::{self, CommandSpec, Privilege};
+use crate::action::command::{self, CommandSpec};
 use crate::action::step::{self, Facts, HostContext, Remote, Step};
-use crate::cli::{ChefArgs, ConnectionArgs, FleetArgs, RunOutput};
-use crate::config::{Selection, SourceSpec};
+use crate::cli::{FleetArgs, RunOutput};
+use crate::config::{knife_ssh, ssh_settings, Selection, SourceSpec};
 use crate::error::{output_result, Error};
 use crate::exec::{self, Cancel, CancelLevel, Event, Live};
 use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
 use crate::report::human::now_epoch;
 use crate::report::nodes;
+use crate::report::plan;
 use crate::report::progress::Progress;
 use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
 use crate::rollout::{self, Threshold, Wave};
-use crate::ssh::{self, Connection, Gateways, Policy, SshConfig};
+use crate::ssh::{self, Connection, Gateways, Policy};
 use crate::target::{AddressRule, Target, Targets};
-
-/// knife's `knife[:ssh_user]`, `knife[:ssh_attribute]` and
-/// `knife[:ssh_gateway]`: defaults under galley's own flags.
-#[derive(Debug, Default)]
-pub struct KnifeSsh {
-    pub user: Option<String>,
-    pub attribute: Option<String>,
-    pub gateway: Option<String>,
-}
-
-/// Reads the knife settings. When the nodes come from elsewhere, knife files
-/// galley cannot read only cost their ssh defaults, with a warning.
-fn knife_ssh(chef: &ChefArgs, server_is_source: bool) -> Result<KnifeSsh, Error> {
-    match crate::config::chef_settings(chef) {
-        Ok(config) => Ok(KnifeSsh {
-            user: config.ssh_user.map(|s| s.value),
-            attribute: config.ssh_attribute.map(|s| s.value),
-            gateway: config.ssh_gateway.map(|s| s.value),
-        }),
-        Err(e) if server_is_source => Err(e),
-        Err(e) => {
-            eprintln!("galley: warning: knife settings not used: {}", e.error);
-            Ok(KnifeSsh::default())
-        }
-    }
-}
-
-/// Turns the connection flags into SSH settings (environment: HOME, USER,
-/// SSH_AUTH_SOCK; files: `-F FILE` or `~/.ssh/config`).
-pub fn ssh_settings(args: &ConnectionArgs, knife: &KnifeSsh) -> Result<ssh::Settings, Error> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/"));
-    let local_user = local_user().ok_or_else(|| {
-        Error::setup(anyhow::anyhow!("cannot tell the local user name")).with_hint("pass -x USER")
-    })?;
-    let config_file = match &args.ssh_config {
-        Some(file) => Some(file.clone()),
-        None => Some(home.join(".ssh/config")).filter(|f| f.is_file()),
-    };
-    let config = match config_file {
-        Some(file) => {
-            let config = SshConfig::load(&file, &home).map_err(|e| {
-                Error::setup(e).with_hint("fix the file, or point -F at another one")
-            })?;
-            for place in &config.match_blocks {
-                eprintln!(
-                    "galley: warning: {place}: Match blocks are not evaluated; galley skips them"
-                );
-            }
-            Some(config)
-        }
-        None => None,
-    };
-    Ok(ssh::Settings {
-        user: args.ssh_user.clone().or_else(|| knife.user.clone()),
-        local_user,
-        port: args.ssh_port,
-        connect_timeout: args.connect_timeout.map(|d| d.0),
-        policy: args.host_key_check,
-        known_hosts_file: args.known_hosts.clone(),
-        global_known_hosts: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
-        identity_files: args.identity_file.clone(),
-        agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
-        home,
-        config,
-        gateway: match args.ssh_gateway.as_ref().or(knife.gateway.as_ref()) {
-            Some(spec) => Some(
-                ssh::gateway::parse_chain(spec)
-                    .map_err(|why| Error::usage(anyhow::anyhow!("--ssh-gateway {why}")))?,
-            ),
-            None => None,
-        },
-    })
-}
-
-fn local_user() -> Option<String> {
-    if let Some(user) = std::env::var("USER").ok().filter(|u| !u.is_empty()) {
-        return Some(user);
-    }
-    // SAFETY: getpwuid returns a pointer into static storage or null; the
-    // name is copied out at once.
-    unsafe {
-        let pw = libc::getpwuid(libc::getuid());
-        if pw.is_null() {
-            return None;
-        }
-        Some(
-            std::ffi::CStr::from_ptr((*pw).pw_name)
-                .to_string_lossy()
-                .into_owned(),
-        )
-    }
-}
 
 /// The hosts to act on and how to reach them.
 pub struct Prepared {
@@ -436,109 +343,12 @@ where
     all
 }
 
-/// Prints the plan of a job: the hosts, and the remote commands in order.
-fn print_plan(args: &FleetArgs, prepared: &Prepared, job: &Job) -> Result<u8, Error> {
-    let targets = &prepared.targets;
-    let what = match &job.work {
-        Work::Command(_) => format!("run `{}`", crate::report::redact::text(&job.describe)),
-        Work::Steps(_) => job.describe.clone(),
-    };
-    let mut out = format!(
-        "plan: {what} on {}, {} at a time\n",
-        crate::report::human::plural(targets.targets.len(), "host", "hosts"),
-        args.concurrency.0
-    );
-    for note in &job.plan_notes {
-        out.push_str(&format!("{note}\n"));
-    }
-    out.push_str("\nhosts:\n");
-    let width = targets
-        .targets
-        .iter()
-        .map(|t| t.name.len())
-        .max()
-        .unwrap_or(0);
-    for target in &targets.targets {
-        let plan = prepared.settings.plan(target);
-        let via = match &plan.jumps {
-            Ok(jumps) if !jumps.is_empty() => format!(
-                " via {}",
-                jumps
-                    .iter()
-                    .map(|j| j.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-            Ok(_) => String::new(),
-            Err(e) => format!(" (cannot be reached: {e})"),
-        };
-        out.push_str(&format!(
-            "  {:<width$}  {}@{}:{}{via}\n",
-            target.name, plan.user, plan.host, plan.port
-        ));
-    }
-    for u in &targets.unaddressed {
-        out.push_str(&format!(
-            "  {:<width$}  skipped: no usable address: {}\n",
-            u.node.name, u.reason
-        ));
-    }
-    let waves = rollout::waves(&targets.targets, args.canary.map(|c| c.0), args.batch_size);
-    if waves.len() > 1 {
-        out.push_str("\nwaves (each starts only if the run was not stopped):\n");
-        for wave in &waves {
-            let names: Vec<&str> = wave
-                .hosts
-                .iter()
-                .map(|i| targets.targets[*i].name.as_str())
-                .collect();
-            out.push_str(&format!(
-                "  {}: {}\n",
-                wave.label,
-                crate::hostlist::fold(&names)
-            ));
-        }
-    }
-    if let Some(limit) = &args.max_failures {
-        out.push_str(&format!("stop starting hosts at --max-failures {limit}\n"));
-    }
-    match &job.work {
-        Work::Command(spec) => {
-            out.push_str(&format!(
-                "\non each host:\n  {}{}\n",
-                crate::report::redact::text(&spec.command),
-                match spec.privilege {
-                    Privilege::Login => "",
-                    Privilege::Sudo => "    # under sudo -n",
-                    Privilege::Root => "    # as root (sudo -n unless root)",
-                }
-            ));
-        }
-        Work::Steps(steps) => {
-            out.push_str("\non each host, in order (one SSH session; a host stops at its first failed step):\n");
-            for (i, step) in steps.iter().enumerate() {
-                out.push_str(&format!("  {}. {}\n", i + 1, step.name()));
-                for command in step.plan() {
-                    out.push_str(&format!(
-                        "       {}\n",
-                        crate::report::redact::text(&command)
-                    ));
-                }
-            }
-        }
-    }
-    out.push_str(
-        "\nEach remote command runs under a small sh wrapper that stops its process group when galley stops it.\n\
-         --dry-run: nothing was run.\n",
-    );
-    output_result(std::io::stdout().lock().write_all(out.as_bytes()))?;
-    Ok(exit::OK)
-}
-
 /// Runs the job on every prepared host and reports. Returns the exit code.
 pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Error> {
     if args.dry_run {
-        return print_plan(args, &prepared, job);
+        let text = plan::render(args, &prepared, job);
+        output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+        return Ok(exit::OK);
     }
     let Prepared {
         selection,
