@@ -470,7 +470,19 @@ fn render_step_counts(outcomes: &[HostOutcome]) -> String {
         if missing > 0 {
             parts.push(format!("{missing} not reached"));
         }
-        out.push_str(&format!("  {name:<width$}  {}\n", parts.join(", ")));
+        let mut times: Vec<u64> = steps.iter().map(|s| s.millis).collect();
+        times.sort_unstable();
+        let time = |ms: u64| format!("{:.1}s", ms as f64 / 1000.0);
+        let timing = match times.as_slice() {
+            [] => String::new(),
+            [only] => format!(" ({})", time(*only)),
+            all => format!(
+                " (median {}, slowest {})",
+                time(all[all.len() / 2]),
+                time(all[all.len() - 1])
+            ),
+        };
+        out.push_str(&format!("  {name:<width$}  {}{timing}\n", parts.join(", ")));
     }
     out
 }

@@ -602,6 +602,8 @@ fn converge_reads_each_version_family_and_confirms_runs_on_the_chef_server() {
     assert_eq!(fleet.host("c18-ok").chef_runs(), ["--run-lock-timeout 1"]);
     let text = run.stdout();
     assert!(text.contains("converge  4 ok, 3 failed"), "{text}");
+    // Each step's timing across hosts: the median and the slowest.
+    assert!(text.contains(" (median "), "{text}");
     assert!(
         text.contains("verify    3 ok, 1 unverified, 3 not reached"),
         "{text}"
@@ -813,7 +815,7 @@ fn fixup_runs_the_runbook_and_a_host_stops_at_its_failed_step() {
         "{text}"
     );
     assert!(
-        text.contains("restart      1 ok, 1 changed, 0 unchanged, 1 not reached"),
+        text.contains("restart      1 ok, 1 changed, 0 unchanged, 1 not reached ("),
         "{text}"
     );
     assert!(
