@@ -83,10 +83,6 @@ fn manager(args: &ServiceManager) -> Result<Manager, Error> {
     }
 }
 
-fn prepared(args: &crate::cli::FleetArgs) -> Result<Result<Prepared, u8>, Error> {
-    fleet::prepare(args)
-}
-
 pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
     let places = places(&args.places);
     let (describe, step, notes): (String, Box<dyn Step>, Vec<String>) = match &args.restore {
@@ -131,7 +127,7 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
             )
         }
     };
-    let prepared = match prepared(&args.fleet)? {
+    let prepared = match fleet::prepare(&args.fleet)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
@@ -144,7 +140,7 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
 }
 
 pub fn converge(args: &ConvergeArgs) -> Result<u8, Error> {
-    let prepared = match prepared(&args.fleet)? {
+    let prepared = match fleet::prepare(&args.fleet)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
@@ -180,7 +176,7 @@ pub fn converge(args: &ConvergeArgs) -> Result<u8, Error> {
 
 pub fn restart(args: &RestartArgs) -> Result<u8, Error> {
     let manager = manager(&args.manager)?;
-    let prepared = match prepared(&args.fleet)? {
+    let prepared = match fleet::prepare(&args.fleet)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
@@ -220,7 +216,7 @@ pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
             "nothing to do: give --remove-sources REGEX or --restart SERVICE, or leave out --no-converge"
         )));
     }
-    let prepared = match prepared(&args.fleet)? {
+    let prepared = match fleet::prepare(&args.fleet)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
