@@ -133,6 +133,11 @@ impl Captured {
         self.head.is_empty() && self.tail.is_empty() && self.dropped == 0
     }
 
+    /// Everything kept, as text for galley to read (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.kept()).into_owned()
+    }
+
     /// The output as text for people: invalid UTF-8 escaped (`\xff`), and a
     /// marker where bytes were dropped.
     pub fn display(&self) -> String {

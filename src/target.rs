@@ -71,6 +71,23 @@ pub struct Targets {
     pub shared: Vec<SharedAddress>,
 }
 
+impl Targets {
+    /// How many nodes were selected: targets and unaddressed ones.
+    pub fn len(&self) -> usize {
+        self.targets.len() + self.unaddressed.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps the nodes, targets and unaddressed ones, whose name passes `keep`.
+    pub fn retain_names(&mut self, keep: impl Fn(&str) -> bool) {
+        self.targets.retain(|t| keep(&t.name));
+        self.unaddressed.retain(|u| keep(&u.node.name));
+    }
+}
+
 /// Resolves each node's address and port.
 pub fn resolve(nodes: Vec<Arc<Node>>, rule: &AddressRule) -> Targets {
     let mut out = Targets::default();

@@ -18,7 +18,7 @@ use regex::Regex;
 use serde_json::{json, Value};
 
 use super::command::{sh_script, Privilege};
-use super::step::{unfinished, HostContext, Step};
+use super::step::{failed, unfinished, HostContext, Step};
 use crate::outcome::{OutcomeKind, StepOutcome};
 use crate::report::redact;
 
@@ -398,16 +398,12 @@ impl Step for AptSources {
         if unfinished(&scan, &mut step) {
             return step;
         }
-        let output = String::from_utf8_lossy(&scan.stdout.kept()).into_owned();
-        let (files, errors) = parse_scan(&output);
+        let (files, errors) = parse_scan(&scan.stdout.text());
         if scan.exit_code != Some(0) || !errors.is_empty() {
-            let why = errors.first().cloned().unwrap_or_else(|| {
-                format!(
-                    "listing the sources failed (exit {}): {}",
-                    scan.exit_code.unwrap_or(-1),
-                    redact::text(String::from_utf8_lossy(&scan.stderr.kept()).trim())
-                )
-            });
+            let why = errors
+                .first()
+                .cloned()
+                .unwrap_or_else(|| failed("listing the sources", &scan));
             step.fail(OutcomeKind::Failed, why);
             step.notes = errors;
             return step;
@@ -448,7 +444,7 @@ impl Step for AptSources {
         let removal = host
             .remote
             .run(sh_script(REMOVE, &all), Privilege::Root, false);
-        let said = String::from_utf8_lossy(&removal.stdout.kept()).into_owned();
+        let said = removal.stdout.text();
         let backup = format!("{backup_root}/{}", self.backup_id);
         for f in &found {
             let action = if f.file.is_main_list() {
@@ -491,11 +487,7 @@ impl Step for AptSources {
             let changed = said.lines().find_map(|l| l.strip_prefix("changed "));
             let why = match changed {
                 Some(file) => format!("{file} changed since it was read; nothing done to it"),
-                None => format!(
-                    "removing failed (exit {}): {}",
-                    removal.exit_code.unwrap_or(-1),
-                    redact::text(String::from_utf8_lossy(&removal.stderr.kept()).trim())
-                ),
+                None => failed("removing", &removal),
             };
             step.fail(OutcomeKind::Failed, why);
         }
@@ -548,7 +540,7 @@ impl Step for Restore {
         if unfinished(&result, &mut step) {
             return step;
         }
-        let said = String::from_utf8_lossy(&result.stdout.kept()).into_owned();
+        let said = result.stdout.text();
         let backup = format!("{}/{}", self.places.backup_root(), self.backup_id);
         let mut files = Vec::new();
         for line in said.lines() {
@@ -576,14 +568,7 @@ impl Step for Restore {
                 OutcomeKind::Failed,
                 "a file is back in its place since the backup: not overwritten",
             ),
-            code => step.fail(
-                OutcomeKind::Failed,
-                format!(
-                    "restoring failed (exit {}): {}",
-                    code.unwrap_or(-1),
-                    redact::text(String::from_utf8_lossy(&result.stderr.kept()).trim())
-                ),
-            ),
+            _ => step.fail(OutcomeKind::Failed, failed("restoring", &result)),
         }
         step
     }

@@ -308,8 +308,8 @@ impl Step for Converge {
         if unfinished(&result, &mut step) {
             return step;
         }
-        let mut text = String::from_utf8_lossy(&result.stdout.kept()).into_owned();
-        let stderr = String::from_utf8_lossy(&result.stderr.kept()).into_owned();
+        let mut text = result.stdout.text();
+        let stderr = result.stderr.text();
         text.push('\n');
         text.push_str(&stderr);
         let exit_code = result.exit_code.unwrap_or(-1);

@@ -16,7 +16,7 @@ use regex::Regex;
 use serde_json::json;
 
 use super::command::{shell_quote, Privilege};
-use super::step::{unfinished, HostContext, Step};
+use super::step::{said, unfinished, HostContext, Step};
 use crate::outcome::{OutcomeKind, StepOutcome};
 use crate::report::redact;
 
@@ -147,15 +147,10 @@ impl Manager {
         if unfinished(&result, step) {
             return None;
         }
-        let text = String::from_utf8_lossy(&result.stdout.kept()).into_owned();
-        match self.parse(&text, service) {
+        match self.parse(&result.stdout.text(), service) {
             Some(state) => Some(state),
             None => {
-                let said = format!(
-                    "{}{}",
-                    text.trim(),
-                    String::from_utf8_lossy(&result.stderr.kept()).trim()
-                );
+                let said = said(&result);
                 step.fail(
                     OutcomeKind::Failed,
                     redact::text(&format!(
@@ -210,14 +205,7 @@ impl Step for Restart {
             if unfinished(&result, &mut step) {
                 break;
             }
-            let said = redact::text(
-                format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&result.stdout.kept()).trim(),
-                    String::from_utf8_lossy(&result.stderr.kept()).trim()
-                )
-                .trim(),
-            );
+            let said = said(&result);
             let Some(after) = self.manager.read(host, service, &mut step) else {
                 break;
             };

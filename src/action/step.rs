@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::command::{self, CommandResult, CommandSpec, OutputSink, Privilege};
 use crate::exec::Cancel;
 use crate::outcome::{HostOutcome, OutcomeKind, Phase, StepOutcome};
+use crate::report::redact;
 use crate::ssh::{millis, Connection};
 
 /// Runs commands on one connected host, under the run's limits.
@@ -95,6 +96,24 @@ pub fn unfinished(result: &CommandResult, step: &mut StepOutcome) -> bool {
             true
         }
     }
+}
+
+/// What a command printed, both streams trimmed and joined, secrets masked.
+pub fn said(result: &CommandResult) -> String {
+    redact::text(&format!(
+        "{}{}",
+        result.stdout.text().trim(),
+        result.stderr.text().trim()
+    ))
+}
+
+/// `WHAT failed (exit N): STDERR`, secrets masked.
+pub fn failed(what: &str, result: &CommandResult) -> String {
+    format!(
+        "{what} failed (exit {}): {}",
+        result.exit_code.unwrap_or(-1),
+        redact::text(result.stderr.text().trim())
+    )
 }
 
 /// Runs the steps in order on one host; the host's outcome is that of its

@@ -65,14 +65,9 @@ pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
         return Ok(Err(exit::NO_MATCH));
     };
     if let Some(shard) = args.shard {
-        let before = targets.targets.len() + targets.unaddressed.len();
-        targets
-            .targets
-            .retain(|t| rollout::in_shard(&t.name, shard));
-        targets
-            .unaddressed
-            .retain(|u| rollout::in_shard(&u.node.name, shard));
-        let kept = targets.targets.len() + targets.unaddressed.len();
+        let before = targets.len();
+        targets.retain_names(|name| rollout::in_shard(name, shard));
+        let kept = targets.len();
         eprintln!("galley: shard {shard}: {kept} of the {before} selected nodes");
         if kept == 0 {
             return Ok(Err(exit::OK));
@@ -207,11 +202,8 @@ fn keep_retries(targets: &mut Targets, path: &Path, selection: &Selection) -> Re
             path.display()
         );
     }
-    targets.targets.retain(|t| past.should_retry(&t.name));
-    targets
-        .unaddressed
-        .retain(|u| past.should_retry(&u.node.name));
-    if targets.targets.is_empty() && targets.unaddressed.is_empty() {
+    targets.retain_names(|name| past.should_retry(name));
+    if targets.is_empty() {
         eprintln!(
             "galley: nothing to retry: no host selected by {} failed in {}",
             selection.query,
@@ -359,7 +351,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
     let info = RunInfo {
         command: job.describe.clone(),
         query: selection.query.to_string(),
-        hosts: targets.targets.len() + targets.unaddressed.len(),
+        hosts: targets.len(),
         started_at: now_epoch(),
         rollout: rollout_record(args),
     };
