@@ -351,6 +351,15 @@ impl AptSources {
         sh_script(SCAN, &[&self.places.sources_dir])
     }
 
+    /// The plan's line about where removed sources go.
+    pub fn backup_note(&self) -> String {
+        format!(
+            "backup id: {} (in {}/)",
+            self.backup_id,
+            self.places.backup_root()
+        )
+    }
+
     /// Reading needs root only when the sources are to be removed.
     fn privilege(&self) -> Privilege {
         if self.remove {

@@ -74,8 +74,8 @@ pub trait Step: Sync {
 }
 
 /// Turns a command that did not get to finish (timeout, lost connection,
-/// sudo wanting a password, interrupt) into the step's outcome; `None` when
-/// the command ran to its exit status.
+/// sudo wanting a password, interrupt, a signal) into the step's outcome
+/// and returns true; false when the command ran to its exit status.
 pub fn unfinished(result: &CommandResult, step: &mut StepOutcome) -> bool {
     match result.kind {
         OutcomeKind::Ok | OutcomeKind::Failed if result.signal.is_none() => false,

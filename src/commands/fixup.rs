@@ -103,12 +103,14 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
         }
         None => {
             let regex = args.pattern.as_deref().unwrap_or_default();
-            let backup_id = new_backup_id();
+            let step = AptSources {
+                pattern: pattern(regex)?,
+                remove: args.remove,
+                places,
+                backup_id: new_backup_id(),
+            };
             let notes = if args.remove {
-                vec![format!(
-                    "backup id: {backup_id} (in {}/)",
-                    places.backup_dir.trim_end_matches('/')
-                )]
+                vec![step.backup_note()]
             } else {
                 vec!["read only: nothing changes without --remove".into()]
             };
@@ -117,12 +119,7 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
                     "apt-sources --match {regex}{}",
                     if args.remove { " --remove" } else { "" }
                 ),
-                Box::new(AptSources {
-                    pattern: pattern(regex)?,
-                    remove: args.remove,
-                    places,
-                    backup_id,
-                }),
+                Box::new(step),
                 notes,
             )
         }
@@ -243,11 +240,7 @@ pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
     if let Some(step) = &remove {
         steps.push(step);
         describe.push(format!("--remove-sources {}", step.pattern));
-        notes.push(format!(
-            "backup id: {} (in {}/)",
-            step.backup_id,
-            step.places.backup_dir.trim_end_matches('/')
-        ));
+        notes.push(step.backup_note());
     }
     if let Some(step) = &converge {
         steps.push(step);

@@ -185,17 +185,11 @@ fn disconnect(conn: &Connection) {
 /// Keeps the targets an earlier report says to run again; false when none
 /// is left (said on stderr).
 fn keep_retries(targets: &mut Targets, path: &Path, selection: &Selection) -> Result<bool, Error> {
-    let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
-    if past.truncated_last_line {
-        eprintln!(
-            "galley: warning: the last line of {} is cut short (galley was stopped while writing it)",
-            path.display()
-        );
-    }
+    let past = super::report::read(path, "")?;
     if !targets
         .targets
         .iter()
-        .any(|t| past.outcomes.contains_key(&t.name))
+        .any(|t| past.records.contains_key(&t.name))
     {
         eprintln!(
             "galley: warning: no selected host is in {}: running them all",

@@ -24,11 +24,11 @@ pub fn run(args: &ReportArgs) -> Result<u8, Error> {
 }
 
 /// Reads one report, saying on stderr when its last line was cut short.
-fn read(path: &Path) -> Result<PastRun, Error> {
+pub(crate) fn read(path: &Path, consequence: &str) -> Result<PastRun, Error> {
     let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
     if past.truncated_last_line {
         eprintln!(
-            "galley: note: the last line of {} is cut short (galley was stopped while writing it); that host is left out",
+            "galley: warning: the last line of {} is cut short (galley was stopped while writing it){consequence}",
             path.display()
         );
     }
@@ -40,7 +40,7 @@ fn merge(paths: &[PathBuf]) -> Result<(BTreeMap<String, Value>, usize, u64), Err
     let mut latest: BTreeMap<String, (f64, usize, Value)> = BTreeMap::new();
     let (mut runs, mut elapsed_ms) = (0, 0);
     for (order, path) in paths.iter().enumerate() {
-        let past = read(path)?;
+        let past = read(path, "; that host is left out")?;
         runs += past.runs;
         elapsed_ms += past.elapsed_ms;
         for (name, (started_at, record)) in past.records {

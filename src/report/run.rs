@@ -200,10 +200,9 @@ impl JsonlReport {
 /// What an earlier report says about each host.
 #[derive(Debug, Default)]
 pub struct PastRun {
-    /// Host name -> its latest outcome name (later lines win, so resumed
-    /// runs appended to the same file tell the latest story).
-    pub outcomes: BTreeMap<String, String>,
-    /// Host name -> its latest record, with the start time of its run.
+    /// Host name -> its latest record (later lines win, so resumed runs
+    /// appended to the same file tell the latest story), with the start
+    /// time of its run.
     pub records: BTreeMap<String, (f64, Value)>,
     /// Runs in the file (header lines).
     pub runs: usize,
@@ -220,10 +219,15 @@ impl PastRun {
     /// Whether a host should run again: it was not ok, or the run was cut
     /// short before the host finished.
     pub fn should_retry(&self, name: &str) -> bool {
-        match self.outcomes.get(name) {
+        match self.outcome(name) {
             Some(outcome) => outcome != "ok",
             None => !self.complete,
         }
+    }
+
+    /// A host's latest outcome name.
+    pub fn outcome(&self, name: &str) -> Option<&str> {
+        self.records.get(name)?.1["outcome"].as_str()
     }
 }
 
@@ -268,16 +272,12 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
             _ => {}
         }
         if record["type"] == "host" {
-            if let (Some(name), Some(outcome)) =
-                (record["name"].as_str(), record["outcome"].as_str())
-            {
-                past.outcomes.insert(name.to_string(), outcome.to_string());
-                past.records
-                    .insert(name.to_string(), (started_at, record.clone()));
+            if let (Some(name), Some(_)) = (record["name"].as_str(), record["outcome"].as_str()) {
+                past.records.insert(name.to_string(), (started_at, record));
             }
         }
     }
-    if past.outcomes.is_empty() && !lines.iter().any(|l| l.contains("\"type\":\"header\"")) {
+    if past.records.is_empty() && !lines.iter().any(|l| l.contains("\"type\":\"header\"")) {
         return Err(format!(
             "{} is not a galley report (no header line)",
             path.display()
@@ -514,14 +514,10 @@ fn append_step_results(out: &mut String, outcomes: &[HostOutcome]) {
     for (_, names) in &mut groups {
         names.sort();
     }
-    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.1[0].cmp(b.1[0])));
+    groups.sort_by(|a, b| largest_first(&a.1, &b.1));
     out.push_str("\nresults:\n");
     for (lines, names) in groups {
-        out.push_str(&format!(
-            "== {} ({})\n",
-            hostlist::fold(&names),
-            plural(names.len(), "host", "hosts")
-        ));
+        out.push_str(&group_heading(&names, ""));
         for line in lines {
             out.push_str(&line);
             out.push('\n');
@@ -584,11 +580,7 @@ fn append_gathered(out: &mut String, outcomes: &[HostOutcome]) {
             (Some(code), None) => format!("exit {code}"),
             (None, None) => "no exit status".into(),
         };
-        out.push_str(&format!(
-            "== {} ({}, {status})\n",
-            hostlist::fold(&group.names),
-            plural(group.names.len(), "host", "hosts")
-        ));
+        out.push_str(&group_heading(&group.names, &format!(", {status}")));
         let stdout = redact::text(&group.stdout.display());
         if !stdout.is_empty() {
             out.push_str(&stdout);
@@ -671,13 +663,23 @@ pub fn gather(outcomes: &[HostOutcome]) -> Vec<Group<'_>> {
             }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.names
-            .len()
-            .cmp(&a.names.len())
-            .then(a.names[0].cmp(b.names[0]))
-    });
+    out.sort_by(|a, b| largest_first(&a.names, &b.names));
     out
+}
+
+/// The order summaries show groups of hosts in (each group's names
+/// sorted): the largest group first, ties by their first name.
+fn largest_first(a: &[&str], b: &[&str]) -> std::cmp::Ordering {
+    b.len().cmp(&a.len()).then(a[0].cmp(b[0]))
+}
+
+/// `== web-[01-10] (10 hosts DETAIL)`: the line above a group's output.
+fn group_heading(names: &[&str], detail: &str) -> String {
+    format!(
+        "== {} ({}{detail})\n",
+        hostlist::fold(names),
+        plural(names.len(), "host", "hosts")
+    )
 }
 
 /// Output shown escaped for people (for the stream mode and messages).
