@@ -256,7 +256,8 @@ fn rollout_record(args: &FleetArgs) -> serde_json::Value {
 
 /// Runs the waves in order (the canaries, then the batches), stopping
 /// when the canaries are not all ok or the failure threshold is crossed;
-/// hosts never started are skipped with the reason.
+/// hosts never started are skipped with the reason. The outcomes go out
+/// as events.
 fn run_waves<F>(
     targets: &[Target],
     waves: &[Wave],
@@ -265,17 +266,17 @@ fn run_waves<F>(
     events: &mpsc::Sender<Event>,
     threshold: Option<&Threshold>,
     run: F,
-) -> Vec<HostOutcome>
-where
+) where
     F: Fn(&Target, &Cancel, &Live) -> HostOutcome + Sync,
 {
-    let mut all: Vec<HostOutcome> = Vec::new();
+    // The last wave's hosts and how each ended.
+    let mut last: Vec<(usize, OutcomeKind)> = Vec::new();
     for (w, wave) in waves.iter().enumerate() {
         if w > 0 && waves[w - 1].is_canary() {
-            let bad: Vec<String> = all
+            let bad: Vec<String> = last
                 .iter()
-                .filter(|o| !o.is_ok())
-                .map(|o| format!("{} {}", o.name, o.kind.name()))
+                .filter(|(_, kind)| *kind != OutcomeKind::Ok)
+                .map(|(i, kind)| format!("{} {}", targets[*i].name, kind.name()))
                 .collect();
             if !bad.is_empty() {
                 cancel.raise(
@@ -310,7 +311,7 @@ where
                 crate::hostlist::fold(&names)
             )));
         }
-        let ran = exec::execute(
+        last = exec::execute(
             targets,
             &wave.hosts,
             args.concurrency.0,
@@ -324,9 +325,7 @@ where
                 outcome
             },
         );
-        all.extend(ran.into_iter().map(|(_, o)| o));
     }
-    all
 }
 
 /// Runs the job on every prepared host and reports. Returns the exit code.
@@ -397,7 +396,8 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         .map_err(|e| Error::setup(anyhow::Error::new(e).context("cannot handle interrupts")))?;
     let signal_handle = signals.handle();
     let (events, received) = mpsc::channel::<Event>();
-    let ran = std::thread::scope(|scope| -> Result<Vec<HostOutcome>, Error> {
+    let mut ran: Vec<HostOutcome> = Vec::with_capacity(targets.targets.len());
+    std::thread::scope(|scope| -> Result<(), Error> {
         let (settings, work, cancel, targets) = (&settings, &job.work, &cancel, &targets.targets);
         let gateways = &gateways;
         let (progress, done) = (&progress, &done);
@@ -453,24 +453,27 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
                     } else {
                         String::new()
                     };
-                    output_result(stdout.write_all(lines.as_bytes())).and_then(
-                        |()| match &mut jsonl {
-                            Some(r) => r
-                                .write(&report::host_record(&outcome))
-                                .map_err(report_error),
-                            None => Ok(()),
-                        },
-                    )
+                    let written =
+                        output_result(stdout.write_all(lines.as_bytes())).and_then(|()| {
+                            match &mut jsonl {
+                                Some(r) => r
+                                    .write(&report::host_record(&outcome))
+                                    .map_err(report_error),
+                                None => Ok(()),
+                            }
+                        });
+                    ran.push(*outcome);
+                    written
                 }
             };
             if result.is_ok() {
                 result = step;
             }
         }
-        let outcomes = worker.join().expect("the executor does not panic");
+        worker.join().expect("the executor does not panic");
         signal_handle.close();
         done.store(true, std::sync::atomic::Ordering::SeqCst);
-        result.map(|()| outcomes)
+        result
     })?;
     outcomes.extend(ran);
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));

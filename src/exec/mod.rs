@@ -110,9 +110,10 @@ impl Live<'_> {
 }
 
 /// Runs `run` for the targets at `order` (indexes into `targets`),
-/// `concurrency` at a time. Returns each index with its outcome; every one
-/// has an outcome, `skipped` for those never started because the run was
-/// stopped.
+/// `concurrency` at a time. Every one ends with an outcome, `skipped` for
+/// those never started because the run was stopped; the outcome goes out in
+/// its [`Event::Finished`], and the returned list gives each index with its
+/// outcome's kind, in index order.
 pub fn execute<F>(
     targets: &[Target],
     order: &[usize],
@@ -120,12 +121,12 @@ pub fn execute<F>(
     cancel: &Cancel,
     events: &Sender<Event>,
     run: F,
-) -> Vec<(usize, HostOutcome)>
+) -> Vec<(usize, OutcomeKind)>
 where
     F: Fn(&Target, &Cancel, &Live) -> HostOutcome + Sync,
 {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, HostOutcome)>> = Mutex::new(Vec::with_capacity(order.len()));
+    let results: Mutex<Vec<(usize, OutcomeKind)>> = Mutex::new(Vec::with_capacity(order.len()));
     let workers = concurrency.clamp(1, order.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -154,7 +155,7 @@ where
                                 },
                             )
                         };
-                        results.lock().unwrap().push((index, outcome.clone()));
+                        results.lock().unwrap().push((index, outcome.kind));
                         let _ = events.send(Event::Finished {
                             index,
                             outcome: Box::new(outcome),
