@@ -82,7 +82,12 @@ impl SimHost {
 
     /// The chef-client runs so far, one line of arguments each.
     fn chef_runs(&self) -> Vec<String> {
-        self.read("state/chef-runs")
+        self.lines("state/chef-runs")
+    }
+
+    /// The lines of one of the host's files (none when it is missing).
+    fn lines(&self, relative: &str) -> Vec<String> {
+        self.read(relative)
             .unwrap_or_default()
             .lines()
             .map(str::to_string)
@@ -92,27 +97,26 @@ impl SimHost {
     /// Starts a service (a real process) under the fake ctl, restarting
     /// it the way `behaviour` says later.
     fn service(&self, name: &str, behaviour: &str) -> u32 {
-        std::fs::create_dir_all(self.path(&format!("state/svc/{name}"))).unwrap();
         self.write(&format!("behaviour/{name}"), "normal");
-        let out = std::process::Command::new(self.path("bin/packagecloud-ctl"))
-            .args(["restart", name])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
+        let pid = self.start_with("packagecloud-ctl", name);
         self.write(&format!("behaviour/{name}"), behaviour);
-        // The ctl's own calls so far are the setup's, not galley's.
-        let _ = std::fs::remove_file(self.path("state/ctl-calls"));
-        self.pid(name)
+        pid
     }
 
     /// Starts a systemd unit (a real process) under the fake systemctl.
     fn unit(&self, name: &str) -> u32 {
+        self.start_with("systemctl", name)
+    }
+
+    /// Starts `name` with the fake `tool restart NAME`; its pid.
+    fn start_with(&self, tool: &str, name: &str) -> u32 {
         std::fs::create_dir_all(self.path(&format!("state/svc/{name}"))).unwrap();
-        let out = std::process::Command::new(self.path("bin/systemctl"))
+        let out = std::process::Command::new(self.path(&format!("bin/{tool}")))
             .args(["restart", name])
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
+        // The tool's own calls so far are the setup's, not galley's.
         let _ = std::fs::remove_file(self.path("state/ctl-calls"));
         self.pid(name)
     }
@@ -126,11 +130,7 @@ impl SimHost {
     }
 
     fn ctl_calls(&self) -> Vec<String> {
-        self.read("state/ctl-calls")
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect()
+        self.lines("state/ctl-calls")
     }
 
     /// Makes the fake chef-client save the node to this Chef server.
@@ -269,13 +269,7 @@ impl SimFleet {
 
     /// The report's host records by name.
     fn records(&self) -> BTreeMap<String, Value> {
-        std::fs::read_to_string(self.report())
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap())
-            .filter(|r| r["type"] == "host")
-            .map(|r| (r["name"].as_str().unwrap().to_string(), r))
-            .collect()
+        crate::support::host_records(&self.report())
     }
 
     /// The token must be in none of the run's output or its report.
@@ -321,11 +315,7 @@ fn server_flags(server: &Goiardi) -> Vec<String> {
 }
 
 fn outcomes(fleet: &SimFleet) -> BTreeMap<String, String> {
-    fleet
-        .records()
-        .into_iter()
-        .map(|(n, r)| (n, r["outcome"].as_str().unwrap().to_string()))
-        .collect()
+    crate::support::host_outcomes(&fleet.report())
 }
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

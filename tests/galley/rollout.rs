@@ -42,11 +42,7 @@ fn start(names: &[String]) -> (Fleet, tempfile::TempDir) {
 }
 
 fn outcomes(fleet: &Fleet) -> BTreeMap<String, String> {
-    fleet
-        .host_records()
-        .into_iter()
-        .map(|(n, r)| (n, r["outcome"].as_str().unwrap().to_string()))
-        .collect()
+    crate::support::host_outcomes(&fleet.report())
 }
 
 #[test]
