@@ -134,22 +134,8 @@ fn loaded_server() -> Goiardi {
         admin.post("/nodes", &node).unwrap();
         count += 1;
     }
-    // The index is asynchronous: wait until a search sees every node.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let seen = admin.get("/search/node?q=*%3A*&rows=1000").unwrap()["rows"]
-            .as_array()
-            .unwrap()
-            .len();
-        if seen == count {
-            return server;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "goiardi indexed {seen} of {count} nodes"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    crate::support::wait_indexed(&admin, count);
+    server
 }
 
 fn names(run: &crate::support::Run) -> Vec<String> {

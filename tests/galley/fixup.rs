@@ -247,26 +247,6 @@ impl SimFleet {
         admin
     }
 
-    /// Waits until the server's search index sees every host.
-    fn wait_indexed(&self, admin: &galley::chef::client::ChefClient) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        loop {
-            let seen = admin.get("/search/node?q=*%3A*&rows=1000").unwrap()["rows"]
-                .as_array()
-                .unwrap()
-                .len();
-            if seen == self.hosts.len() {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "goiardi indexed {seen} of {} nodes",
-                self.hosts.len()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(200));
-        }
-    }
-
     /// The report's host records by name.
     fn records(&self) -> BTreeMap<String, Value> {
         crate::support::host_records(&self.report())
@@ -961,7 +941,7 @@ fn runs_are_confirmed_on_the_server_the_nodes_came_from() {
     let server = Goiardi::start();
     let fleet = SimFleet::start(&["srv-01", "srv-02"]);
     let admin = fleet.register(&server);
-    fleet.wait_indexed(&admin);
+    crate::support::wait_indexed(&admin, fleet.hosts.len());
     fleet.host("srv-01").chef("18 ok");
     fleet.host("srv-02").chef("14 nocheckin");
     // No --server-check: the nodes come from the server, so it is asked.

@@ -835,6 +835,26 @@ impl Drop for Goiardi {
     }
 }
 
+/// Waits until the server's search index sees `count` nodes (goiardi
+/// indexes asynchronously).
+pub fn wait_indexed(admin: &galley::chef::client::ChefClient, count: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let seen = admin.get("/search/node?q=*%3A*&rows=1000").unwrap()["rows"]
+            .as_array()
+            .unwrap()
+            .len();
+        if seen == count {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "goiardi indexed {seen} of {count} nodes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 impl Goiardi {
     /// Runs `galley SUBCOMMAND --server-url URL -u admin -k KEY REST...`
     /// against this server as its admin.
