@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod gateway;
 pub mod known_hosts;
+pub mod memory;
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
@@ -337,6 +338,7 @@ fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Sess
     let error = |why: String| Failure::new(OutcomeKind::Error, Phase::Handshake, why);
     let mut session =
         Session::new().map_err(|e| error(format!("cannot start an SSH session: {e}")))?;
+    memory::shed_zero_pages(&session);
     let socket = stream
         .try_clone()
         .map_err(|e| error(format!("cannot use the socket: {e}")))?;
