@@ -2,9 +2,14 @@
 //! then the default keys. Every attempt is remembered, so a refusal says
 //! what was tried, and which key or the agent succeeded is reported.
 
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, c_uchar, c_void, CString};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine;
+use openssl::pkey::{Id, PKey, Private};
+use openssl::sign::Signer;
 use ssh2::Session;
 
 /// Where keys come from.
@@ -50,11 +55,15 @@ pub fn authenticate(session: &Session, user: &str, ids: &Identities) -> Result<S
             }
             continue;
         }
-        if let Some(why) = needs_passphrase(file) {
-            tried.push(why);
-            continue;
-        }
-        match session.userauth_pubkey_file(user, None, file, None) {
+        let attempt = match &*KeyFile::load(file) {
+            KeyFile::NeedsPassphrase(why) => {
+                tried.push(why.clone());
+                continue;
+            }
+            KeyFile::Ed25519 { public, key } => userauth_ed25519(session, user, public, key),
+            KeyFile::Other => session.userauth_pubkey_file(user, None, file, None),
+        };
+        match attempt {
             Ok(()) if session.authenticated() => return Ok(file.display().to_string()),
             Ok(()) => tried.push(format!("{} was not accepted", file.display())),
             Err(e) => tried.push(format!(
@@ -103,67 +112,323 @@ fn try_agent(session: &Session, user: &str) -> Result<String, String> {
     Err(format!("agent keys not accepted: {}", refused.join(", ")))
 }
 
-/// When a private key file is encrypted, why galley will not try it: a
-/// passphrase would have to be typed, and a fleet run never prompts.
-fn needs_passphrase(file: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(file).ok()?;
-    let encrypted = if text.contains("BEGIN OPENSSH PRIVATE KEY") {
-        openssh_key_is_encrypted(&text)
-    } else {
-        text.contains("ENCRYPTED")
-    };
-    encrypted.then(|| {
-        format!(
-            "{} needs a passphrase and the agent does not hold it (ssh-add {})",
-            file.display(),
-            file.display()
-        )
-    })
+/// A private key file as galley reads it, once per run.
+enum KeyFile {
+    /// An unencrypted ed25519 key in OpenSSH's format (what `ssh-keygen`
+    /// writes by default): galley signs with it itself. libssh2 would read
+    /// and parse the file again for every host, first through OpenSSL 3's
+    /// decoders (which fail on this format, slowly) and then its own parser,
+    /// twice per host: over half of galley's CPU on a large fleet.
+    Ed25519 {
+        /// The public key blob, as authorized_keys has it.
+        public: Vec<u8>,
+        key: PKey<Private>,
+    },
+    /// Any other key: libssh2 reads the file when it is tried.
+    Other,
+    /// Encrypted: why galley will not try it (a fleet run never prompts).
+    NeedsPassphrase(String),
 }
 
-/// An OpenSSH private key is `openssh-key-v1\0`, then the cipher name as an
-/// SSH string: `none` when the key is not encrypted (PROTOCOL.key).
-fn openssh_key_is_encrypted(text: &str) -> bool {
-    let body: String = text
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect::<Vec<_>>()
-        .concat();
-    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(body.trim()) else {
-        return false;
+impl KeyFile {
+    /// The key at `path`, read the first time it is asked for.
+    fn load(path: &Path) -> Arc<KeyFile> {
+        static READ: OnceLock<Mutex<HashMap<PathBuf, Arc<KeyFile>>>> = OnceLock::new();
+        let mut read = READ.get_or_init(Default::default).lock().unwrap();
+        read.entry(path.to_path_buf())
+            .or_insert_with(|| Arc::new(KeyFile::read(path)))
+            .clone()
+    }
+
+    fn read(path: &Path) -> KeyFile {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return KeyFile::Other;
+        };
+        let needs_passphrase = || {
+            KeyFile::NeedsPassphrase(format!(
+                "{} needs a passphrase and the agent does not hold it (ssh-add {})",
+                path.display(),
+                path.display()
+            ))
+        };
+        if !text.contains("BEGIN OPENSSH PRIVATE KEY") {
+            return if text.contains("ENCRYPTED") {
+                needs_passphrase()
+            } else {
+                KeyFile::Other
+            };
+        }
+        match OpensshKey::parse(&text) {
+            Some(key) if key.cipher != b"none" => needs_passphrase(),
+            Some(key) => key.ed25519().unwrap_or(KeyFile::Other),
+            None => KeyFile::Other,
+        }
+    }
+}
+
+/// The parts of an OpenSSH private key file galley reads (PROTOCOL.key):
+/// `openssh-key-v1\0`, the cipher and KDF, one public key blob, then the
+/// private section (encrypted unless the cipher is `none`).
+struct OpensshKey {
+    cipher: Vec<u8>,
+    public: Vec<u8>,
+    private: Vec<u8>,
+}
+
+impl OpensshKey {
+    fn parse(text: &str) -> Option<OpensshKey> {
+        let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(body.trim())
+            .ok()?;
+        let mut r = SshReader(bytes.strip_prefix(b"openssh-key-v1\0")?);
+        let cipher = r.string()?.to_vec();
+        let _kdf = r.string()?;
+        let _kdf_options = r.string()?;
+        if r.u32()? != 1 {
+            return None;
+        }
+        let public = r.string()?.to_vec();
+        let private = r.string()?.to_vec();
+        Some(OpensshKey {
+            cipher,
+            public,
+            private,
+        })
+    }
+
+    /// The key when it is an unencrypted ed25519 key whose private half
+    /// matches its public blob.
+    fn ed25519(&self) -> Option<KeyFile> {
+        let mut r = SshReader(&self.private);
+        if r.u32()? != r.u32()? || r.string()? != b"ssh-ed25519" {
+            return None;
+        }
+        let public = r.string()?;
+        // The private key is the 32-byte seed, then the public key.
+        let private = r.string()?;
+        let mut p = SshReader(&self.public);
+        if p.string()? != b"ssh-ed25519" || p.string()? != public || private.len() != 64 {
+            return None;
+        }
+        let key = PKey::private_key_from_raw_bytes(&private[..32], Id::ED25519).ok()?;
+        (key.raw_public_key().ok()? == public).then(|| KeyFile::Ed25519 {
+            public: self.public.clone(),
+            key,
+        })
+    }
+}
+
+/// Reads SSH wire types (RFC 4251 §5) from the front of a byte slice.
+struct SshReader<'a>(&'a [u8]);
+
+impl<'a> SshReader<'a> {
+    fn u32(&mut self) -> Option<u32> {
+        let (head, rest) = self.0.split_first_chunk::<4>()?;
+        self.0 = rest;
+        Some(u32::from_be_bytes(*head))
+    }
+
+    fn string(&mut self) -> Option<&'a [u8]> {
+        let len = self.u32()? as usize;
+        let (value, rest) = (self.0.get(..len)?, &self.0[len..]);
+        self.0 = rest;
+        Some(value)
+    }
+}
+
+type SignCallback = unsafe extern "C" fn(
+    session: *mut c_void,
+    sig: *mut *mut c_uchar,
+    sig_len: *mut usize,
+    data: *const c_uchar,
+    data_len: usize,
+    abstract_: *mut *mut c_void,
+) -> c_int;
+
+extern "C" {
+    /// Public key authentication with the signature made by the caller
+    /// (libssh2.h); in the libssh2 that libssh2-sys links, though that crate
+    /// does not declare it.
+    fn libssh2_userauth_publickey(
+        session: *mut c_void,
+        username: *const c_char,
+        pubkeydata: *const c_uchar,
+        pubkeydata_len: usize,
+        sign_callback: Option<SignCallback>,
+        abstract_: *mut *mut c_void,
+    ) -> c_int;
+}
+
+/// Authenticates with an ed25519 key galley holds: libssh2 runs the
+/// protocol (the same exchange as for a key file) and asks
+/// [`sign_ed25519`] for the signature.
+fn userauth_ed25519(
+    session: &Session,
+    user: &str,
+    public: &[u8],
+    key: &PKey<Private>,
+) -> Result<(), ssh2::Error> {
+    let user = CString::new(user)
+        .map_err(|_| ssh2::Error::new(ssh2::ErrorCode::Session(-1), "NUL in the user name"))?;
+    let mut key_ptr = key as *const PKey<Private> as *mut c_void;
+    let rc = {
+        let mut raw = session.raw();
+        // SAFETY: the session pointer is valid while the guard holds its
+        // lock; the strings and the key outlive the call, which is
+        // blocking (the session's own timeout bounds it); libssh2 passes
+        // `key_ptr`'s address to the callback unchanged.
+        unsafe {
+            libssh2_userauth_publickey(
+                &mut *raw as *mut _ as *mut c_void,
+                user.as_ptr(),
+                public.as_ptr(),
+                public.len(),
+                Some(sign_ed25519),
+                &mut key_ptr,
+            )
+        }
     };
-    let magic = b"openssh-key-v1\0";
-    let Some(rest) = bytes.strip_prefix(magic) else {
-        return false;
-    };
-    let Some(len) = rest
-        .get(..4)
-        .map(|b| u32::from_be_bytes(b.try_into().unwrap()) as usize)
+    match rc {
+        0 => Ok(()),
+        _ => Err(ssh2::Error::last_session_error(session).unwrap_or_else(ssh2::Error::unknown)),
+    }
+}
+
+/// libssh2's signing callback: signs `data` with the key behind
+/// `*abstract_` and hands back the bare 64-byte signature in memory from
+/// malloc (libssh2 frees it, and wraps it as `ssh-ed25519` itself).
+///
+/// # Safety
+/// Called by libssh2 only, with `*abstract_` the key [`userauth_ed25519`]
+/// passed and `data` valid for `data_len` bytes.
+unsafe extern "C" fn sign_ed25519(
+    _session: *mut c_void,
+    sig: *mut *mut c_uchar,
+    sig_len: *mut usize,
+    data: *const c_uchar,
+    data_len: usize,
+    abstract_: *mut *mut c_void,
+) -> c_int {
+    let key = &*(*abstract_ as *const PKey<Private>);
+    let data = std::slice::from_raw_parts(data, data_len);
+    let Ok(signature) =
+        Signer::new_without_digest(key).and_then(|mut s| s.sign_oneshot_to_vec(data))
     else {
-        return false;
+        return -1;
     };
-    rest.get(4..4 + len).is_some_and(|cipher| cipher != b"none")
+    let out = libc::malloc(signature.len()).cast::<c_uchar>();
+    if out.is_null() {
+        return -1;
+    }
+    std::ptr::copy_nonoverlapping(signature.as_ptr(), out, signature.len());
+    *sig = out;
+    *sig_len = signature.len();
+    0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Writes a key with ssh-keygen: `-t TYPE`, passphrase, extra flags.
+    fn keygen(path: &Path, args: &[&str]) {
+        let status = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-C", "test"])
+            .args(args)
+            .arg("-f")
+            .arg(path)
+            .status()
+            .expect("ssh-keygen (apt-get install openssh-client)");
+        assert!(status.success());
+    }
+
     #[test]
-    fn encrypted_openssh_keys_are_recognised() {
+    fn encrypted_keys_are_recognised() {
         let dir = tempfile::tempdir().unwrap();
-        let plain = dir.path().join("plain");
         let locked = dir.path().join("locked");
-        for (path, pass) in [(&plain, ""), (&locked, "secret")] {
-            let status = std::process::Command::new("ssh-keygen")
-                .args(["-q", "-t", "ed25519", "-N", pass, "-f"])
-                .arg(path)
-                .status()
-                .expect("ssh-keygen (apt-get install openssh-client)");
-            assert!(status.success());
+        keygen(&locked, &["-t", "ed25519", "-N", "secret"]);
+        let pem = dir.path().join("pem");
+        keygen(
+            &pem,
+            &["-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "secret"],
+        );
+        for path in [&locked, &pem] {
+            let KeyFile::NeedsPassphrase(why) = KeyFile::read(path) else {
+                panic!("{} was not recognised as encrypted", path.display());
+            };
+            assert!(why.contains("needs a passphrase"), "{why}");
         }
-        assert_eq!(needs_passphrase(&plain), None);
-        let why = needs_passphrase(&locked).unwrap();
-        assert!(why.contains("needs a passphrase"), "{why}");
+    }
+
+    #[test]
+    fn an_ed25519_key_is_read_once_and_signs_as_its_public_key_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("id");
+        keygen(&path, &["-t", "ed25519", "-N", ""]);
+        let KeyFile::Ed25519 { public, key } = KeyFile::read(&path) else {
+            panic!("not read as an ed25519 key");
+        };
+        let pub_line = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+        let blob = base64::engine::general_purpose::STANDARD
+            .decode(pub_line.split_whitespace().nth(1).unwrap())
+            .unwrap();
+        assert_eq!(public, blob, "the blob authorized_keys holds");
+        // What the callback hands libssh2 verifies against that public key.
+        let mut sig: *mut c_uchar = std::ptr::null_mut();
+        let mut sig_len = 0usize;
+        let data = b"session id and userauth request";
+        let mut key_ptr = &key as *const PKey<Private> as *mut c_void;
+        // SAFETY: as libssh2 calls it: the key behind the pointer, valid data.
+        let rc = unsafe {
+            sign_ed25519(
+                std::ptr::null_mut(),
+                &mut sig,
+                &mut sig_len,
+                data.as_ptr(),
+                data.len(),
+                &mut key_ptr,
+            )
+        };
+        assert_eq!(rc, 0);
+        // SAFETY: the callback returned a malloc'd buffer of sig_len bytes.
+        let signature = unsafe { std::slice::from_raw_parts(sig, sig_len) }.to_vec();
+        unsafe { libc::free(sig.cast()) };
+        assert_eq!(signature.len(), 64);
+        let verifier =
+            PKey::public_key_from_raw_bytes(&blob[blob.len() - 32..], Id::ED25519).unwrap();
+        let mut verify = openssl::sign::Verifier::new_without_digest(&verifier).unwrap();
+        assert!(verify.verify_oneshot(&signature, data).unwrap());
+        // Asked again, the same key comes from memory.
+        let first = KeyFile::load(&path);
+        std::fs::remove_file(&path).unwrap();
+        assert!(Arc::ptr_eq(&first, &KeyFile::load(&path)));
+    }
+
+    #[test]
+    fn other_keys_are_left_to_libssh2() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, args) in [
+            ("rsa", &["-t", "rsa", "-b", "2048", "-N", ""][..]),
+            ("ecdsa", &["-t", "ecdsa", "-N", ""][..]),
+            (
+                "pem",
+                &["-t", "rsa", "-b", "2048", "-m", "PEM", "-N", ""][..],
+            ),
+        ] {
+            let path = dir.path().join(name);
+            keygen(&path, args);
+            assert!(matches!(KeyFile::read(&path), KeyFile::Other), "{name}");
+        }
+        // A file whose private half does not match its public blob: libssh2
+        // gets to say what is wrong with it.
+        let path = dir.path().join("mixed");
+        keygen(&path, &["-t", "ed25519", "-N", ""]);
+        let other = dir.path().join("other");
+        keygen(&other, &["-t", "ed25519", "-N", ""]);
+        let mut a = OpensshKey::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let b = OpensshKey::parse(&std::fs::read_to_string(&other).unwrap()).unwrap();
+        a.public = b.public;
+        assert!(a.ed25519().is_none());
     }
 }

@@ -1,11 +1,14 @@
 //! `galley run` on real OpenSSH servers: one sshd per simulated host, each
 //! with its own host key, on 127.0.0.1.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{client_key, free_port, galley, keygen, require_user, Fleet, Sshd};
+use crate::support::{
+    client_key, free_port, galley, keygen, keygen_with, require_user, Fleet, Sshd,
+};
 
 fn stdout_of(record: &Value) -> String {
     assert_eq!(record["stdout"]["encoding"], "utf8", "{record}");
@@ -235,6 +238,49 @@ fn a_key_the_host_does_not_accept_is_auth_failed() {
         reason.contains(&format!("{} needs a passphrase", encrypted.display())),
         "{reason}"
     );
+}
+
+#[test]
+fn every_kind_of_key_file_authenticates_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // ed25519 is signed by galley itself; the others go through libssh2.
+    let keys: Vec<(PathBuf, String)> = [
+        ("ed25519", &["-t", "ed25519", "-N", ""][..]),
+        ("rsa", &["-t", "rsa", "-b", "2048", "-N", ""][..]),
+        ("ecdsa", &["-t", "ecdsa", "-N", ""][..]),
+        (
+            "rsa-pem",
+            &["-t", "rsa", "-b", "2048", "-m", "PEM", "-N", ""][..],
+        ),
+    ]
+    .iter()
+    .map(|(name, args)| keygen_with(dir.path(), name, args))
+    .collect();
+    let authorized: Vec<&str> = keys.iter().map(|(_, public)| public.as_str()).collect();
+    let fleet = Fleet::with_hosts(vec![Sshd::start_with("keys-1", &authorized)]);
+    let inventory = fleet.inventory();
+    let known = fleet.known_hosts();
+    for (private, _) in &keys {
+        let run = galley(&[
+            "run",
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--known-hosts",
+            known.to_str().unwrap(),
+            "-i",
+            private.to_str().unwrap(),
+            "--output",
+            "json",
+            "*:*",
+            "--",
+            "echo $GALLEY_TEST_HOST",
+        ]);
+        run.expect_code(0);
+        let host = &run.json()["hosts"][0];
+        assert_eq!(host["outcome"], "ok", "{run}");
+        assert_eq!(host["stdout"]["data"], "keys-1\n");
+        assert_eq!(host["auth"], private.to_str().unwrap());
+    }
 }
 
 #[test]

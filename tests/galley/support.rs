@@ -134,10 +134,17 @@ pub struct ClientKey {
 }
 
 pub fn keygen(dir: &Path, name: &str, passphrase: &str) -> (PathBuf, String) {
+    keygen_with(dir, name, &["-t", "ed25519", "-N", passphrase])
+}
+
+/// A client key made by `ssh-keygen ARGS` (type, passphrase, format).
+pub fn keygen_with(dir: &Path, name: &str, args: &[&str]) -> (PathBuf, String) {
     require("/usr/bin/ssh-keygen", "openssh-client");
     let private = dir.join(name);
     let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f"])
+        .arg("-q")
+        .args(args)
+        .args(["-C", name, "-f"])
         .arg(&private)
         .status()
         .expect("ssh-keygen runs");
@@ -438,6 +445,11 @@ impl Fleet {
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
+        Fleet::with_hosts(hosts)
+    }
+
+    /// A fleet of servers already started.
+    pub fn with_hosts(hosts: Vec<Sshd>) -> Fleet {
         let fleet = Fleet {
             hosts,
             dir: tempfile::tempdir().unwrap(),
