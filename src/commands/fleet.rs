@@ -491,23 +491,23 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
     if let Some(r) = &mut jsonl {
         r.write(&summary).map_err(report_error)?;
     }
-    let text = match args.output {
-        RunOutput::Summary => report::render_summary(&outcomes, elapsed_ms),
+    let mut stdout = std::io::stdout().lock();
+    output_result(match args.output {
+        RunOutput::Summary => {
+            stdout.write_all(report::render_summary(&outcomes, elapsed_ms).as_bytes())
+        }
         RunOutput::Stream => {
             // The lines are out already; the counts and failures go to
             // stderr, so stdout stays the hosts' own lines.
             eprint!("{}", report::render_failures(&outcomes, elapsed_ms));
-            String::new()
+            Ok(())
         }
-        RunOutput::Json => {
-            let doc = serde_json::json!({
-                "header": report::header_record(&info),
-                "hosts": outcomes.iter().map(report::host_record).collect::<Vec<_>>(),
-                "summary": summary,
-            });
-            serde_json::to_string_pretty(&doc).expect("records serialize") + "\n"
-        }
-    };
-    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+        RunOutput::Json => report::write_json_document(
+            &mut stdout,
+            &report::header_record(&info),
+            &outcomes,
+            &summary,
+        ),
+    })?;
     Ok(code)
 }

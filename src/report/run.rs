@@ -130,6 +130,35 @@ pub fn host_record(o: &HostOutcome) -> Value {
     record
 }
 
+/// Writes `--output json`'s document: the header, every host, the
+/// summary. Each host's record is built and written in turn, so a large
+/// fleet's document is never held in memory whole.
+pub fn write_json_document(
+    out: impl Write,
+    header: &Value,
+    outcomes: &[HostOutcome],
+    summary: &Value,
+) -> io::Result<()> {
+    use serde::ser::{SerializeMap, Serializer};
+
+    struct Hosts<'a>(&'a [HostOutcome]);
+    impl serde::Serialize for Hosts<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(host_record))
+        }
+    }
+
+    let mut out = io::BufWriter::new(out);
+    let mut json = serde_json::Serializer::pretty(&mut out);
+    let mut doc = json.serialize_map(Some(3))?;
+    doc.serialize_entry("header", header)?;
+    doc.serialize_entry("hosts", &Hosts(outcomes))?;
+    doc.serialize_entry("summary", summary)?;
+    doc.end()?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
 fn counts(stats: &RunStats) -> Value {
     Value::Object(
         stats
@@ -709,6 +738,24 @@ mod tests {
             dropped: 0,
         };
         o
+    }
+
+    #[test]
+    fn the_json_document_is_written_host_by_host_as_one_pretty_document() {
+        let outcomes = vec![outcome("web-01", "same\n", 0), outcome("web-02", "x", 3)];
+        let header = json!({"type": "header", "command": "true"});
+        let summary = json!({"type": "summary", "exit_code": 1});
+        let mut written = Vec::new();
+        write_json_document(&mut written, &header, &outcomes, &summary).unwrap();
+        let whole = json!({
+            "header": header,
+            "hosts": outcomes.iter().map(host_record).collect::<Vec<_>>(),
+            "summary": summary,
+        });
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            serde_json::to_string_pretty(&whole).unwrap() + "\n"
+        );
     }
 
     #[test]
