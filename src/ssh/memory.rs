@@ -10,14 +10,15 @@
 //! zeros back to the kernel. A private anonymous page given back with
 //! `MADV_DONTNEED` reads as zeros again and is faulted in afresh when
 //! written, so the session sees exactly the memory it had; only the pages it
-//! later writes cost memory again.
+//! later writes cost memory again. Done on Linux with glibc, where libssh2's
+//! malloc and `malloc_usable_size` give the struct's extent.
 
 use ssh2::Session;
 
 /// Gives back the whole pages of `session`'s struct that hold only zeros;
 /// returns how many bytes. Call it right after `Session::new()`, before the
 /// session is used.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn shed_zero_pages(session: &Session) -> usize {
     let mut raw = session.raw();
     let start = &mut *raw as *mut _ as *mut u8;
@@ -29,8 +30,9 @@ pub fn shed_zero_pages(session: &Session) -> usize {
     unsafe { shed(start, libc::malloc_usable_size(start.cast())) }
 }
 
-/// Elsewhere the memory stays as libssh2 left it.
-#[cfg(not(target_os = "linux"))]
+/// Elsewhere (other allocators, other kernels) the memory stays as libssh2
+/// left it.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn shed_zero_pages(_session: &Session) -> usize {
     0
 }
@@ -41,7 +43,7 @@ pub fn shed_zero_pages(_session: &Session) -> usize {
 /// # Safety
 /// The range must be one live allocation of private anonymous memory that
 /// nothing else reads or writes during the call.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 unsafe fn shed(start: *mut u8, len: usize) -> usize {
     let page = page_size();
     let first = (start as usize).next_multiple_of(page);
@@ -69,14 +71,14 @@ unsafe fn shed(start: *mut u8, len: usize) -> usize {
     released
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn page_size() -> usize {
     // SAFETY: sysconf has no preconditions.
     let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     usize::try_from(size).unwrap_or(4096)
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
 mod tests {
     use super::*;
 
