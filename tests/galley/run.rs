@@ -779,6 +779,60 @@ fn a_bad_ssh_config_is_a_setup_error_naming_the_line() {
 }
 
 #[test]
+fn one_gateway_session_carries_every_target_within_the_channel_cap() {
+    let fleet = Fleet::start(&["gw-1", "gw-2", "gw-3", "gw-4"]);
+    let bastion = Sshd::start("bastion");
+    let mut known = std::fs::read_to_string(fleet.known_hosts()).unwrap();
+    known.push_str(&bastion.known_hosts_line());
+    std::fs::write(fleet.known_hosts(), known).unwrap();
+    let gateway = format!("root@127.0.0.1:{}", bastion.port);
+    let marks = tempfile::tempdir().unwrap();
+    // Each host notes when its command started and ended.
+    let command = format!(
+        "d={}; date +%s.%N >> $d/$GALLEY_TEST_HOST; sleep 1; date +%s.%N >> $d/$GALLEY_TEST_HOST",
+        marks.path().display()
+    );
+    let spans = || -> Vec<(f64, f64)> {
+        let mut spans: Vec<(f64, f64)> = fleet
+            .hosts
+            .iter()
+            .map(|h| {
+                let text = std::fs::read_to_string(marks.path().join(&h.name)).unwrap();
+                let t: Vec<f64> = text.lines().map(|l| l.parse().unwrap()).collect();
+                (t[0], t[1])
+            })
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        spans
+    };
+    let overlaps = |spans: &[(f64, f64)]| spans.windows(2).any(|w| w[1].0 < w[0].1);
+
+    let run = fleet.run(
+        &["-C", "4", "-G", &gateway, "--gateway-concurrency", "1"],
+        "*:*",
+        &command,
+    );
+    run.expect_code(0);
+    assert_eq!(bastion.logins(), 1, "one session to the gateway");
+    let one_at_a_time = spans();
+    assert!(!overlaps(&one_at_a_time), "{one_at_a_time:?}");
+
+    // With room for all four, they run through the gateway together.
+    for h in &fleet.hosts {
+        std::fs::remove_file(marks.path().join(&h.name)).unwrap();
+    }
+    let run = fleet.run(
+        &["-C", "4", "-G", &gateway, "--gateway-concurrency", "4"],
+        "*:*",
+        &command,
+    );
+    run.expect_code(0);
+    assert_eq!(bastion.logins(), 2, "again one session for the second run");
+    let together = spans();
+    assert!(overlaps(&together), "{together:?}");
+}
+
+#[test]
 fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
     use crate::support::{galley_in, Netns};
     let (netns, bastion_ip, target_ip) = Netns::bastion_and_target();

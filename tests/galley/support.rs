@@ -244,7 +244,7 @@ impl Sshd {
                     "Port {port}\nListenAddress {address}\nHostKey {}\nPidFile {}/sshd.pid\n\
                      AuthorizedKeysFile {}/authorized_keys\nStrictModes no\nUsePAM no\nUseDNS no\n\
                      PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
-                     PermitRootLogin yes\nMaxStartups 500\nMaxSessions 100\nLogLevel ERROR\n\
+                     PermitRootLogin yes\nMaxStartups 500\nMaxSessions 100\nLogLevel INFO\n\
                      SetEnv GALLEY_TEST_HOST={name}\n",
                     host_private.display(),
                     dir.path().display(),
@@ -257,8 +257,9 @@ impl Sshd {
                 .map(|(from, to)| format!("mount --bind '{}' '{to}' || exit 1; ", from.display()))
                 .collect();
             let script = format!(
-                "{mounts}[ -f \"$HOME/.bashrc\" ] && mount --bind {rc} \"$HOME/.bashrc\"; exec /usr/sbin/sshd -D -e -f {cfg}",
+                "{mounts}[ -f \"$HOME/.bashrc\" ] && mount --bind {rc} \"$HOME/.bashrc\"; exec /usr/sbin/sshd -D -E {log} -f {cfg}",
                 rc = dir.path().join("empty_rc").display(),
+                log = dir.path().join("sshd.log").display(),
                 cfg = config.display()
             );
             let mut command = match netns {
@@ -342,6 +343,14 @@ impl Sshd {
     /// The known_hosts line for this server.
     pub fn known_hosts_line(&self) -> String {
         self.known_hosts_line_for("127.0.0.1")
+    }
+
+    /// How many logins the server accepted (from its log).
+    pub fn logins(&self) -> usize {
+        std::fs::read_to_string(self._dir.path().join("sshd.log"))
+            .unwrap_or_default()
+            .matches("Accepted publickey")
+            .count()
     }
 
     /// The known_hosts line for this server under another address.
