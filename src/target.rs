@@ -81,10 +81,15 @@ impl Targets {
         self.len() == 0
     }
 
-    /// Keeps the nodes, targets and unaddressed ones, whose name passes `keep`.
+    /// Keeps the nodes, targets and unaddressed ones, whose name passes
+    /// `keep`; an address clash is only said of the nodes kept.
     pub fn retain_names(&mut self, keep: impl Fn(&str) -> bool) {
         self.targets.retain(|t| keep(&t.name));
         self.unaddressed.retain(|u| keep(&u.node.name));
+        for clash in &mut self.shared {
+            clash.names.retain(|name| keep(name));
+        }
+        self.shared.retain(|clash| clash.names.len() > 1);
     }
 }
 
@@ -244,5 +249,21 @@ mod tests {
                 names: vec!["web-01".into(), "web-01-old".into()],
             }]
         );
+    }
+
+    #[test]
+    fn a_clash_is_only_said_of_the_nodes_kept() {
+        let nodes = vec![
+            node(json!({"name": "a", "automatic": {"fqdn": "shared"}})),
+            node(json!({"name": "b", "automatic": {"fqdn": "shared"}})),
+            node(json!({"name": "c", "automatic": {"fqdn": "shared"}})),
+            node(json!({"name": "d", "automatic": {"fqdn": "other"}})),
+        ];
+        let mut t = resolve(nodes, &AddressRule::Knife);
+        t.retain_names(|name| name != "a");
+        assert_eq!(t.shared[0].names, ["b", "c"]);
+        t.retain_names(|name| name != "b");
+        assert!(t.shared.is_empty(), "{:?}", t.shared);
+        assert_eq!(t.targets.len(), 2);
     }
 }
