@@ -278,7 +278,13 @@ impl Sshd {
                 .spawn()
                 .expect("unshare and sshd start");
             let mut child = child;
-            if wait_ready(&mut child, netns, address, port) {
+            if wait_ready(
+                &mut child,
+                &dir.path().join("sshd.log"),
+                netns,
+                address,
+                port,
+            ) {
                 return Sshd {
                     name: name.to_string(),
                     port,
@@ -395,17 +401,26 @@ impl Drop for Sshd {
 
 /// Waits until the server sends its SSH banner (asked from inside its
 /// network namespace, when it has one).
+/// Whether this server came up: it says in its log that it listens (so an
+/// answer on the port is not another server's that took the port first),
+/// and the port answers with an SSH banner.
 fn wait_ready(
     child: &mut std::process::Child,
+    log: &Path,
     netns: Option<&str>,
     address: &str,
     port: u16,
 ) -> bool {
     use std::io::Read;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let listening = format!("Server listening on {address} port {port}");
     while std::time::Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
             return false;
+        }
+        if !std::fs::read_to_string(log).is_ok_and(|text| text.contains(&listening)) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            continue;
         }
         if let Some(ns) = netns {
             let probe = format!("exec 3<>/dev/tcp/{address}/{port} && head -c 4 <&3");
@@ -430,13 +445,23 @@ fn wait_ready(
     false
 }
 
-/// A port that was free a moment ago.
+/// A port that was free a moment ago, and never handed out before in this
+/// process (servers start in parallel: two of them must not be given the
+/// same port).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut given = GIVEN.lock().unwrap();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// A fleet of test hosts with an inventory and a known_hosts file for them.
