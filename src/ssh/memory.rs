@@ -20,14 +20,23 @@ use ssh2::Session;
 /// session is used.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn shed_zero_pages(session: &Session) -> usize {
+    // SAFETY: the range is the struct's one allocation, and the session's
+    // lock is held while the pages are read and released; the session is
+    // not yet used, so nothing else writes to them.
+    with_struct(session, |start, len| unsafe { shed(start, len) })
+}
+
+/// Calls `f` with the address and extent of `session`'s struct, holding
+/// the session's lock.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn with_struct<R>(session: &Session, f: impl FnOnce(*mut u8, usize) -> R) -> R {
     let mut raw = session.raw();
     let start = &mut *raw as *mut _ as *mut u8;
     // SAFETY: `start` is what libssh2's default allocator (malloc) returned
     // for the session struct, so malloc_usable_size applies and the whole
-    // range belongs to this one allocation. The guard holds the session's
-    // lock and the session is not yet used, so nothing writes to these pages
-    // between reading and releasing them.
-    unsafe { shed(start, libc::malloc_usable_size(start.cast())) }
+    // range belongs to this one allocation.
+    let len = unsafe { libc::malloc_usable_size(start.cast()) };
+    f(start, len)
 }
 
 /// Elsewhere (other allocators, other kernels) the memory stays as libssh2
@@ -96,17 +105,10 @@ mod tests {
         map.iter().filter(|&&b| b & 1 == 1).count()
     }
 
-    fn struct_of(session: &Session) -> (*mut u8, usize) {
-        let mut raw = session.raw();
-        let start = &mut *raw as *mut _ as *mut u8;
-        // SAFETY: as in shed_zero_pages.
-        (start, unsafe { libc::malloc_usable_size(start.cast()) })
-    }
-
     #[test]
     fn a_new_session_keeps_only_the_pages_it_wrote() {
         let session = Session::new().unwrap();
-        let (start, len) = struct_of(&session);
+        let (start, len) = with_struct(&session, |start, len| (start, len));
         assert!(len > 60_000, "libssh2's session struct is {len} bytes");
         let before = resident_pages(start, len);
         assert!(
