@@ -207,24 +207,7 @@ fn a_key_the_host_does_not_accept_is_auth_failed() {
     let dir = tempfile::tempdir().unwrap();
     let (stranger, _) = keygen(dir.path(), "stranger", "");
     let (encrypted, _) = keygen(dir.path(), "encrypted", "correct horse");
-    let inventory = fleet.inventory();
-    let known = fleet.known_hosts();
-    let run = galley(&[
-        "run",
-        "--inventory",
-        inventory.to_str().unwrap(),
-        "--known-hosts",
-        known.to_str().unwrap(),
-        "-i",
-        stranger.to_str().unwrap(),
-        "-i",
-        encrypted.to_str().unwrap(),
-        "--output",
-        "json",
-        "*:*",
-        "--",
-        "true",
-    ]);
+    let run = fleet.run_with_keys(&[&stranger, &encrypted], "true");
     run.expect_code(1);
     let host = &run.json()["hosts"][0];
     assert_eq!(host["outcome"], "auth_failed", "{run}");
@@ -258,23 +241,8 @@ fn every_kind_of_key_file_authenticates_and_is_named() {
     .collect();
     let authorized: Vec<&str> = keys.iter().map(|(_, public)| public.as_str()).collect();
     let fleet = Fleet::with_hosts(vec![Sshd::start_with("keys-1", &authorized)]);
-    let inventory = fleet.inventory();
-    let known = fleet.known_hosts();
     for (private, _) in &keys {
-        let run = galley(&[
-            "run",
-            "--inventory",
-            inventory.to_str().unwrap(),
-            "--known-hosts",
-            known.to_str().unwrap(),
-            "-i",
-            private.to_str().unwrap(),
-            "--output",
-            "json",
-            "*:*",
-            "--",
-            "echo $GALLEY_TEST_HOST",
-        ]);
+        let run = fleet.run_with_keys(&[private], "echo $GALLEY_TEST_HOST");
         run.expect_code(0);
         let host = &run.json()["hosts"][0];
         assert_eq!(host["outcome"], "ok", "{run}");

@@ -175,8 +175,8 @@ pub fn client_key() -> &'static ClientKey {
 pub struct Sshd {
     pub name: String,
     pub port: u16,
-    /// Holds the host key, config and authorized_keys while the server runs.
-    _dir: tempfile::TempDir,
+    /// Holds the host key, config, authorized_keys and log while the server runs.
+    dir: tempfile::TempDir,
     /// The host's public key line (`ssh-ed25519 AAAA... comment`).
     pub host_key: String,
     child: std::process::Child,
@@ -288,7 +288,7 @@ impl Sshd {
                 return Sshd {
                     name: name.to_string(),
                     port,
-                    _dir: dir,
+                    dir,
                     host_key,
                     child,
                 };
@@ -353,7 +353,7 @@ impl Sshd {
 
     /// How many logins the server accepted (from its log).
     pub fn logins(&self) -> usize {
-        std::fs::read_to_string(self._dir.path().join("sshd.log"))
+        std::fs::read_to_string(self.dir.path().join("sshd.log"))
             .unwrap_or_default()
             .matches("Accepted publickey")
             .count()
@@ -518,6 +518,24 @@ impl Fleet {
 
     /// `galley run` against this fleet with the test key, its known_hosts
     /// and a report, then `extra` flags, the query and the command.
+    /// `galley run COMMAND` on every host with these key files (`-i` each)
+    /// instead of the test key, JSON output, no report.
+    pub fn run_with_keys(&self, keys: &[&Path], command: &str) -> Run {
+        let (inventory, known) = (self.inventory(), self.known_hosts());
+        let mut args = vec![
+            "run",
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--known-hosts",
+            known.to_str().unwrap(),
+        ];
+        for key in keys {
+            args.extend(["-i", key.to_str().unwrap()]);
+        }
+        args.extend(["--output", "json", "*:*", "--", command]);
+        galley(&args)
+    }
+
     pub fn run(&self, extra: &[&str], query: &str, command: &str) -> Run {
         let args = self.args(extra, query, command);
         galley(&args.iter().map(String::as_str).collect::<Vec<_>>())
