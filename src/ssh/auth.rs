@@ -49,13 +49,13 @@ pub fn authenticate(session: &Session, user: &str, ids: &Identities) -> Result<S
     };
     let explicit = !ids.files.is_empty();
     for file in files {
-        if !file.exists() {
-            if explicit {
-                tried.push(format!("{} does not exist", file.display()));
-            }
-            continue;
-        }
         let attempt = match &*KeyFile::load(file) {
+            KeyFile::Missing => {
+                if explicit {
+                    tried.push(format!("{} does not exist", file.display()));
+                }
+                continue;
+            }
             KeyFile::NeedsPassphrase(why) => {
                 tried.push(why.clone());
                 continue;
@@ -128,6 +128,8 @@ enum KeyFile {
     Other,
     /// Encrypted: why galley will not try it (a fleet run never prompts).
     NeedsPassphrase(String),
+    /// No such file.
+    Missing,
 }
 
 impl KeyFile {
@@ -141,8 +143,11 @@ impl KeyFile {
     }
 
     fn read(path: &Path) -> KeyFile {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return KeyFile::Other;
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return KeyFile::Missing,
+            // libssh2 tries it and says what is wrong.
+            Err(_) => return KeyFile::Other,
         };
         let needs_passphrase = || {
             KeyFile::NeedsPassphrase(format!(
@@ -420,6 +425,10 @@ mod tests {
             keygen(&path, args);
             assert!(matches!(KeyFile::read(&path), KeyFile::Other), "{name}");
         }
+        assert!(matches!(
+            KeyFile::read(&dir.path().join("absent")),
+            KeyFile::Missing
+        ));
         // A file whose private half does not match its public blob: libssh2
         // gets to say what is wrong with it.
         let path = dir.path().join("mixed");

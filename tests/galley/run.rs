@@ -207,7 +207,8 @@ fn a_key_the_host_does_not_accept_is_auth_failed() {
     let dir = tempfile::tempdir().unwrap();
     let (stranger, _) = keygen(dir.path(), "stranger", "");
     let (encrypted, _) = keygen(dir.path(), "encrypted", "correct horse");
-    let run = fleet.run_with_keys(&[&stranger, &encrypted], "true");
+    let absent = dir.path().join("absent");
+    let run = fleet.run_with_keys(&[&stranger, &encrypted, &absent], "true");
     run.expect_code(1);
     let host = &run.json()["hosts"][0];
     assert_eq!(host["outcome"], "auth_failed", "{run}");
@@ -219,6 +220,10 @@ fn a_key_the_host_does_not_accept_is_auth_failed() {
     );
     assert!(
         reason.contains(&format!("{} needs a passphrase", encrypted.display())),
+        "{reason}"
+    );
+    assert!(
+        reason.contains(&format!("{} does not exist", absent.display())),
         "{reason}"
     );
 }
