@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_macros)] // a benchmark prints its figures
 //! `galley search` against a real Chef server (goiardi) holding 5,000
 //! nodes, next to the raw server time for the same partial search.
 //!

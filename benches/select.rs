@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_macros)] // a benchmark prints its figures
 //! Node selection at fleet scale: load 100,000 nodes from one JSON file,
 //! then parse and evaluate a typical query over them.
 //!

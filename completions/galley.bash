@@ -133,7 +133,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__apt__subcmd__sources)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --match --remove --restore --sources-dir --backup-dir --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --raw-output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --match --remove --restore --sources-dir --backup-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,7 +407,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__converge)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --chef-client-cmd --why-run --run-lock-timeout --server-check --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --raw-output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --chef-client-cmd --why-run --run-lock-timeout --server-check --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,7 +597,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__fixup)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --remove-sources --no-converge --restart --sources-dir --backup-dir --chef-client-cmd --why-run --run-lock-timeout --server-check --ctl --systemd --settle --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --raw-output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --remove-sources --no-converge --restart --sources-dir --backup-dir --chef-client-cmd --why-run --run-lock-timeout --server-check --ctl --systemd --settle --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1145,7 +1145,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__restart)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --ctl --systemd --settle --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --raw-output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --ctl --systemd --settle --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1331,7 +1331,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__run)
-            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --sudo --help"
+            opts="-m -a -c -u -k -x -p -i -F -G -C -h --inventory --manual-list --attribute --config --profile --server-url --user --key --sign-version --server-timeout --search-rows --ssh-user --ssh-port --identity-file --connect-timeout --host-key-check --ssh-config --ssh-gateway --gateway-concurrency --known-hosts --concurrency --command-timeout --dry-run --output --raw-output --report --retry-failed --resume --canary --max-failures --batch-size --batch-pause --shard --max-output --sudo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -91,6 +91,7 @@ complete -c galley -n "__fish_galley_using_subcommand run" -l shard -d 'Act only
 complete -c galley -n "__fish_galley_using_subcommand run" -l max-output -d 'Output kept per host and stream (head and tail; the rest is counted)' -r
 complete -c galley -n "__fish_galley_using_subcommand run" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
 complete -c galley -n "__fish_galley_using_subcommand run" -l dry-run -d 'Print the plan (the hosts, the exact remote commands in order, the concurrency) and connect to nothing'
+complete -c galley -n "__fish_galley_using_subcommand run" -l raw-output -d 'Show hosts\' output with its control characters as they came (colours, cursor moves, title changes reach the terminal). By default they are shown escaped (`\\e[31m`), so no host can rewrite what galley printed. Reports keep the bytes either way'
 complete -c galley -n "__fish_galley_using_subcommand run" -l sudo -d 'Run the command under `sudo -n`: a host where sudo wants a password ends sudo_password_required instead of hanging'
 complete -c galley -n "__fish_galley_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c galley -n "__fish_galley_using_subcommand apt-sources" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
@@ -135,6 +136,7 @@ complete -c galley -n "__fish_galley_using_subcommand apt-sources" -l sources-di
 complete -c galley -n "__fish_galley_using_subcommand apt-sources" -l backup-dir -d 'Where removed sources are kept, one dated folder per run (the backup id), from which --restore puts them back' -r
 complete -c galley -n "__fish_galley_using_subcommand apt-sources" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
 complete -c galley -n "__fish_galley_using_subcommand apt-sources" -l dry-run -d 'Print the plan (the hosts, the exact remote commands in order, the concurrency) and connect to nothing'
+complete -c galley -n "__fish_galley_using_subcommand apt-sources" -l raw-output -d 'Show hosts\' output with its control characters as they came (colours, cursor moves, title changes reach the terminal). By default they are shown escaped (`\\e[31m`), so no host can rewrite what galley printed. Reports keep the bytes either way'
 complete -c galley -n "__fish_galley_using_subcommand apt-sources" -l remove -d 'Remove the matching sources: files are moved into the backup folder, lines of sources.list are commented out (the file is backed up first). Without it, nothing changes'
 complete -c galley -n "__fish_galley_using_subcommand apt-sources" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c galley -n "__fish_galley_using_subcommand converge" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
@@ -180,6 +182,7 @@ on\t'Always (a Chef server must be configured)'
 off\t'Never'"
 complete -c galley -n "__fish_galley_using_subcommand converge" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
 complete -c galley -n "__fish_galley_using_subcommand converge" -l dry-run -d 'Print the plan (the hosts, the exact remote commands in order, the concurrency) and connect to nothing'
+complete -c galley -n "__fish_galley_using_subcommand converge" -l raw-output -d 'Show hosts\' output with its control characters as they came (colours, cursor moves, title changes reach the terminal). By default they are shown escaped (`\\e[31m`), so no host can rewrite what galley printed. Reports keep the bytes either way'
 complete -c galley -n "__fish_galley_using_subcommand converge" -l why-run -d 'chef-client\'s dry run (--why-run): report what would change'
 complete -c galley -n "__fish_galley_using_subcommand converge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c galley -n "__fish_galley_using_subcommand restart" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
@@ -222,6 +225,7 @@ complete -c galley -n "__fish_galley_using_subcommand restart" -l ctl -d 'An omn
 complete -c galley -n "__fish_galley_using_subcommand restart" -l settle -d 'How long a restarted service must stay up, with the same pid, before its restart counts as proven' -r
 complete -c galley -n "__fish_galley_using_subcommand restart" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
 complete -c galley -n "__fish_galley_using_subcommand restart" -l dry-run -d 'Print the plan (the hosts, the exact remote commands in order, the concurrency) and connect to nothing'
+complete -c galley -n "__fish_galley_using_subcommand restart" -l raw-output -d 'Show hosts\' output with its control characters as they came (colours, cursor moves, title changes reach the terminal). By default they are shown escaped (`\\e[31m`), so no host can rewrite what galley printed. Reports keep the bytes either way'
 complete -c galley -n "__fish_galley_using_subcommand restart" -l systemd -d 'systemd units: `systemctl restart UNIT`, state from `systemctl show`'
 complete -c galley -n "__fish_galley_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c galley -n "__fish_galley_using_subcommand fixup" -l inventory -d 'Node JSON to search: a chef-repo folder (nodes/*.json), a file with an array of nodes, or saved `knife search node QUERY -F json` output' -r -F
@@ -273,6 +277,7 @@ complete -c galley -n "__fish_galley_using_subcommand fixup" -l ctl -d 'An omnib
 complete -c galley -n "__fish_galley_using_subcommand fixup" -l settle -d 'How long a restarted service must stay up, with the same pid, before its restart counts as proven' -r
 complete -c galley -n "__fish_galley_using_subcommand fixup" -s m -l manual-list -d 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
 complete -c galley -n "__fish_galley_using_subcommand fixup" -l dry-run -d 'Print the plan (the hosts, the exact remote commands in order, the concurrency) and connect to nothing'
+complete -c galley -n "__fish_galley_using_subcommand fixup" -l raw-output -d 'Show hosts\' output with its control characters as they came (colours, cursor moves, title changes reach the terminal). By default they are shown escaped (`\\e[31m`), so no host can rewrite what galley printed. Reports keep the bytes either way'
 complete -c galley -n "__fish_galley_using_subcommand fixup" -l no-converge -d 'Skip step 2, chef-client'
 complete -c galley -n "__fish_galley_using_subcommand fixup" -l why-run -d 'chef-client\'s dry run (--why-run): report what would change'
 complete -c galley -n "__fish_galley_using_subcommand fixup" -l systemd -d 'systemd units: `systemctl restart UNIT`, state from `systemctl show`'

@@ -185,6 +185,13 @@ pub struct FleetArgs {
     #[arg(long, value_enum, default_value_t = RunOutput::Summary, help_heading = "Output")]
     pub output: RunOutput,
 
+    /// Show hosts' output with its control characters as they came (colours,
+    /// cursor moves, title changes reach the terminal). By default they are
+    /// shown escaped (`\e[31m`), so no host can rewrite what galley
+    /// printed. Reports keep the bytes either way.
+    #[arg(long, help_heading = "Output")]
+    pub raw_output: bool,
+
     /// Also write a JSON Lines report here: a header, one line per host as
     /// it finishes, a summary. It stays valid if galley is killed.
     #[arg(long, value_name = "FILE", help_heading = "Output")]

@@ -86,7 +86,7 @@ impl Selection {
             SourceSpec::ChefServer(args) => {
                 let settings = chef_settings(args)?;
                 for warning in chef_config::key_warnings(&settings) {
-                    eprintln!("galley: warning: {warning}");
+                    crate::terminal::message(&format!("galley: warning: {warning}"));
                 }
                 let Some(url) = settings.server_url.as_ref().map(|u| u.value.clone()) else {
                     return Err(Error::setup(anyhow::anyhow!("no node source: galley needs node data to search")).with_hint(
@@ -133,7 +133,10 @@ pub fn knife_ssh(chef: &cli::ChefArgs, server_is_source: bool) -> Result<KnifeSs
         }),
         Err(e) if server_is_source => Err(e),
         Err(e) => {
-            eprintln!("galley: warning: knife settings not used: {}", e.error);
+            crate::terminal::message(&format!(
+                "galley: warning: knife settings not used: {}",
+                e.error
+            ));
             Ok(KnifeSsh::default())
         }
     }
@@ -158,9 +161,9 @@ pub fn ssh_settings(args: &cli::ConnectionArgs, knife: &KnifeSsh) -> Result<ssh:
                 Error::setup(e).with_hint("fix the file, or point -F at another one")
             })?;
             for place in &config.match_blocks {
-                eprintln!(
+                crate::terminal::message(&format!(
                     "galley: warning: {place}: Match blocks are not evaluated; galley skips them"
-                );
+                ));
             }
             Some(config)
         }

@@ -5,7 +5,9 @@
 //! code that is (usage or setup).
 
 use std::fmt;
-use std::io::{self, IsTerminal, Write};
+use std::io;
+
+use crate::terminal::escape_controls;
 
 use crate::exit;
 
@@ -56,10 +58,9 @@ impl Error {
     /// Prints the error on stderr: `galley: error: ...`, its causes, a hint.
     /// Colour only when stderr is a terminal and `NO_COLOR` is unset.
     pub fn print(&self) {
-        let stderr = io::stderr();
-        let color =
-            stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        let _ = write!(stderr.lock(), "{}", self.render(color));
+        let color = crate::terminal::stderr_is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        crate::terminal::error_screen(&self.render(color));
     }
 
     /// The text [`Error::print`] shows.
@@ -71,12 +72,19 @@ impl Error {
                 text.to_string()
             }
         };
-        let mut out = format!("galley: {} {}\n", paint("1;31", "error:"), self.error);
+        // What the error quotes (a server's answer, a file's line) is
+        // escaped; only galley's own colours reach the terminal.
+        let shown = |text: &dyn fmt::Display| escape_controls(&text.to_string()).into_owned();
+        let mut out = format!(
+            "galley: {} {}\n",
+            paint("1;31", "error:"),
+            shown(&self.error)
+        );
         for cause in self.error.chain().skip(1) {
-            out.push_str(&format!("caused by: {cause}\n"));
+            out.push_str(&format!("caused by: {}\n", shown(&cause)));
         }
         if let Some(hint) = &self.hint {
-            out.push_str(&format!("{} {hint}\n", paint("1;36", "hint:")));
+            out.push_str(&format!("{} {}\n", paint("1;36", "hint:"), shown(hint)));
         }
         out
     }

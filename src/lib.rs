@@ -27,8 +27,10 @@ pub mod inventory;
 pub mod outcome;
 pub mod report;
 pub mod rollout;
+pub mod secrets;
 pub mod ssh;
 pub mod target;
+pub mod terminal;
 pub mod units;
 
 pub use error::Error;

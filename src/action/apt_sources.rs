@@ -11,8 +11,11 @@
 //! A `MANIFEST` in the backup folder says what each file was (moved or
 //! edited) so `--restore BACKUP_ID` can put it back.
 //!
-//! Repository URIs carry credentials (`https://TOKEN:@packages.example.com`):
-//! every line galley keeps passes through the redactor first.
+//! Repository URIs carry credentials (`https://TOKEN:@packages.example.com`).
+//! The listing is the one place galley reads a host's output unmasked
+//! (the file's checksum and the URIs' credentials must be exact): an
+//! entry's shown text is masked where it is parsed, and nothing else of the
+//! listing is shown.
 
 use regex::Regex;
 use serde_json::{json, Value};
@@ -20,7 +23,7 @@ use serde_json::{json, Value};
 use super::command::{sh_script, Privilege};
 use super::step::{failed, unfinished, HostContext, Step};
 use crate::outcome::{OutcomeKind, StepOutcome};
-use crate::report::redact;
+use crate::secrets;
 
 /// Marks galley's own lines in the scan output (ASCII record separator).
 const MARK: char = '\u{1e}';
@@ -90,8 +93,10 @@ exit $status"#;
 pub struct Source {
     /// 1-based line of the entry (of its first line, for deb822).
     pub line: usize,
-    /// The entry as written (one line, or a deb822 stanza joined with `; `).
+    /// The entry as written (one line, or a deb822 stanza joined with `; `),
+    /// secrets masked: this is what galley shows.
     pub text: String,
+    /// The repository URIs with their credentials, for matching only.
     pub uris: Vec<String>,
 }
 
@@ -141,7 +146,7 @@ fn one_line_sources(content: &str) -> Vec<Source> {
         if let Some(uri) = rest.first() {
             out.push(Source {
                 line: i + 1,
-                text: raw.trim_end().to_string(),
+                text: secrets::mask(raw.trim_end()),
                 uris: vec![uri.to_string()],
             });
         }
@@ -196,11 +201,13 @@ fn deb822_sources(content: &str) -> Vec<Source> {
         if enabled && !uris.is_empty() {
             out.push(Source {
                 line: stanza[0].0,
-                text: stanza
-                    .iter()
-                    .map(|(_, l)| l.trim())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                text: secrets::mask(
+                    &stanza
+                        .iter()
+                        .map(|(_, l)| l.trim())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
                 uris,
             });
         }
@@ -372,7 +379,7 @@ impl AptSources {
 
 /// A source line for people and reports: credentials masked.
 fn shown_source(file: &str, source: &Source) -> String {
-    redact::text(&format!("{file}:{}: {}", source.line, source.text))
+    format!("{file}:{}: {}", source.line, source.text)
 }
 
 impl Step for AptSources {
@@ -403,11 +410,16 @@ impl Step for AptSources {
         step.changed = Some(false);
         let scan = host
             .remote
-            .run(self.scan_command(), self.privilege(), false);
+            .run_keeping_unmasked(self.scan_command(), self.privilege());
         if unfinished(&scan, &mut step) {
             return step;
         }
-        let (files, errors) = parse_scan(&scan.stdout.text());
+        let listing = scan
+            .unmasked_stdout
+            .as_ref()
+            .map(|u| String::from_utf8_lossy(u.expose()).into_owned())
+            .unwrap_or_default();
+        let (files, errors) = parse_scan(&listing);
         if scan.exit_code != Some(0) || !errors.is_empty() {
             let why = errors
                 .first()
@@ -516,7 +528,7 @@ fn found_record(f: &Found, action: &str) -> Value {
         "action": action,
         "entries": f.sources.iter().map(|s| json!({
             "line": s.line,
-            "text": redact::text(&s.text),
+            "text": s.text,
         })).collect::<Vec<_>>(),
     })
 }

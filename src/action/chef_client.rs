@@ -16,7 +16,6 @@ use serde_json::{json, Value};
 use super::command::{shell_quote, Privilege};
 use super::step::{unfinished, HostContext, Step};
 use crate::outcome::{OutcomeKind, StepOutcome};
-use crate::report::redact;
 
 /// What a chef-client run said about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -318,11 +317,8 @@ impl Step for Converge {
         let (kind, reason) = judge(&run, exit_code);
         step.exit_code = result.exit_code;
         step.kind = kind;
-        step.reason = reason.map(|r| redact::text(&r));
-        step.notes = notes(&run, exit_code)
-            .iter()
-            .map(|n| redact::text(n))
-            .collect();
+        step.reason = reason;
+        step.notes = notes(&run, exit_code);
         step.changed = run.updated.map(|n| n > 0 && !run.why_run);
         step.details = details(&run, exit_code, started_at);
         if kind == OutcomeKind::Ok && !self.why_run {

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use super::capture::Capture;
 use crate::exec::{Cancel, CancelLevel};
 use crate::outcome::{Captured, OutcomeKind, Phase};
+use crate::secrets::Unmasked;
 use crate::ssh::{millis, seconds, Connection};
 
 /// Whose rights a command runs with.
@@ -38,10 +39,13 @@ pub struct CommandSpec {
     pub timeout: Option<Duration>,
     /// Bytes kept per stream.
     pub max_output: usize,
+    /// Also keep stdout as the host sent it, secrets and all, for a step
+    /// that parses the exact bytes (apt-sources); see [`Unmasked`].
+    pub keep_unmasked: bool,
 }
 
-/// How the command ended.
-#[derive(Debug, Clone)]
+/// How the command ended. Its output is masked (see [`crate::secrets`]).
+#[derive(Debug)]
 pub struct CommandResult {
     pub kind: OutcomeKind,
     pub phase: Option<Phase>,
@@ -50,6 +54,8 @@ pub struct CommandResult {
     pub signal: Option<String>,
     pub stdout: Captured,
     pub stderr: Captured,
+    /// Stdout before masking, when the spec asked for it.
+    pub unmasked_stdout: Option<Unmasked>,
     pub millis: u64,
 }
 
@@ -145,17 +151,25 @@ pub fn run(
 ) -> CommandResult {
     let started = Instant::now();
     let deadline = spec.timeout.map(|t| started + t);
-    let mut stdout = Capture::new(spec.max_output);
+    let mut stdout = if spec.keep_unmasked {
+        Capture::keeping_unmasked(spec.max_output)
+    } else {
+        Capture::new(spec.max_output)
+    };
     let mut stderr = Capture::new(spec.max_output);
-    let fail = |kind, phase, reason: String, stdout: Capture, stderr: Capture| CommandResult {
-        kind,
-        phase,
-        reason: Some(reason),
-        exit_code: None,
-        signal: None,
-        stdout: stdout.finish(),
-        stderr: stderr.finish(),
-        millis: millis(started.elapsed()),
+    let fail = |kind, phase, reason: String, stdout: Capture, stderr: Capture| {
+        let streams = Streams::finish(stdout, stderr, live);
+        CommandResult {
+            kind,
+            phase,
+            reason: Some(reason),
+            exit_code: None,
+            signal: None,
+            stdout: streams.stdout,
+            stderr: streams.stderr,
+            unmasked_stdout: streams.unmasked_stdout,
+            millis: millis(started.elapsed()),
+        }
     };
 
     let session = &conn.session;
@@ -191,9 +205,9 @@ pub fn run(
                 match channel.stream(i32::from(stream_id)).read(&mut buf) {
                     Ok(0) => break,
                     Ok(n) => {
-                        capture.push(&buf[..n]);
-                        if let Some(live) = live {
-                            live(stream_id, &buf[..n]);
+                        let masked = capture.push(&buf[..n]);
+                        if let (Some(live), false) = (live, masked.is_empty()) {
+                            live(stream_id, masked);
                         }
                         progressed = true;
                     }
@@ -251,8 +265,11 @@ pub fn run(
         .ok()
         .and_then(|s| s.exit_signal)
         .filter(|s| !s.is_empty());
-    let stdout = stdout.finish();
-    let stderr = stderr.finish();
+    let Streams {
+        stdout,
+        stderr,
+        unmasked_stdout,
+    } = Streams::finish(stdout, stderr, live);
     let (kind, reason) = match (&signal, exit_code) {
         (Some(sig), _) => (OutcomeKind::Failed, Some(format!("killed by signal {sig}"))),
         (None, Some(0)) => (OutcomeKind::Ok, None),
@@ -281,7 +298,36 @@ pub fn run(
         signal,
         stdout,
         stderr,
+        unmasked_stdout,
         millis: millis(started.elapsed()),
+    }
+}
+
+/// Both streams at their end.
+struct Streams {
+    stdout: Captured,
+    stderr: Captured,
+    unmasked_stdout: Option<Unmasked>,
+}
+
+impl Streams {
+    /// Ends both streams: what each held back goes to `live` too.
+    fn finish(mut stdout: Capture, mut stderr: Capture, live: Option<OutputSink>) -> Streams {
+        if let Some(live) = live {
+            for (stream_id, capture) in [(0u8, &mut stdout), (1u8, &mut stderr)] {
+                let rest = capture.flush();
+                if !rest.is_empty() {
+                    live(stream_id, rest);
+                }
+            }
+        }
+        let (stdout, unmasked_stdout) = stdout.finish();
+        let (stderr, _) = stderr.finish();
+        Streams {
+            stdout,
+            stderr,
+            unmasked_stdout,
+        }
     }
 }
 
@@ -353,6 +399,7 @@ mod tests {
             privilege,
             timeout: None,
             max_output: 1024,
+            keep_unmasked: false,
         };
         let (stdin, keep_open) = std::io::pipe().unwrap();
         let out = std::process::Command::new(shell)

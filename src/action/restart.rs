@@ -18,7 +18,6 @@ use serde_json::json;
 use super::command::{shell_quote, Privilege};
 use super::step::{said, unfinished, HostContext, Step};
 use crate::outcome::{OutcomeKind, StepOutcome};
-use crate::report::redact;
 
 /// How services are driven.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,12 +152,12 @@ impl Manager {
                 let said = said(&result);
                 step.fail(
                     OutcomeKind::Failed,
-                    redact::text(&format!(
+                    format!(
                         "cannot read the state of {service} (`{}` exit {}): {}",
                         self.status_command(service),
                         result.exit_code.unwrap_or(-1),
                         if said.is_empty() { "no output" } else { &said }
-                    )),
+                    ),
                 );
                 None
             }

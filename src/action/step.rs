@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use super::command::{self, CommandResult, CommandSpec, OutputSink, Privilege};
 use crate::exec::Cancel;
 use crate::outcome::{HostOutcome, OutcomeKind, Phase, StepOutcome};
-use crate::report::redact;
 use crate::ssh::{millis, Connection};
 
 /// Runs commands on one connected host, under the run's limits.
@@ -29,11 +28,28 @@ pub struct Remote<'a> {
 impl Remote<'_> {
     /// Runs a command; `watch` streams its output to `live`.
     pub fn run(&self, command: String, privilege: Privilege, watch: bool) -> CommandResult {
+        self.run_spec(command, privilege, watch, false)
+    }
+
+    /// Runs a command whose stdout the step parses byte for byte: the
+    /// result also carries it unmasked.
+    pub fn run_keeping_unmasked(&self, command: String, privilege: Privilege) -> CommandResult {
+        self.run_spec(command, privilege, false, true)
+    }
+
+    fn run_spec(
+        &self,
+        command: String,
+        privilege: Privilege,
+        watch: bool,
+        keep_unmasked: bool,
+    ) -> CommandResult {
         let spec = CommandSpec {
             command,
             privilege,
             timeout: self.timeout,
             max_output: self.max_output,
+            keep_unmasked,
         };
         command::run(
             self.conn,
@@ -98,21 +114,21 @@ pub fn unfinished(result: &CommandResult, step: &mut StepOutcome) -> bool {
     }
 }
 
-/// What a command printed, both streams trimmed and joined, secrets masked.
+/// What a command printed, both streams trimmed and joined.
 pub fn said(result: &CommandResult) -> String {
-    redact::text(&format!(
+    format!(
         "{}{}",
         result.stdout.text().trim(),
         result.stderr.text().trim()
-    ))
+    )
 }
 
-/// `WHAT failed (exit N): STDERR`, secrets masked.
+/// `WHAT failed (exit N): STDERR`.
 pub fn failed(what: &str, result: &CommandResult) -> String {
     format!(
         "{what} failed (exit {}): {}",
         result.exit_code.unwrap_or(-1),
-        redact::text(result.stderr.text().trim())
+        result.stderr.text().trim()
     )
 }
 

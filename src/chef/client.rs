@@ -122,7 +122,7 @@ impl ChefClient {
             .as_ref()
             .is_some_and(|m| m.value == VerifyMode::None)
         {
-            eprintln!("galley: WARNING: ssl_verify_mode :verify_none: the Chef server's certificate is NOT checked; anyone in the path can read and change what galley is told");
+            crate::terminal::message("galley: WARNING: ssl_verify_mode :verify_none: the Chef server's certificate is NOT checked; anyone in the path can read and change what galley is told");
             tls.danger_accept_invalid_certs(true);
         }
         let tls = tls.build().map_err(|e| setup(format!("TLS: {e}")))?;

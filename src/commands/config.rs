@@ -1,14 +1,12 @@
 //! `galley config`: the Chef server settings in effect and where each came
 //! from. The key is named by its file, never shown.
 
-use std::io::Write;
-
 use serde_json::{json, Value};
 
 use crate::chef::config::{key_warnings, ChefConfig, Setting, VerifyMode};
 use crate::cli::{ConfigArgs, Format};
 use crate::config::chef_settings;
-use crate::error::{output_result, Error};
+use crate::error::Error;
 use crate::exit;
 use crate::report::human::table;
 
@@ -91,9 +89,9 @@ pub fn run(args: &ConfigArgs) -> Result<u8, Error> {
             serde_json::to_string_pretty(&map).expect("settings serialize") + "\n"
         }
     };
-    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    crate::terminal::output(&text, args.format == Format::Json)?;
     for warning in key_warnings(&config) {
-        eprintln!("galley: warning: {warning}");
+        crate::terminal::message(&format!("galley: warning: {warning}"));
     }
     Ok(exit::OK)
 }

@@ -59,7 +59,7 @@ fn server_check(
     };
     if !wanted || why_run {
         if when == ServerCheck::Auto && !prepared.from_server && !why_run {
-            eprintln!("galley: note: chef-client runs are judged by their output only (the nodes do not come from a Chef server; --server-check on to confirm them there)");
+            crate::terminal::message("galley: note: chef-client runs are judged by their output only (the nodes do not come from a Chef server; --server-check on to confirm them there)");
         }
         return Ok(None);
     }
@@ -128,11 +128,7 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let job = Job {
-        describe,
-        work: Work::Steps(vec![step.as_ref()]),
-        plan_notes: notes,
-    };
+    let job = Job::new(&describe, Work::Steps(vec![step.as_ref()]), notes);
     fleet::drive(&args.fleet, prepared, &job)
 }
 
@@ -155,19 +151,16 @@ pub fn converge(args: &ConvergeArgs) -> Result<u8, Error> {
     if verify.server.is_some() {
         steps.push(&verify);
     }
-    let job = Job {
-        describe: format!(
-            "converge: {}{}",
-            args.chef_client.chef_client_cmd,
-            if args.chef_client.why_run {
-                " --why-run"
-            } else {
-                ""
-            }
-        ),
-        work: Work::Steps(steps),
-        plan_notes: Vec::new(),
-    };
+    let describe = format!(
+        "converge: {}{}",
+        args.chef_client.chef_client_cmd,
+        if args.chef_client.why_run {
+            " --why-run"
+        } else {
+            ""
+        }
+    );
+    let job = Job::new(&describe, Work::Steps(steps), Vec::new());
     fleet::drive(&args.fleet, prepared, &job)
 }
 
@@ -185,11 +178,8 @@ pub fn restart(args: &RestartArgs) -> Result<u8, Error> {
         server: None,
         services: Some((manager, args.manager.settle.0)),
     };
-    let job = Job {
-        describe: format!("restart {}", args.services.join(" ")),
-        work: Work::Steps(vec![&restart, &verify]),
-        plan_notes: Vec::new(),
-    };
+    let describe = format!("restart {}", args.services.join(" "));
+    let job = Job::new(&describe, Work::Steps(vec![&restart, &verify]), Vec::new());
     fleet::drive(&args.fleet, prepared, &job)
 }
 
@@ -254,10 +244,6 @@ pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
     if verify.server.is_some() || verify.services.is_some() {
         steps.push(&verify);
     }
-    let job = Job {
-        describe: describe.join(" "),
-        work: Work::Steps(steps),
-        plan_notes: notes,
-    };
+    let job = Job::new(&describe.join(" "), Work::Steps(steps), notes);
     fleet::drive(&args.fleet, prepared, &job)
 }

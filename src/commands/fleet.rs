@@ -5,7 +5,6 @@
 //! the summary or JSON document at the end, the exit code. `--dry-run`
 //! prints the plan instead and connects to nothing.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -17,7 +16,7 @@ use crate::action::command::{self, CommandSpec};
 use crate::action::step::{self, Facts, HostContext, Remote, Step};
 use crate::cli::{FleetArgs, RunOutput};
 use crate::config::{knife_ssh, ssh_settings, Selection, SourceSpec};
-use crate::error::{output_result, Error};
+use crate::error::Error;
 use crate::exec::{self, Cancel, CancelLevel, Event, Live};
 use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
@@ -27,8 +26,10 @@ use crate::report::plan;
 use crate::report::progress::Progress;
 use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
 use crate::rollout::{self, Threshold, Wave};
+use crate::secrets;
 use crate::ssh::{self, Connection, Gateways, Policy};
 use crate::target::{AddressRule, Target, Targets};
+use crate::terminal::{self, HostBytes};
 
 /// The hosts to act on and how to reach them.
 pub struct Prepared {
@@ -68,7 +69,9 @@ pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
         let before = targets.len();
         targets.retain_names(|name| rollout::in_shard(name, shard));
         let kept = targets.len();
-        eprintln!("galley: shard {shard}: {kept} of the {before} selected nodes");
+        crate::terminal::message(&format!(
+            "galley: shard {shard}: {kept} of the {before} selected nodes"
+        ));
         if kept == 0 {
             return Ok(Err(exit::OK));
         }
@@ -79,10 +82,10 @@ pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
         }
     }
     for warning in nodes::warnings(&targets) {
-        eprintln!("galley: warning: {warning}");
+        crate::terminal::message(&format!("galley: warning: {warning}"));
     }
     if settings.policy == Some(Policy::Off) && !args.dry_run {
-        eprintln!("galley: warning: --host-key-check off: host keys are not checked, a machine in the middle would not be noticed");
+        crate::terminal::message("galley: warning: --host-key-check off: host keys are not checked, a machine in the middle would not be noticed");
     }
     Ok(Ok(Prepared {
         selection,
@@ -103,11 +106,37 @@ pub enum Work<'a> {
 /// A job for the driver.
 pub struct Job<'a> {
     /// What runs, for the report header and the plan (`converge`,
-    /// `fixup --remove-sources X ...`, or the command).
+    /// `fixup --remove-sources X ...`, or the command), secrets masked.
     pub describe: String,
     pub work: Work<'a>,
     /// Lines the plan shows before the commands (the backup id).
     pub plan_notes: Vec<String>,
+    /// What `--dry-run` shows each host doing: per step (or the one
+    /// command), its name and remote commands, secrets masked.
+    pub planned: Vec<(String, Vec<String>)>,
+}
+
+impl<'a> Job<'a> {
+    /// A job; the operator's words in it (a command, a pattern) may hold a
+    /// token, so what is shown of them is masked here, once.
+    pub fn new(describe: &str, work: Work<'a>, plan_notes: Vec<String>) -> Job<'a> {
+        let planned = match &work {
+            Work::Command(spec) => vec![(String::new(), vec![secrets::mask(&spec.command)])],
+            Work::Steps(steps) => steps
+                .iter()
+                .map(|step| {
+                    let commands = step.plan().iter().map(|c| secrets::mask(c)).collect();
+                    (step.name().to_string(), commands)
+                })
+                .collect(),
+        };
+        Job {
+            describe: secrets::mask(describe),
+            work,
+            plan_notes,
+            planned,
+        }
+    }
 }
 
 /// Connects to one host and does the job there.
@@ -191,18 +220,18 @@ fn keep_retries(targets: &mut Targets, path: &Path, selection: &Selection) -> Re
         .iter()
         .any(|t| past.records.contains_key(&t.name))
     {
-        eprintln!(
+        crate::terminal::message(&format!(
             "galley: warning: no selected host is in {}: running them all",
             path.display()
-        );
+        ));
     }
     targets.retain_names(|name| past.should_retry(name));
     if targets.is_empty() {
-        eprintln!(
+        crate::terminal::message(&format!(
             "galley: nothing to retry: no host selected by {} failed in {}",
             selection.query,
             path.display()
-        );
+        ));
         return Ok(false);
     }
     Ok(true)
@@ -331,8 +360,7 @@ fn run_waves<F>(
 /// Runs the job on every prepared host and reports. Returns the exit code.
 pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Error> {
     if args.dry_run {
-        let text = plan::render(args, &prepared, job);
-        output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+        terminal::print(&plan::render(args, &prepared, job), HostBytes::Escaped)?;
         return Ok(exit::OK);
     }
     let Prepared {
@@ -388,6 +416,11 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
     }
     let gateways = Gateways::new(args.connection.gateway_concurrency.0);
     let streaming = args.output == RunOutput::Stream;
+    let host_bytes = if args.raw_output {
+        HostBytes::Raw
+    } else {
+        HostBytes::Escaped
+    };
     let progress = Progress::new(targets.targets.len());
     let done = std::sync::atomic::AtomicBool::new(false);
     let mut printer = StreamPrinter::new(&targets.targets);
@@ -428,7 +461,13 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         });
         // Keep draining events after a write error, so the run can end.
         let mut result = Ok(());
-        let mut stdout = std::io::stdout().lock();
+        // Hosts' lines print with the progress line out of the way.
+        let print = |lines: &str| {
+            if lines.is_empty() {
+                return Ok(());
+            }
+            progress.suspend(|| terminal::print(lines, host_bytes))
+        };
         for event in received {
             let step = match event {
                 Event::Started { index, name } => {
@@ -443,9 +482,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
                     index,
                     stream,
                     bytes,
-                } => output_result(
-                    stdout.write_all(printer.output(index, stream, &bytes).as_bytes()),
-                ),
+                } => print(&printer.output(index, stream, &bytes)),
                 Event::Finished { index, outcome } => {
                     progress.finished(index, outcome.kind);
                     let lines = if streaming {
@@ -453,15 +490,12 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
                     } else {
                         String::new()
                     };
-                    let written =
-                        output_result(stdout.write_all(lines.as_bytes())).and_then(|()| {
-                            match &mut jsonl {
-                                Some(r) => r
-                                    .write(&report::host_record(&outcome))
-                                    .map_err(report_error),
-                                None => Ok(()),
-                            }
-                        });
+                    let written = print(&lines).and_then(|()| match &mut jsonl {
+                        Some(r) => r
+                            .write(&report::host_record(&outcome))
+                            .map_err(report_error),
+                        None => Ok(()),
+                    });
                     ran.push(*outcome);
                     written
                 }
@@ -491,23 +525,18 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
     if let Some(r) = &mut jsonl {
         r.write(&summary).map_err(report_error)?;
     }
-    let mut stdout = std::io::stdout().lock();
-    output_result(match args.output {
+    match args.output {
         RunOutput::Summary => {
-            stdout.write_all(report::render_summary(&outcomes, elapsed_ms).as_bytes())
+            terminal::print(&report::render_summary(&outcomes, elapsed_ms), host_bytes)?
         }
+        // The lines are out already; the counts and failures go to
+        // stderr, so stdout stays the hosts' own lines.
         RunOutput::Stream => {
-            // The lines are out already; the counts and failures go to
-            // stderr, so stdout stays the hosts' own lines.
-            eprint!("{}", report::render_failures(&outcomes, elapsed_ms));
-            Ok(())
+            terminal::eprint(&report::render_failures(&outcomes, elapsed_ms), host_bytes)
         }
-        RunOutput::Json => report::write_json_document(
-            &mut stdout,
-            &report::header_record(&info),
-            &outcomes,
-            &summary,
-        ),
-    })?;
+        RunOutput::Json => terminal::data_with(|out| {
+            report::write_json_document(out, &report::header_record(&info), &outcomes, &summary)
+        })?,
+    }
     Ok(code)
 }

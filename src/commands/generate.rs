@@ -9,7 +9,7 @@ use clap::CommandFactory;
 use clap_complete::{Generator, Shell};
 
 use crate::cli::{Cli, CompletionsArgs, ManArgs};
-use crate::error::{output_result, Error};
+use crate::error::Error;
 use crate::exit;
 
 /// Every shell clap_complete knows, in a fixed order.
@@ -100,7 +100,7 @@ fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
         std::fs::write(&path, bytes).map_err(|e| {
             Error::setup(anyhow::Error::new(e).context(format!("cannot write {}", path.display())))
         })?;
-        eprintln!("galley: wrote {}", path.display());
+        crate::terminal::message(&format!("galley: wrote {}", path.display()));
     }
     Ok(())
 }
@@ -108,9 +108,7 @@ fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
 pub fn run_completions(args: &CompletionsArgs) -> Result<u8, Error> {
     match (&args.dir, args.shell) {
         (Some(dir), _) => write_all(dir, &completions())?,
-        (None, Some(shell)) => {
-            output_result(std::io::stdout().lock().write_all(&completion(shell).1))?
-        }
+        (None, Some(shell)) => crate::terminal::data(&completion(shell).1)?,
         (None, None) => unreachable!("clap requires a shell or --dir"),
     }
     Ok(exit::OK)
@@ -120,7 +118,7 @@ pub fn run_man(args: &ManArgs) -> Result<u8, Error> {
     let pages = man_pages();
     match &args.dir {
         Some(dir) => write_all(dir, &pages)?,
-        None => output_result(std::io::stdout().lock().write_all(&pages[0].1))?,
+        None => crate::terminal::data(&pages[0].1)?,
     }
     Ok(exit::OK)
 }

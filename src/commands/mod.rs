@@ -20,11 +20,11 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
     let source = selection.open()?;
     let found = source.search(&selection.query).map_err(Error::setup)?;
     if found.is_empty() {
-        eprintln!(
+        crate::terminal::message(&format!(
             "galley: no node matches {} in {}",
             selection.query,
             source.describe()
-        );
+        ));
         return Ok(None);
     }
     Ok(Some(target::resolve(found, &selection.address)))

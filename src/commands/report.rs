@@ -4,13 +4,12 @@
 //! appends to the same file); across files, the run that started later.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
 use crate::cli::{Format, ReportAction, ReportArgs, ReportDiffArgs, ReportShowArgs};
-use crate::error::{output_result, Error};
+use crate::error::Error;
 use crate::exit;
 use crate::outcome::{HostOutcome, RunStats};
 use crate::report::human::{plural, table};
@@ -27,10 +26,10 @@ pub fn run(args: &ReportArgs) -> Result<u8, Error> {
 pub(crate) fn read(path: &Path, consequence: &str) -> Result<PastRun, Error> {
     let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
     if past.truncated_last_line {
-        eprintln!(
+        crate::terminal::message(&format!(
             "galley: warning: the last line of {} is cut short (galley was stopped while writing it){consequence}",
             path.display()
-        );
+        ));
     }
     Ok(past)
 }
@@ -80,7 +79,7 @@ fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
             serde_json::to_string_pretty(&doc).expect("records serialize") + "\n"
         }
     };
-    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    crate::terminal::output(&text, args.format == Format::Json)?;
     Ok(if stats.all_ok() {
         exit::OK
     } else {
@@ -124,7 +123,7 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
                         name.clone(),
                         a.clone().unwrap_or_else(|| "-".into()),
                         b.clone().unwrap_or_else(|| "-".into()),
-                        crate::report::redact::text(reason.as_deref().unwrap_or("")),
+                        reason.clone().unwrap_or_default(),
                     ]
                 })
                 .collect();
@@ -138,13 +137,13 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
             let list: Vec<Value> = changed
                 .iter()
                 .map(|(name, a, b, reason)| {
-                    json!({"name": name, "before": a, "after": b, "reason": reason.as_deref().map(crate::report::redact::text)})
+                    json!({"name": name, "before": a, "after": b, "reason": reason})
                 })
                 .collect();
             serde_json::to_string_pretty(&list).expect("records serialize") + "\n"
         }
     };
-    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    crate::terminal::output(&text, args.format == Format::Json)?;
     Ok(if changed.is_empty() {
         exit::OK
     } else {

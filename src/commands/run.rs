@@ -19,11 +19,9 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
         },
         timeout: args.fleet.command_timeout.map(|d| d.0),
         max_output: args.fleet.max_output.0,
+        keep_unmasked: false,
     };
-    let job = Job {
-        describe: spec.command.clone(),
-        work: Work::Command(spec),
-        plan_notes: Vec::new(),
-    };
+    let describe = spec.command.clone();
+    let job = Job::new(&describe, Work::Command(spec), Vec::new());
     fleet::drive(&args.fleet, prepared, &job)
 }

@@ -1,10 +1,8 @@
 //! `galley search QUERY`: the nodes a query selects, without touching them.
 
-use std::io::Write;
-
 use crate::cli::{Format, SearchArgs};
 use crate::config::Selection;
-use crate::error::{output_result, Error};
+use crate::error::Error;
 use crate::exit;
 use crate::report::human::{now_epoch, plural};
 use crate::report::nodes;
@@ -22,16 +20,16 @@ pub fn run(args: &SearchArgs) -> Result<u8, Error> {
         (Format::Table, false) => nodes::render_table(&records),
         (Format::Table, true) => nodes::render_long(&records),
     };
-    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    crate::terminal::output(&text, args.format == Format::Json)?;
     for warning in nodes::warnings(&targets) {
-        eprintln!("galley: warning: {warning}");
+        crate::terminal::message(&format!("galley: warning: {warning}"));
     }
     if args.format == Format::Table {
-        eprintln!(
+        crate::terminal::message(&format!(
             "galley: {} selected from {}",
             plural(records.len(), "node", "nodes"),
             selection.describe_source()
-        );
+        ));
     }
     Ok(exit::OK)
 }

@@ -2,13 +2,11 @@
 //! which did not converge in time (knife status, with a verdict scripts can
 //! use).
 
-use std::io::Write;
-
 use serde_json::json;
 
 use crate::cli::{Format, StatusArgs};
 use crate::config::Selection;
-use crate::error::{output_result, Error};
+use crate::error::Error;
 use crate::exit;
 use crate::report::human::{age, now_epoch, plural, table};
 use crate::report::nodes::{self, NodeRecord};
@@ -90,16 +88,16 @@ pub fn run(args: &StatusArgs) -> Result<u8, Error> {
             )
         }
     };
-    output_result(std::io::stdout().lock().write_all(text.as_bytes()))?;
+    crate::terminal::output(&text, args.format == Format::Json)?;
     let late = verdicts.iter().filter(|v| **v != "ok").count();
     let never = verdicts.iter().filter(|v| **v == "never").count();
     if judged {
-        eprintln!(
+        crate::terminal::message(&format!(
             "galley: {} of {} not converged in time ({} never)",
             plural(late, "node", "nodes"),
             records.len(),
             never
-        );
+        ));
         return Ok(if late > 0 {
             exit::HOSTS_FAILED
         } else {

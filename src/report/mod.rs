@@ -6,5 +6,4 @@ pub mod human;
 pub mod nodes;
 pub mod plan;
 pub mod progress;
-pub mod redact;
 pub mod run;

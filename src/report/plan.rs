@@ -10,7 +10,7 @@ use crate::rollout;
 pub fn render(args: &FleetArgs, prepared: &Prepared, job: &Job) -> String {
     let targets = &prepared.targets;
     let what = match &job.work {
-        Work::Command(_) => format!("run `{}`", crate::report::redact::text(&job.describe)),
+        Work::Command(_) => format!("run `{}`", job.describe),
         Work::Steps(_) => job.describe.clone(),
     };
     let mut out = format!(
@@ -76,7 +76,7 @@ pub fn render(args: &FleetArgs, prepared: &Prepared, job: &Job) -> String {
         Work::Command(spec) => {
             out.push_str(&format!(
                 "\non each host:\n  {}{}\n",
-                crate::report::redact::text(&spec.command),
+                job.planned[0].1.join("\n  "),
                 match spec.privilege {
                     Privilege::Login => "",
                     Privilege::Sudo => "    # under sudo -n",
@@ -84,15 +84,12 @@ pub fn render(args: &FleetArgs, prepared: &Prepared, job: &Job) -> String {
                 }
             ));
         }
-        Work::Steps(steps) => {
+        Work::Steps(_) => {
             out.push_str("\non each host, in order (one SSH session; a host stops at its first failed step):\n");
-            for (i, step) in steps.iter().enumerate() {
-                out.push_str(&format!("  {}. {}\n", i + 1, step.name()));
-                for command in step.plan() {
-                    out.push_str(&format!(
-                        "       {}\n",
-                        crate::report::redact::text(&command)
-                    ));
+            for (i, (name, commands)) in job.planned.iter().enumerate() {
+                out.push_str(&format!("  {}. {name}\n", i + 1));
+                for command in commands {
+                    out.push_str(&format!("       {command}\n"));
                 }
             }
         }

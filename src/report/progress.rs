@@ -4,7 +4,6 @@
 //! running times stay current.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::exec::{Cancel, CancelLevel};
 use crate::outcome::OutcomeKind;
+use crate::terminal::escape_controls;
 
 #[derive(Default)]
 struct State {
@@ -28,7 +28,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(total: usize) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = crate::terminal::stderr_is_terminal().then(|| {
             let bar = ProgressBar::with_draw_target(
                 Some(total as u64),
                 ProgressDrawTarget::stderr_with_hz(8),
@@ -53,7 +53,7 @@ impl Progress {
             .lock()
             .unwrap()
             .running
-            .insert(index, (name.to_string(), Instant::now()));
+            .insert(index, (escape_controls(name).into_owned(), Instant::now()));
     }
 
     pub fn finished(&self, index: usize, kind: OutcomeKind) {
@@ -77,8 +77,8 @@ impl Progress {
     /// A line printed above the bar (or on stderr without one).
     pub fn println(&self, line: &str) {
         match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+            Some(bar) => bar.println(escape_controls(line)),
+            None => crate::terminal::message(line),
         }
     }
 

@@ -1,7 +1,10 @@
 //! Reports of a run on hosts: the JSON Lines report written as hosts finish,
 //! the JSON document, and the human summary with gathered outputs.
 //!
-//! Every record passes through [`redact`] first: no sink sees a secret.
+//! What the records carry was masked where it entered galley (see
+//! [`crate::secrets`]); a report read back from disk is masked as it is
+//! read, so one written by hand or by an older galley is held to the same
+//! rule.
 //!
 //! JSON Lines schema (version [`SCHEMA_VERSION`]), one object per line:
 //! - `{"type":"header","version":2,"galley":"0.1.0","started_at":EPOCH,"command":CMD,"query":Q,"hosts":N}`
@@ -17,9 +20,9 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::human::plural;
-use super::redact;
 use crate::hostlist;
 use crate::outcome::{escape_bytes, Captured, HostOutcome, OutcomeKind, RunStats, StepOutcome};
+use crate::secrets;
 
 pub const SCHEMA_VERSION: u32 = 2;
 
@@ -40,7 +43,7 @@ pub fn header_record(info: &RunInfo) -> Value {
         "version": SCHEMA_VERSION,
         "galley": env!("CARGO_PKG_VERSION"),
         "started_at": info.started_at,
-        "command": redact::text(&info.command),
+        "command": info.command,
         "query": info.query,
         "hosts": info.hosts,
         "rollout": info.rollout,
@@ -49,10 +52,7 @@ pub fn header_record(info: &RunInfo) -> Value {
 
 /// A captured stream, lossless: UTF-8 text as it is, anything else base64.
 fn stream_record(captured: &Captured) -> Value {
-    let head = redact::bytes(&captured.head);
-    let tail = redact::bytes(&captured.tail);
-    let mut data = head.to_vec();
-    data.extend_from_slice(&tail);
+    let data = captured.kept();
     let mut out = Map::new();
     match String::from_utf8(data) {
         Ok(text) => {
@@ -71,22 +71,33 @@ fn stream_record(captured: &Captured) -> Value {
     }
     if captured.dropped > 0 {
         out.insert("dropped_bytes".into(), captured.dropped.into());
-        out.insert("dropped_at".into(), head.len().into());
+        out.insert("dropped_at".into(), captured.head.len().into());
     }
     Value::Object(out)
 }
 
-/// Every string inside a JSON value, redacted.
-fn redact_value(value: &Value) -> Value {
+/// A record read from a report with every string masked, and every
+/// captured stream's bytes (its head and tail each, where bytes were
+/// dropped between them).
+fn masked_record(value: Value) -> Value {
     match value {
-        Value::String(text) => Value::String(redact::text(text)),
-        Value::Array(items) => Value::Array(items.iter().map(redact_value).collect()),
+        Value::String(text) => Value::String(secrets::mask(&text)),
+        Value::Array(items) => Value::Array(items.into_iter().map(masked_record).collect()),
+        Value::Object(map) if map.contains_key("encoding") && map.contains_key("data") => {
+            let captured = captured_from(&Value::Object(map));
+            let masked = Captured {
+                head: secrets::mask_bytes(&captured.head),
+                tail: secrets::mask_bytes(&captured.tail),
+                dropped: captured.dropped,
+            };
+            stream_record(&masked)
+        }
         Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), redact_value(v)))
+            map.into_iter()
+                .map(|(k, v)| (k, masked_record(v)))
                 .collect(),
         ),
-        other => other.clone(),
+        other => other,
     }
 }
 
@@ -95,11 +106,11 @@ fn step_record(s: &StepOutcome) -> Value {
     json!({
         "name": s.name,
         "outcome": s.kind,
-        "reason": s.reason.as_deref().map(redact::text),
+        "reason": s.reason,
         "changed": s.changed,
         "ms": s.millis,
-        "notes": s.notes.iter().map(|n| redact::text(n)).collect::<Vec<_>>(),
-        "details": redact_value(&s.details),
+        "notes": s.notes,
+        "details": s.details,
         "exit_code": s.exit_code,
         "stdout": stream_record(&s.stdout),
         "stderr": stream_record(&s.stderr),
@@ -116,7 +127,7 @@ pub fn host_record(o: &HostOutcome) -> Value {
         "user": o.user,
         "outcome": o.kind,
         "phase": o.phase,
-        "reason": o.reason.as_deref().map(redact::text),
+        "reason": o.reason,
         "exit_code": o.exit_code,
         "signal": o.signal,
         "auth": o.auth,
@@ -207,10 +218,10 @@ impl JsonlReport {
         if !text.is_empty() && !text.ends_with(b"\n") {
             let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             file.set_len(keep as u64)?;
-            eprintln!(
+            crate::terminal::message(&format!(
                 "galley: note: dropped the cut-short last line of {} before appending",
                 path.display()
-            );
+            ));
         }
         file.seek(SeekFrom::End(0))?;
         Ok(JsonlReport { file })
@@ -275,7 +286,7 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
             continue;
         }
         let record: Value = match serde_json::from_str(line) {
-            Ok(record) => record,
+            Ok(record) => masked_record(record),
             Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
                 past.truncated_last_line = true;
                 continue;
@@ -523,14 +534,14 @@ fn append_step_results(out: &mut String, outcomes: &[HostOutcome]) {
         let mut lines = Vec::new();
         for s in &o.steps {
             for note in &s.notes {
-                lines.push(format!("{}: {}", s.name, redact::text(note)));
+                lines.push(format!("{}: {note}", s.name));
             }
             if !s.is_ok() {
                 lines.push(format!(
                     "{}: {}: {}",
                     s.name,
                     s.kind.name(),
-                    redact::text(s.reason.as_deref().unwrap_or(""))
+                    s.reason.as_deref().unwrap_or("")
                 ));
             }
         }
@@ -586,7 +597,7 @@ pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
                 .phase
                 .map(|p| format!("{}: ", p.name()))
                 .unwrap_or_default();
-            let reason = redact::text(o.reason.as_deref().unwrap_or(""));
+            let reason = o.reason.as_deref().unwrap_or("");
             out.push_str(&format!(
                 "  {:<width$}  {:<kind_width$}  {phase}{reason}\n",
                 o.name,
@@ -610,14 +621,14 @@ fn append_gathered(out: &mut String, outcomes: &[HostOutcome]) {
             (None, None) => "no exit status".into(),
         };
         out.push_str(&group_heading(&group.names, &format!(", {status}")));
-        let stdout = redact::text(&group.stdout.display());
+        let stdout = group.stdout.display();
         if !stdout.is_empty() {
             out.push_str(&stdout);
             if !stdout.ends_with('\n') {
                 out.push_str("\n[no newline at end]\n");
             }
         }
-        let stderr = redact::text(&group.stderr.display());
+        let stderr = group.stderr.display();
         if !stderr.is_empty() {
             out.push_str("-- stderr\n");
             out.push_str(&stderr);
@@ -713,7 +724,7 @@ fn group_heading(names: &[&str], detail: &str) -> String {
 
 /// Output shown escaped for people (for the stream mode and messages).
 pub fn shown(bytes: &[u8]) -> String {
-    redact::text(&escape_bytes(bytes))
+    escape_bytes(bytes)
 }
 
 #[cfg(test)]
@@ -797,8 +808,8 @@ mod tests {
         assert_eq!(p.output(0, 0, b"one\ntw"), "a         | one\n");
         assert_eq!(p.output(1, 1, b"err\n"), "long-name ! err\n");
         assert_eq!(p.output(0, 0, b"o\nthree"), "a         | two\n");
-        assert_eq!(p.output(0, 0, b"\xff https://t:@h/"), "");
-        assert_eq!(p.finish(0), "a         | three\\xff https://REDACTED@h/\n");
+        assert_eq!(p.output(0, 0, b"\xff end"), "");
+        assert_eq!(p.finish(0), "a         | three\\xff end\n");
         assert_eq!(p.finish(1), "");
     }
 
@@ -818,10 +829,10 @@ mod tests {
     }
 
     #[test]
-    fn records_are_lossless_and_redacted() {
+    fn records_are_lossless() {
         let mut o = outcome("h", "", 0);
         o.stdout = Captured {
-            head: b"deb https://tok:@pkgs/ x \xff".to_vec(),
+            head: b"deb https://REDACTED@pkgs/ x \xff".to_vec(),
             tail: b"end".to_vec(),
             dropped: 5,
         };
@@ -832,11 +843,42 @@ mod tests {
             .unwrap();
         assert_eq!(data, b"deb https://REDACTED@pkgs/ x \xffend");
         assert_eq!(r["stdout"]["dropped_bytes"], 5);
-        // the redacted head: 29 ASCII bytes, then 0xff
-        assert_eq!(
-            r["stdout"]["dropped_at"],
-            b"deb https://REDACTED@pkgs/ x ".len() + 1
-        );
+        assert_eq!(r["stdout"]["dropped_at"], o.stdout.head.len());
         assert_eq!(r["outcome"], "ok");
+    }
+
+    // A report galley did not mask (written by hand, or by an older galley
+    // that masked the head and the tail apart) is masked as it is read.
+    #[test]
+    fn reports_read_back_are_masked() {
+        let mut o = outcome("h", "", 3);
+        o.reason = Some("exit code 3: https://tok:@h/".into());
+        o.stdout = Captured {
+            head:
+                b"-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret\n-----END RSA PRIVATE KEY-----\n\xff"
+                    .to_vec(),
+            tail: b"git https://user:pw@host/".to_vec(),
+            dropped: 7,
+        };
+        let mut step = StepOutcome::new("apt-sources");
+        step.notes = vec!["found deb https://glpat-x:@pkgs/".into()];
+        step.details = json!({"sources": [{"text": "deb https://glpat-x:@pkgs/"}]});
+        o.steps.push(step);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let lines = [
+            json!({"type": "header", "version": 2, "started_at": 1.0}),
+            host_record(&o),
+        ];
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&path, text).unwrap();
+        let back = outcome_from_record(&read_report(&path).unwrap().records["h"].1);
+        let all = format!("{back:?}");
+        for secret in ["MIIEsecret", "tok:", "user:pw", "glpat-x"] {
+            assert!(!all.contains(secret), "{secret} in {all}");
+        }
+        assert_eq!(back.stdout.dropped, 7);
+        assert!(back.stdout.head.ends_with(b"PRIVATE KEY-----\n\xff"));
+        assert_eq!(back.stdout.tail, b"git https://REDACTED@host/");
     }
 }

@@ -7,6 +7,7 @@ mod config;
 mod fixup;
 mod generated;
 mod inventory;
+mod output;
 mod query;
 mod rollout;
 mod run;

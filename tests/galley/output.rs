@@ -1,0 +1,237 @@
+//! What reaches the operator and the reports from hosts: secrets masked
+//! wherever the bytes were cut, and terminals kept safe from hosts'
+//! control sequences.
+
+use std::path::Path;
+
+use crate::support::{galley, keygen_with, Fleet, Run};
+
+/// The lines of a key file's body (between its BEGIN and END lines).
+fn body_lines(key: &Path) -> Vec<String> {
+    std::fs::read_to_string(key)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("-----") && !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn assert_no_secret(sink: &str, text: &str, secrets: &[String]) {
+    for secret in secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{sink} shows `{secret}`:\n{text}"
+        );
+    }
+}
+
+/// Every sink of a run: its stdout and stderr, the report file, and the
+/// report read back by `report show` (table and JSON).
+fn sinks(run: &Run, report: &Path) -> Vec<(String, String)> {
+    let report_arg = report.to_str().unwrap();
+    let shown = galley(&["report", "show", report_arg]);
+    let shown_json = galley(&["report", "show", "--format", "json", report_arg]);
+    vec![
+        ("stdout".into(), run.stdout()),
+        ("stderr".into(), run.stderr()),
+        (
+            "the report".into(),
+            std::fs::read_to_string(report).unwrap(),
+        ),
+        ("report show".into(), shown.stdout() + &shown.stderr()),
+        ("report show --format json".into(), shown_json.stdout()),
+    ]
+}
+
+// A private key printed by a host once leaked through --output stream (the
+// printer masked line by line), and the report kept the body lines after a
+// --max-output cut.
+#[test]
+fn a_private_key_never_reaches_any_sink_however_it_is_cut() {
+    let fleet = Fleet::start(&["key-1", "key-2"]);
+    let (rsa, _) = keygen_with(
+        fleet.dir.path(),
+        "deploy_rsa",
+        &["-t", "rsa", "-b", "2048", "-m", "PEM"],
+    );
+    let (ed, _) = keygen_with(fleet.dir.path(), "deploy_ed", &["-t", "ed25519"]);
+    let mut secrets = body_lines(&rsa);
+    secrets.extend(body_lines(&ed));
+    assert!(secrets.len() > 25, "two keys' bodies: {secrets:?}");
+    // key-1 prints the RSA key line by line with pauses (many reads), after
+    // 1000 bytes so a 2000-byte cut falls inside it; key-2 prints the
+    // ed25519 key in one go.
+    let command = format!(
+        "if [ \"$GALLEY_TEST_HOST\" = key-1 ]; then head -c 1000 /dev/zero | tr '\\0' x; echo; \
+         while IFS= read -r l; do printf '%s\\n' \"$l\"; sleep 0.01; done < {}; echo after; \
+         else cat {}; fi",
+        rsa.display(),
+        ed.display()
+    );
+    for output in ["summary", "stream", "json"] {
+        for max in ["2000", "1m"] {
+            let run = fleet.run(&["--output", output, "--max-output", max], "*:*", &command);
+            run.expect_code(0);
+            for (sink, text) in sinks(&run, &fleet.report()) {
+                assert_no_secret(
+                    &format!("--output {output} --max-output {max}: {sink}"),
+                    &text,
+                    &secrets,
+                );
+            }
+            let shown = run.stdout() + &run.stderr();
+            assert!(
+                shown.contains("-----BEGIN RSA PRIVATE KEY----- REDACTED")
+                    || output == "summary" && max == "2000",
+                "--output {output} --max-output {max}: the masked key is shown:\n{run}"
+            );
+        }
+    }
+}
+
+// A token split between two reads (the host pauses in the middle of it).
+#[test]
+fn a_url_token_split_across_reads_is_masked_everywhere() {
+    let fleet = Fleet::start(&["tok-1"]);
+    let command = "printf 'deb https://glpat-SPLIT'; sleep 0.3; printf 'TOKEN:@packages.example.com/x jammy main\\n'; printf 'git https://user:pass'; sleep 0.3; echo 'word@host/r'";
+    // Whole, as the hosts print them (the command line holds only halves).
+    let secrets = ["SPLITTOKEN".to_string(), "user:password".into()];
+    for output in ["summary", "stream", "json"] {
+        let run = fleet.run(&["--output", output], "*:*", command);
+        run.expect_code(0);
+        for (sink, text) in sinks(&run, &fleet.report()) {
+            assert_no_secret(&format!("--output {output}: {sink}"), &text, &secrets);
+        }
+        assert!(
+            (run.stdout() + &run.stderr()).contains("https://REDACTED@packages.example.com/x"),
+            "--output {output}: {run}"
+        );
+    }
+}
+
+/// A tmux server of the test's own, with one window running a command.
+struct Tmux {
+    socket: std::path::PathBuf,
+}
+
+impl Tmux {
+    /// Runs `command` in a new detached 200x50 window; `DONE` is printed
+    /// when it ends, and the window stays.
+    fn run(dir: &Path, command: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: dir.join("tmux.sock"),
+        };
+        let script = format!("{command}; echo TEST-DONE; sleep 600");
+        tmux.tmux(&[
+            "new-session",
+            "-d",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            "sh",
+            "-c",
+            &script,
+        ]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !tmux.capture(&[]).contains("TEST-DONE") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the command did not end:\n{}",
+                tmux.capture(&[])
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        tmux
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux runs (apt-get install tmux)");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The screen's text (`-e`: with its colours as escape sequences).
+    fn capture(&self, extra: &[&str]) -> String {
+        let mut args = vec!["capture-pane", "-p", "-J", "-S", "-100"];
+        args.extend(extra);
+        self.tmux(&args)
+    }
+
+    fn title(&self) -> String {
+        self.tmux(&["display-message", "-p", "#{pane_title}"])
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+// A host's escape sequences once reached the operator's terminal raw: it
+// could recolour and retitle it, or move the cursor over galley's lines.
+#[test]
+fn hosts_control_sequences_are_shown_as_text_in_a_real_terminal() {
+    let fleet = Fleet::start(&["esc-1"]);
+    let command = r"printf '\033[31mRED\033[0m \033]0;pwned-title\007 end\n'";
+    for output in ["summary", "stream"] {
+        for raw in [false, true] {
+            let mut extra = vec!["--output", output];
+            if raw {
+                extra.push("--raw-output");
+            }
+            let args = fleet.args(&extra, "*:*", command);
+            let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_galley").to_string())
+                .chain(args)
+                .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+                .collect();
+            let home = tempfile::tempdir().unwrap();
+            let shell = format!(
+                "env -u SSH_AUTH_SOCK HOME={} {}",
+                home.path().display(),
+                line.join(" ")
+            );
+            let dir = tempfile::tempdir().unwrap();
+            let tmux = Tmux::run(dir.path(), &shell);
+            let (text, coloured, title) = (tmux.capture(&[]), tmux.capture(&["-e"]), tmux.title());
+            let case = format!(
+                "--output {output}{}",
+                if raw { " --raw-output" } else { "" }
+            );
+            if raw {
+                assert!(
+                    coloured.contains("\x1b[31m"),
+                    "{case}: the host's colour passes:\n{coloured}"
+                );
+                assert_eq!(title, "pwned-title", "{case}: the host's title passes");
+            } else {
+                assert!(
+                    text.contains(r"\e[31mRED\e[0m \e]0;pwned-title\x07 end"),
+                    "{case}: the sequence is shown as text:\n{text}"
+                );
+                assert!(
+                    !coloured.contains("\x1b[31m"),
+                    "{case}: no colour changed:\n{coloured}"
+                );
+                assert_ne!(title, "pwned-title", "{case}: the title is unchanged");
+            }
+        }
+    }
+}
