@@ -102,7 +102,11 @@ pub enum Command {
 pub struct Selection {
     /// Chef search query, e.g. 'recipes:omnibus-gitlab\:\:default AND
     /// chef_environment:gprd' (single quotes keep the backslashes). Several
-    /// words are joined with spaces. With -m, a host list instead.
+    /// words are joined with spaces. One word alone (web) is knife's
+    /// shorthand for tags, roles, fqdn and addresses; beside other terms a
+    /// word without a field is refused. Write a negation as 'NOT
+    /// field:value' (a word starting with - is a flag). With -m, a host
+    /// list instead.
     #[arg(value_name = "QUERY", required = true, num_args = 1..)]
     pub query: Vec<String>,
 
@@ -124,6 +128,12 @@ pub struct Selection {
 
     #[command(flatten)]
     pub chef: ChefArgs,
+
+    /// Per word of QUERY, the flag it most likely belonged to, for the
+    /// error when the word makes no sense in the query (filled by
+    /// [`crate::command_line`], not by clap).
+    #[arg(skip)]
+    pub word_hints: Vec<Option<String>>,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::chef::client::ChefClient;
 use crate::chef::config::{self as chef_config, ChefConfig, Inputs};
 use crate::cli;
+use crate::diagnostic::SyntaxError;
 use crate::error::Error;
 use crate::hostlist;
 use crate::inventory::chef_server::ChefServer;
@@ -35,6 +36,65 @@ pub struct Selection {
     pub address: AddressRule,
 }
 
+/// A query that does not parse, with what most likely went wrong: a word
+/// meant for a flag, or backslashes the shell took away.
+fn query_error(error: SyntaxError, args: &cli::Selection) -> Error {
+    // Which word of the command line the mistake is in (the words were
+    // joined with one space).
+    let mut start = 0;
+    let word = args.query.iter().position(|w| {
+        let end = start + w.len();
+        let here = error.offset >= start && error.offset < end.max(start + 1);
+        start = end + 1;
+        here
+    });
+    let hint = word
+        .and_then(|i| args.word_hints.get(i).cloned().flatten())
+        .or_else(|| quoting_hint(&args.query.join(" ")));
+    let error = Error::usage(error);
+    match hint {
+        Some(hint) => error.with_hint(hint),
+        None => error,
+    }
+}
+
+/// When a query has no backslash but a value holds characters a query
+/// must escape, the shell most likely took the backslashes away: the query
+/// as it should be typed, single-quoted.
+fn quoting_hint(text: &str) -> Option<String> {
+    if text.contains('\\') {
+        return None;
+    }
+    let mut changed = false;
+    let words: Vec<String> = text
+        .split(' ')
+        .map(|word| match word.split_once(':') {
+            Some((field, value))
+                if !field.is_empty()
+                    && value.contains(|c| ":[]{}()".contains(c))
+                    && !value.starts_with(['[', '{', '(']) =>
+            {
+                changed = true;
+                let escaped: String = value
+                    .chars()
+                    .flat_map(|c| {
+                        let escape = ":[]{}()".contains(c).then_some('\\');
+                        escape.into_iter().chain(std::iter::once(c))
+                    })
+                    .collect();
+                format!("{field}:{escaped}")
+            }
+            _ => word.to_string(),
+        })
+        .collect();
+    changed.then(|| {
+        format!(
+            "the shell removes backslashes outside quotes: single-quote the query, as in '{}'",
+            words.join(" ")
+        )
+    })
+}
+
 impl Selection {
     pub fn from_args(args: &cli::Selection) -> Result<Selection, Error> {
         let text = args.query.join(" ");
@@ -46,7 +106,7 @@ impl Selection {
                 address: AddressRule::Name,
             });
         }
-        let query = inventory::parse(&text).map_err(Error::usage)?.fuzzify();
+        let query = inventory::parse_selection(&text).map_err(|e| query_error(e, args))?;
         let address = match &args.attribute {
             Some(path) if path.trim().is_empty() || path.split('.').any(str::is_empty) => {
                 return Err(Error::usage(anyhow::anyhow!(
@@ -65,6 +125,16 @@ impl Selection {
             query,
             address,
         })
+    }
+
+    /// What selected the hosts, as galley understood it (the query
+    /// normalised, so a stray word or the precedence shows), for the plan
+    /// and the summary: `query: QUERY (from SOURCE)` or `hosts: LIST`.
+    pub fn understood(&self) -> String {
+        match &self.source {
+            SourceSpec::Manual(hosts) => format!("hosts: {}", hostlist::fold(hosts)),
+            _ => format!("query: {} (from {})", self.query, self.describe_source()),
+        }
     }
 
     /// The source, for messages: `inventory PATH` or `a host list`.

@@ -16,6 +16,7 @@
 pub mod action;
 pub mod chef;
 pub mod cli;
+pub mod command_line;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;

@@ -1,10 +1,14 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use galley::command_line::{self, Parsed};
 
 fn main() -> ExitCode {
-    let cli = galley::cli::Cli::parse();
-    match galley::run(cli) {
+    let result =
+        command_line::parse(std::env::args_os().collect()).and_then(|parsed| match parsed {
+            Parsed::Run(cli) => galley::run(*cli),
+            Parsed::Done(code) => Ok(code),
+        });
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             error.print();

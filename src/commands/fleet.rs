@@ -369,6 +369,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         targets,
         ..
     } = prepared;
+    let understood = selection.understood();
     let info = RunInfo {
         command: job.describe.clone(),
         query: selection.query.to_string(),
@@ -526,14 +527,22 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         r.write(&summary).map_err(report_error)?;
     }
     match args.output {
-        RunOutput::Summary => {
-            terminal::print(&report::render_summary(&outcomes, elapsed_ms), host_bytes)?
-        }
+        RunOutput::Summary => terminal::print(
+            &format!(
+                "{understood}\n{}",
+                report::render_summary(&outcomes, elapsed_ms)
+            ),
+            host_bytes,
+        )?,
         // The lines are out already; the counts and failures go to
         // stderr, so stdout stays the hosts' own lines.
-        RunOutput::Stream => {
-            terminal::eprint(&report::render_failures(&outcomes, elapsed_ms), host_bytes)
-        }
+        RunOutput::Stream => terminal::eprint(
+            &format!(
+                "{understood}\n{}",
+                report::render_failures(&outcomes, elapsed_ms)
+            ),
+            host_bytes,
+        ),
         RunOutput::Json => terminal::data_with(|out| {
             report::write_json_document(out, &report::header_record(&info), &outcomes, &summary)
         })?,

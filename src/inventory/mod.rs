@@ -16,7 +16,7 @@ pub mod tree;
 use std::sync::Arc;
 
 pub use node::{Node, Origin};
-pub use query::{parse, Matcher, Query};
+pub use query::{parse, parse_selection, Matcher, Query};
 
 /// Somewhere nodes can be searched.
 pub trait NodeSource {

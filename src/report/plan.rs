@@ -18,6 +18,7 @@ pub fn render(args: &FleetArgs, prepared: &Prepared, job: &Job) -> String {
         crate::report::human::plural(targets.targets.len(), "host", "hosts"),
         args.concurrency.0
     );
+    out.push_str(&format!("{}\n", prepared.selection.understood()));
     for note in &job.plan_notes {
         out.push_str(&format!("{note}\n"));
     }

@@ -3,6 +3,7 @@
 mod support;
 
 mod chef;
+mod command_line;
 mod config;
 mod fixup;
 mod generated;

@@ -207,6 +207,14 @@ fn printing_escapes_what_the_parser_would_read_otherwise() {
         "(a:b AND c:d) OR NOT e:f"
     );
     assert_eq!(parse("f:(a OR b)").unwrap().to_string(), "f:a OR f:b");
+    // As typed: a hyphen inside a word is a letter of it.
+    assert_eq!(
+        parse("recipes:omnibus-gitlab\\:\\:default")
+            .unwrap()
+            .to_string(),
+        "recipes:omnibus-gitlab\\:\\:default"
+    );
+    assert_eq!(parse("name:\\-x-y").unwrap().to_string(), "name:\\-x-y");
 }
 
 fn pattern_text() -> impl Strategy<Value = String> + Clone {

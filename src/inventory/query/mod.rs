@@ -18,7 +18,7 @@ mod parser;
 use std::fmt;
 
 pub use eval::Matcher;
-pub use parser::parse;
+pub use parser::{parse, parse_selection};
 
 /// One character position of a term: a literal character or a wildcard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,9 +154,11 @@ impl Query {
     }
 }
 
-/// Characters that must be escaped inside a term to be read literally.
-fn needs_escape(c: char) -> bool {
-    c.is_whitespace() || "\\+-!(){}[]^\"~*?:&|/".contains(c)
+/// Characters that must be escaped inside a term to be read literally:
+/// `-` and `+` only where they would start the term (inside a word they are
+/// its letters: `omnibus-gitlab`).
+fn needs_escape(c: char, first: bool) -> bool {
+    c.is_whitespace() || "\\!(){}[]^\"~*?:&|/".contains(c) || (first && (c == '-' || c == '+'))
 }
 
 fn write_pattern(f: &mut fmt::Formatter<'_>, pattern: &Pattern) -> fmt::Result {
@@ -167,7 +169,9 @@ fn write_pattern(f: &mut fmt::Formatter<'_>, pattern: &Pattern) -> fmt::Result {
         match piece {
             Piece::Any => f.write_str("*")?,
             Piece::One => f.write_str("?")?,
-            Piece::Char(c) if needs_escape(*c) || (keyword && i == 0) => write!(f, "\\{c}")?,
+            Piece::Char(c) if needs_escape(*c, i == 0) || (keyword && i == 0) => {
+                write!(f, "\\{c}")?
+            }
             Piece::Char(c) => write!(f, "{c}")?,
         }
     }

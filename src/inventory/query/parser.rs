@@ -11,11 +11,44 @@ use crate::diagnostic::SyntaxError;
 
 /// Parses Chef search syntax. Errors point at the column that went wrong.
 pub fn parse(input: &str) -> Result<Query, SyntaxError> {
+    parse_tracked(input).map(|(query, _)| query)
+}
+
+/// Parses a query that selects nodes to act on. One bare word (`web`) is
+/// knife's shorthand, searched in tags, roles, fqdn, addresses and
+/// policies (see [`Query::fuzzify`]). A word without a field beside other
+/// terms is refused: it would match any attribute of any node, and it is
+/// most often a word meant for a flag (`--restart unicorn nginx`) that
+/// widened the selection unseen.
+pub fn parse_selection(input: &str) -> Result<Query, SyntaxError> {
+    let (query, bare) = parse_tracked(input)?;
+    if let Query::Term { field: None, .. } = query {
+        return Ok(query.fuzzify());
+    }
+    match bare.first() {
+        None => Ok(query),
+        Some(&(start, end)) => {
+            let word = &input[start..end];
+            Err(SyntaxError::new(
+                "query",
+                input,
+                start,
+                format!(
+                    "`{word}` has no field: beside other terms a bare word would match any attribute of any node; write field:value (such as name:{word}), or quote a value that has spaces"
+                ),
+            ))
+        }
+    }
+}
+
+/// The query, and where each term without a field is (start, end).
+fn parse_tracked(input: &str) -> Result<(Query, Vec<(usize, usize)>), SyntaxError> {
     let tokens = lex(input)?;
     let mut parser = Parser {
         input,
         tokens,
         pos: 0,
+        bare: Vec::new(),
     };
     if parser.tokens.is_empty() {
         return Err(parser.error_at(0, "the query is empty: use '*:*' to select every node"));
@@ -31,13 +64,15 @@ pub fn parse(input: &str) -> Result<Query, SyntaxError> {
             _ => parser.error_at(token.start, format!("unexpected {}", token.tok.describe())),
         });
     }
-    Ok(query)
+    Ok((query, parser.bare))
 }
 
 struct Parser<'a> {
     input: &'a str,
     tokens: Vec<Token>,
     pos: usize,
+    /// Terms without a field, as (start, end).
+    bare: Vec<(usize, usize)>,
 }
 
 impl Parser<'_> {
@@ -145,6 +180,15 @@ impl Parser<'_> {
         let token = self
             .next()
             .ok_or_else(|| self.error_at(self.input.len(), "expected a term"))?;
+        let fieldless = field.is_none()
+            && match token.tok {
+                Tok::Word { .. } => self.peek() != Some(&Tok::Colon),
+                Tok::Phrase(_) | Tok::LBracket | Tok::LBrace => true,
+                _ => false,
+            };
+        if fieldless {
+            self.bare.push((token.start, token.end));
+        }
         match token.tok {
             Tok::LParen => self.group(&token, field),
             Tok::Word { pattern, .. } if self.peek() == Some(&Tok::Colon) => {
