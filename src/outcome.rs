@@ -263,6 +263,25 @@ impl HostOutcome {
     }
 }
 
+/// A host that ran a command with this stdout and exit code, for tests.
+#[cfg(test)]
+pub fn sample_outcome(name: &str, stdout: &str, code: i32) -> HostOutcome {
+    let kind = if code == 0 {
+        OutcomeKind::Ok
+    } else {
+        OutcomeKind::Failed
+    };
+    let mut o = HostOutcome::without_run(name, kind, "");
+    o.reason = (code != 0).then(|| format!("exit code {code}"));
+    o.exit_code = Some(code);
+    o.stdout = Captured {
+        head: stdout.as_bytes().to_vec(),
+        tail: Vec::new(),
+        dropped: 0,
+    };
+    o
+}
+
 /// Counts by outcome.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunStats {

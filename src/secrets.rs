@@ -524,7 +524,7 @@ mod entry_points {
         "src/action/capture.rs",
         "src/action/apt_sources.rs",
         "src/commands/fleet.rs",
-        "src/report/run.rs",
+        "src/report/jsonl.rs",
     ];
 
     fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

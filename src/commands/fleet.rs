@@ -21,10 +21,13 @@ use crate::exec::{self, Cancel, CancelLevel, Event, Live};
 use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
 use crate::report::human::now_epoch;
+use crate::report::jsonl::{write_json_document, JsonlReport};
 use crate::report::nodes;
 use crate::report::plan;
 use crate::report::progress::Progress;
-use crate::report::run::{self as report, JsonlReport, RunInfo, StreamPrinter};
+use crate::report::record::{Header, HostRecord, Record, Rollout, Summary, SCHEMA_VERSION};
+use crate::report::stream::StreamPrinter;
+use crate::report::summary::{render_failures, render_summary};
 use crate::rollout::{self, Threshold, Wave};
 use crate::secrets;
 use crate::ssh::{self, Connection, Gateways, Policy};
@@ -207,6 +210,11 @@ fn run_host(
     outcome
 }
 
+/// A host's line of the report.
+fn host_record(o: &HostOutcome) -> Record {
+    Record::Host(Box::new(HostRecord::from(o)))
+}
+
 fn disconnect(conn: &Connection) {
     let _ = conn.session.disconnect(None, "galley done", None);
 }
@@ -259,28 +267,20 @@ fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
 }
 
 /// The rollout flags, for the report header.
-fn rollout_record(args: &FleetArgs) -> serde_json::Value {
-    let mut record = serde_json::Map::new();
-    let text = |v: &dyn std::fmt::Display| serde_json::Value::from(v.to_string());
-    if let Some(shard) = &args.shard {
-        record.insert("shard".into(), text(shard));
+fn rollout_record(args: &FleetArgs) -> Rollout {
+    let text = |v: &dyn std::fmt::Display| Some(v.to_string());
+    Rollout {
+        batch_pause: args.batch_pause.as_ref().and_then(|p| text(p)),
+        batch_size: args.batch_size.as_ref().and_then(|s| text(s)),
+        canary: args.canary.map(|n| n.0),
+        max_failures: args.max_failures.as_ref().and_then(|m| text(m)),
+        retried_from: args
+            .resume
+            .as_ref()
+            .or(args.retry_failed.as_ref())
+            .map(|p| p.display().to_string()),
+        shard: args.shard.as_ref().and_then(|s| text(s)),
     }
-    if let Some(n) = &args.canary {
-        record.insert("canary".into(), n.0.into());
-    }
-    if let Some(limit) = &args.max_failures {
-        record.insert("max_failures".into(), text(limit));
-    }
-    if let Some(size) = &args.batch_size {
-        record.insert("batch_size".into(), text(size));
-    }
-    if let Some(pause) = &args.batch_pause {
-        record.insert("batch_pause".into(), text(pause));
-    }
-    if let Some(path) = args.resume.as_ref().or(args.retry_failed.as_ref()) {
-        record.insert("retried_from".into(), path.display().to_string().into());
-    }
-    serde_json::Value::Object(record)
 }
 
 /// Runs the waves in order (the canaries, then the batches), stopping
@@ -370,12 +370,14 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         ..
     } = prepared;
     let understood = selection.understood();
-    let info = RunInfo {
+    let header = Header {
         command: job.describe.clone(),
-        query: selection.query.to_string(),
+        galley: env!("CARGO_PKG_VERSION").to_string(),
         hosts: targets.len(),
+        query: selection.query.to_string(),
+        rollout: Some(rollout_record(args)),
         started_at: now_epoch(),
-        rollout: rollout_record(args),
+        version: SCHEMA_VERSION,
     };
     let opened = match (&args.resume, &args.report) {
         (Some(path), _) => Some((path, JsonlReport::append(path))),
@@ -394,7 +396,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
     let report_error =
         |e: std::io::Error| Error::setup(anyhow::Error::new(e).context("cannot write the report"));
     if let Some(r) = &mut jsonl {
-        r.write(&report::header_record(&info))
+        r.write(&Record::Header(header.clone()))
             .map_err(report_error)?;
     }
 
@@ -412,7 +414,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         .collect();
     for o in &outcomes {
         if let Some(r) = &mut jsonl {
-            r.write(&report::host_record(o)).map_err(report_error)?;
+            r.write(&host_record(o)).map_err(report_error)?;
         }
     }
     let gateways = Gateways::new(args.connection.gateway_concurrency.0);
@@ -492,9 +494,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
                         String::new()
                     };
                     let written = print(&lines).and_then(|()| match &mut jsonl {
-                        Some(r) => r
-                            .write(&report::host_record(&outcome))
-                            .map_err(report_error),
+                        Some(r) => r.write(&host_record(&outcome)).map_err(report_error),
                         None => Ok(()),
                     });
                     ran.push(*outcome);
@@ -522,30 +522,25 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
     } else {
         exit::HOSTS_FAILED
     };
-    let summary = report::summary_record(&stats, now_epoch(), elapsed_ms, code);
+    let summary = Summary::new(&stats, now_epoch(), elapsed_ms, code);
     if let Some(r) = &mut jsonl {
-        r.write(&summary).map_err(report_error)?;
+        r.write(&Record::Summary(summary.clone()))
+            .map_err(report_error)?;
     }
     match args.output {
         RunOutput::Summary => terminal::print(
-            &format!(
-                "{understood}\n{}",
-                report::render_summary(&outcomes, elapsed_ms)
-            ),
+            &format!("{understood}\n{}", render_summary(&outcomes, elapsed_ms)),
             host_bytes,
         )?,
         // The lines are out already; the counts and failures go to
         // stderr, so stdout stays the hosts' own lines.
         RunOutput::Stream => terminal::eprint(
-            &format!(
-                "{understood}\n{}",
-                report::render_failures(&outcomes, elapsed_ms)
-            ),
+            &format!("{understood}\n{}", render_failures(&outcomes, elapsed_ms)),
             host_bytes,
         ),
-        RunOutput::Json => terminal::data_with(|out| {
-            report::write_json_document(out, &report::header_record(&info), &outcomes, &summary)
-        })?,
+        RunOutput::Json => {
+            terminal::data_with(|out| write_json_document(out, &header, &outcomes, &summary))?
+        }
     }
     Ok(code)
 }

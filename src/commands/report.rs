@@ -6,14 +6,16 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::cli::{Format, ReportAction, ReportArgs, ReportDiffArgs, ReportShowArgs};
 use crate::error::Error;
 use crate::exit;
 use crate::outcome::{HostOutcome, RunStats};
 use crate::report::human::{plural, table};
-use crate::report::run::{self as report, PastRun};
+use crate::report::jsonl::{read_report, PastRun};
+use crate::report::record::{sorted_value, HostRecord, Record};
+use crate::report::summary::render_summary;
 
 pub fn run(args: &ReportArgs) -> Result<u8, Error> {
     match &args.action {
@@ -24,7 +26,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Error> {
 
 /// Reads one report, saying on stderr when its last line was cut short.
 pub(crate) fn read(path: &Path, consequence: &str) -> Result<PastRun, Error> {
-    let past = report::read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
+    let past = read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
     if past.truncated_last_line {
         crate::terminal::message(&format!(
             "galley: warning: the last line of {} is cut short (galley was stopped while writing it){consequence}",
@@ -35,8 +37,8 @@ pub(crate) fn read(path: &Path, consequence: &str) -> Result<PastRun, Error> {
 }
 
 /// The latest record of each host across reports.
-fn merge(paths: &[PathBuf]) -> Result<(BTreeMap<String, Value>, usize, u64), Error> {
-    let mut latest: BTreeMap<String, (f64, usize, Value)> = BTreeMap::new();
+fn merge(paths: &[PathBuf]) -> Result<(BTreeMap<String, HostRecord>, usize, u64), Error> {
+    let mut latest: BTreeMap<String, (f64, usize, HostRecord)> = BTreeMap::new();
     let (mut runs, mut elapsed_ms) = (0, 0);
     for (order, path) in paths.iter().enumerate() {
         let past = read(path, "; that host is left out")?;
@@ -60,21 +62,21 @@ fn merge(paths: &[PathBuf]) -> Result<(BTreeMap<String, Value>, usize, u64), Err
 
 fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
     let (records, runs, elapsed_ms) = merge(&args.reports)?;
-    let outcomes: Vec<HostOutcome> = records.values().map(report::outcome_from_record).collect();
+    let outcomes: Vec<HostOutcome> = records.values().map(HostOutcome::from).collect();
     let stats = RunStats::from_outcomes(&outcomes);
     let text = match args.format {
         Format::Table => format!(
             "{} ({}):\n{}",
             plural(args.reports.len(), "report", "reports"),
             plural(runs, "run", "runs"),
-            report::render_summary(&outcomes, elapsed_ms)
+            render_summary(&outcomes, elapsed_ms)
         ),
         Format::Json => {
             let doc = json!({
                 "reports": args.reports.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
                 "runs": runs,
                 "counts": stats.counts.iter().map(|(k, n)| (k.name().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-                "hosts": records.values().collect::<Vec<_>>(),
+                "hosts": records.values().map(|r| sorted_value(&Record::Host(Box::new(r.clone())))).collect::<Vec<_>>(),
             });
             serde_json::to_string_pretty(&doc).expect("records serialize") + "\n"
         }
@@ -93,10 +95,8 @@ type Change = (String, Option<String>, Option<String>, Option<String>);
 fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
     let (before, _, _) = merge(std::slice::from_ref(&args.before))?;
     let (after, _, _) = merge(std::slice::from_ref(&args.after))?;
-    let outcome = |records: &BTreeMap<String, Value>, name: &str| -> Option<String> {
-        records
-            .get(name)
-            .and_then(|r| r["outcome"].as_str().map(str::to_string))
+    let outcome = |records: &BTreeMap<String, HostRecord>, name: &str| -> Option<String> {
+        records.get(name).map(|r| r.outcome.name().to_string())
     };
     let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
     names.sort();
@@ -106,9 +106,7 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
         .filter_map(|name| {
             let (a, b) = (outcome(&before, name), outcome(&after, name));
             (a != b).then(|| {
-                let reason = after
-                    .get(name)
-                    .and_then(|r| r["reason"].as_str().map(str::to_string));
+                let reason = after.get(name).and_then(|r| r.reason.clone());
                 (name.clone(), a, b, reason)
             })
         })
@@ -134,7 +132,7 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
             )
         }
         Format::Json => {
-            let list: Vec<Value> = changed
+            let list: Vec<serde_json::Value> = changed
                 .iter()
                 .map(|(name, a, b, reason)| {
                     json!({"name": name, "before": a, "after": b, "reason": reason})

@@ -3,7 +3,10 @@
 //! formats output.
 
 pub mod human;
+pub mod jsonl;
 pub mod nodes;
 pub mod plan;
 pub mod progress;
-pub mod run;
+pub mod record;
+pub mod stream;
+pub mod summary;

@@ -23,7 +23,7 @@ fn every_host_runs_the_command_and_the_report_says_so() {
     let lines = fleet.report_lines();
     assert_eq!(lines.len(), 5, "header, 3 hosts, summary");
     assert_eq!(lines[0]["type"], "header");
-    assert_eq!(lines[0]["version"], galley::report::run::SCHEMA_VERSION);
+    assert_eq!(lines[0]["version"], galley::report::record::SCHEMA_VERSION);
     assert_eq!(lines[0]["hosts"], 3);
     assert_eq!(lines[4]["type"], "summary");
     assert_eq!(lines[4]["counts"]["ok"], 3);

@@ -1,0 +1,313 @@
+//! Reports on disk and the JSON document: the JSON Lines report written as
+//! hosts finish, read back for `report show`, `report diff`,
+//! `--retry-failed` and `--resume`, and `--output json`'s document. Both
+//! directions go through the types of [`super::record`].
+//!
+//! A report read from disk is masked as it is read (see
+//! [`crate::secrets`]): one written by hand, or by a galley that masked
+//! less, is held to the same rule as a fresh run.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+
+use super::record::{sorted_value, Header, HostRecord, Record, Stream, Summary};
+use crate::outcome::{Captured, HostOutcome, OutcomeKind};
+use crate::secrets;
+
+/// The JSON Lines report: each line written whole and flushed at once, so a
+/// crash or a kill leaves every finished host on disk.
+pub struct JsonlReport {
+    file: File,
+}
+
+impl JsonlReport {
+    pub fn create(path: &Path) -> io::Result<JsonlReport> {
+        Ok(JsonlReport {
+            file: File::create(path)?,
+        })
+    }
+
+    /// Opens a report to add a run to it. A last line cut short (galley
+    /// was killed while writing it) is dropped first, so the file stays
+    /// one JSON object per line; its host was not recorded as finished, so
+    /// it runs again.
+    pub fn append(path: &Path) -> io::Result<JsonlReport> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)?;
+        let mut text = Vec::new();
+        file.read_to_end(&mut text)?;
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            file.set_len(keep as u64)?;
+            crate::terminal::message(&format!(
+                "galley: note: dropped the cut-short last line of {} before appending",
+                path.display()
+            ));
+        }
+        file.seek(SeekFrom::End(0))?;
+        Ok(JsonlReport { file })
+    }
+
+    pub fn write(&mut self, record: &Record) -> io::Result<()> {
+        let mut line = record.to_line();
+        line.push('\n');
+        // One write per line: a reader never sees half a record unless the
+        // machine dies mid-write.
+        self.file.write_all(line.as_bytes())?;
+        self.file.flush()
+    }
+}
+
+/// Writes `--output json`'s document: the header, every host, the
+/// summary. Each host's record is built and written in turn, so a large
+/// fleet's document is never held in memory whole.
+pub fn write_json_document(
+    out: impl Write,
+    header: &Header,
+    outcomes: &[HostOutcome],
+    summary: &Summary,
+) -> io::Result<()> {
+    use serde::ser::{SerializeMap, Serializer};
+
+    struct Hosts<'a>(&'a [HostOutcome]);
+    impl serde::Serialize for Hosts<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(super::record::host_value))
+        }
+    }
+
+    let mut out = io::BufWriter::new(out);
+    let mut json = serde_json::Serializer::pretty(&mut out);
+    let mut doc = json.serialize_map(Some(3))?;
+    doc.serialize_entry("header", &sorted_value(&Record::Header(header.clone())))?;
+    doc.serialize_entry("hosts", &Hosts(outcomes))?;
+    doc.serialize_entry("summary", &sorted_value(&Record::Summary(summary.clone())))?;
+    doc.end()?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// What an earlier report says about each host.
+#[derive(Debug, Default)]
+pub struct PastRun {
+    /// Host name -> its latest record (later lines win, so resumed runs
+    /// appended to the same file tell the latest story), with the start
+    /// time of its run.
+    pub records: BTreeMap<String, (f64, HostRecord)>,
+    /// Runs in the file (header lines).
+    pub runs: usize,
+    /// The runs' elapsed time, from their summaries.
+    pub elapsed_ms: u64,
+    /// The last line was cut short (galley was killed while writing it).
+    pub truncated_last_line: bool,
+    /// The last run in the file wrote its summary: it finished, so a host
+    /// it does not mention was not part of it.
+    pub complete: bool,
+}
+
+impl PastRun {
+    /// Whether a host should run again: it was not ok, or the run was cut
+    /// short before the host finished.
+    pub fn should_retry(&self, name: &str) -> bool {
+        match self.outcome(name) {
+            Some(outcome) => outcome != OutcomeKind::Ok,
+            None => !self.complete,
+        }
+    }
+
+    /// A host's latest outcome.
+    pub fn outcome(&self, name: &str) -> Option<OutcomeKind> {
+        self.records.get(name).map(|(_, r)| r.outcome)
+    }
+}
+
+/// Reads a JSON Lines report, also one cut short by a crash: a last line
+/// that is not a record is tolerated (and said); any other bad line is an
+/// error naming its line number.
+pub fn read_report(path: &Path) -> Result<PastRun, String> {
+    let text = std::fs::read(path)
+        .map_err(|e| format!("cannot read the report {}: {e}", path.display()))?;
+    let text = String::from_utf8_lossy(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut past = PastRun::default();
+    let mut started_at = 0.0;
+    let mut headers = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Record = match serde_json::from_str(line) {
+            Ok(record) => record,
+            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
+                past.truncated_last_line = true;
+                continue;
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{}:{}: not a report line: {e}",
+                    path.display(),
+                    i + 1
+                ))
+            }
+        };
+        match record {
+            Record::Header(header) => {
+                headers += 1;
+                past.complete = false;
+                past.runs += 1;
+                started_at = header.started_at;
+            }
+            Record::Summary(summary) => {
+                past.complete = true;
+                past.elapsed_ms += summary.elapsed_ms;
+            }
+            Record::Host(host) => {
+                let host = masked(*host);
+                past.records.insert(host.name.clone(), (started_at, host));
+            }
+        }
+    }
+    if headers == 0 && past.records.is_empty() {
+        return Err(format!(
+            "{} is not a galley report (no header line)",
+            path.display()
+        ));
+    }
+    Ok(past)
+}
+
+/// A host record read from disk, with secrets masked in every text and
+/// captured stream (head and tail each, where bytes were dropped between).
+fn masked(mut record: HostRecord) -> HostRecord {
+    let text = |t: &mut Option<String>| {
+        if let Some(t) = t {
+            *t = secrets::mask(t);
+        }
+    };
+    let stream = |s: &mut Stream| {
+        let c = Captured::from(&*s);
+        *s = Stream::from(&Captured {
+            head: secrets::mask_bytes(&c.head),
+            tail: secrets::mask_bytes(&c.tail),
+            dropped: c.dropped,
+        });
+    };
+    text(&mut record.reason);
+    stream(&mut record.stdout);
+    stream(&mut record.stderr);
+    for step in &mut record.steps {
+        text(&mut step.reason);
+        for note in &mut step.notes {
+            *note = secrets::mask(note);
+        }
+        masked_value(&mut step.details);
+        stream(&mut step.stdout);
+        stream(&mut step.stderr);
+    }
+    record
+}
+
+/// Every string inside a JSON value, masked.
+fn masked_value(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => *text = secrets::mask(text),
+        Value::Array(items) => items.iter_mut().for_each(masked_value),
+        Value::Object(map) => map.values_mut().for_each(masked_value),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{sample_outcome as outcome, StepOutcome};
+    use crate::report::record::{host_value, SCHEMA_VERSION};
+    use serde_json::json;
+
+    #[test]
+    fn the_json_document_is_written_host_by_host_as_one_pretty_document() {
+        let outcomes = vec![outcome("web-01", "same\n", 0), outcome("web-02", "x", 3)];
+        let header = Header {
+            command: "true".into(),
+            galley: "0".into(),
+            hosts: 2,
+            query: "*:*".into(),
+            rollout: None,
+            started_at: 1.0,
+            version: SCHEMA_VERSION,
+        };
+        let summary = Summary {
+            counts: BTreeMap::from([(OutcomeKind::Ok, 1)]),
+            elapsed_ms: 3,
+            exit_code: 1,
+            finished_at: 2.0,
+        };
+        let mut written = Vec::new();
+        write_json_document(&mut written, &header, &outcomes, &summary).unwrap();
+        let whole = json!({
+            "header": sorted_value(&Record::Header(header)),
+            "hosts": outcomes.iter().map(host_value).collect::<Vec<_>>(),
+            "summary": sorted_value(&Record::Summary(summary)),
+        });
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            serde_json::to_string_pretty(&whole).unwrap() + "\n"
+        );
+        assert_eq!(whole["hosts"][1]["type"], "host");
+        assert_eq!(whole["header"]["type"], "header");
+    }
+
+    // A report galley did not mask (written by hand, or by an older galley
+    // that masked the head and the tail apart) is masked as it is read.
+    #[test]
+    fn reports_read_back_are_masked() {
+        let mut o = outcome("h", "", 3);
+        o.reason = Some("exit code 3: https://tok:@h/".into());
+        o.stdout = Captured {
+            head:
+                b"-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret\n-----END RSA PRIVATE KEY-----\n\xff"
+                    .to_vec(),
+            tail: b"git https://user:pw@host/".to_vec(),
+            dropped: 7,
+        };
+        let mut step = StepOutcome::new("apt-sources");
+        step.notes = vec!["found deb https://glpat-x:@pkgs/".into()];
+        step.details = json!({"sources": [{"text": "deb https://glpat-x:@pkgs/"}]});
+        o.steps.push(step);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let lines = [
+            r#"{"type":"header","version":2,"galley":"0","command":"x","query":"*:*","hosts":1,"started_at":1.0}"#
+                .to_string(),
+            Record::Host(Box::new(HostRecord::from(&o))).to_line(),
+        ];
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let back = HostOutcome::from(&read_report(&path).unwrap().records["h"].1);
+        let all = format!("{back:?}");
+        for secret in ["MIIEsecret", "tok:", "user:pw", "glpat-x"] {
+            assert!(!all.contains(secret), "{secret} in {all}");
+        }
+        assert_eq!(back.stdout.dropped, 7);
+        assert!(back.stdout.head.ends_with(b"PRIVATE KEY-----\n\xff"));
+        assert_eq!(back.stdout.tail, b"git https://REDACTED@host/");
+    }
+
+    #[test]
+    fn a_bad_line_is_named_and_a_cut_last_line_tolerated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let header = r#"{"type":"header","version":2,"galley":"0","command":"x","query":"*:*","hosts":1,"started_at":1.0}"#;
+        std::fs::write(&path, format!("{header}\n{{\"type\":\"host\",\"na")).unwrap();
+        let past = read_report(&path).unwrap();
+        assert!(past.truncated_last_line && past.records.is_empty() && past.runs == 1);
+        std::fs::write(&path, format!("{header}\n{{\"type\":\"host\"}}\n")).unwrap();
+        let error = read_report(&path).unwrap_err();
+        assert!(error.contains("r.jsonl:2: not a report line"), "{error}");
+    }
+}

@@ -1,0 +1,447 @@
+//! The report's records as Rust types: written and read through the same
+//! types, so the writer and the readers (`report show`, `report diff`,
+//! `--retry-failed`, `--resume`) cannot disagree on a field.
+//!
+//! JSON Lines schema (version [`SCHEMA_VERSION`]), one record per line,
+//! tagged by `type`:
+//! - `header`: `version`, `galley`, `started_at` (epoch seconds),
+//!   `command`, `query`, `hosts`, `rollout` (version 2: the rollout flags
+//!   given; absent in version 1)
+//! - `host`, per host, flushed as it finishes: `name`, `address`, `port`,
+//!   `user`, `outcome`, `phase`, `reason`, `exit_code`, `signal`, `auth`,
+//!   `timings`, `stdout`, `stderr` (each `{encoding, data}`, with
+//!   `dropped_bytes` and `dropped_at` when bytes were dropped), and
+//!   `steps` (version 2, when the host ran steps)
+//! - `summary`: `finished_at`, `elapsed_ms`, `counts` (by outcome),
+//!   `exit_code`
+//!
+//! Records are written with their keys in alphabetical order, as galley
+//! has always written them, so a version 1 or 2 report read and written
+//! again is byte for byte the same.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::outcome::{Captured, HostOutcome, OutcomeKind, Phase, RunStats, StepOutcome, Timings};
+
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// One line of a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    Header(Header),
+    Host(Box<HostRecord>),
+    Summary(Summary),
+}
+
+impl Record {
+    /// The record as one line of JSON, keys in alphabetical order.
+    pub fn to_line(&self) -> String {
+        sorted_json(self)
+    }
+}
+
+/// Any record as JSON with its keys in alphabetical order (serde_json's
+/// map is ordered), the way galley writes reports and documents.
+pub fn sorted_value(record: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(record).expect("records serialize")
+}
+
+fn sorted_json(record: &impl Serialize) -> String {
+    serde_json::to_string(&sorted_value(record)).expect("records serialize")
+}
+
+/// What a run was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub command: String,
+    pub galley: String,
+    pub hosts: usize,
+    pub query: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
+    pub started_at: f64,
+    pub version: u32,
+}
+
+/// The rollout flags a run was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rollout {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_pause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_failures: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retried_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub counts: BTreeMap<OutcomeKind, usize>,
+    pub elapsed_ms: u64,
+    pub exit_code: u8,
+    pub finished_at: f64,
+}
+
+impl Summary {
+    pub fn new(stats: &RunStats, finished_at: f64, elapsed_ms: u64, exit_code: u8) -> Summary {
+        Summary {
+            counts: stats.counts.clone(),
+            elapsed_ms,
+            exit_code,
+            finished_at,
+        }
+    }
+}
+
+/// How a captured stream is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// The bytes are UTF-8 text.
+    Utf8,
+    /// Anything else, base64.
+    Base64,
+}
+
+/// A captured stream, lossless.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stream {
+    pub data: String,
+    /// Where the dropped bytes were, as an offset into the decoded data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropped_at: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropped_bytes: Option<u64>,
+    pub encoding: Encoding,
+}
+
+impl From<&Captured> for Stream {
+    fn from(captured: &Captured) -> Stream {
+        let (encoding, data) = match String::from_utf8(captured.kept()) {
+            Ok(text) => (Encoding::Utf8, text),
+            Err(e) => (
+                Encoding::Base64,
+                base64::engine::general_purpose::STANDARD.encode(e.as_bytes()),
+            ),
+        };
+        let dropped = captured.dropped > 0;
+        Stream {
+            data,
+            dropped_at: dropped.then_some(captured.head.len()),
+            dropped_bytes: dropped.then_some(captured.dropped),
+            encoding,
+        }
+    }
+}
+
+impl From<&Stream> for Captured {
+    fn from(stream: &Stream) -> Captured {
+        let bytes = match stream.encoding {
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD
+                .decode(&stream.data)
+                .unwrap_or_default(),
+            Encoding::Utf8 => stream.data.as_bytes().to_vec(),
+        };
+        let at = stream
+            .dropped_at
+            .map_or(bytes.len(), |a| a.min(bytes.len()));
+        Captured {
+            head: bytes[..at].to_vec(),
+            tail: bytes[at..].to_vec(),
+            dropped: stream.dropped_bytes.unwrap_or(0),
+        }
+    }
+}
+
+/// One host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostRecord {
+    pub address: Option<String>,
+    pub auth: Option<String>,
+    pub exit_code: Option<i32>,
+    pub name: String,
+    pub outcome: OutcomeKind,
+    pub phase: Option<Phase>,
+    pub port: Option<u16>,
+    pub reason: Option<String>,
+    pub signal: Option<String>,
+    pub stderr: Stream,
+    pub stdout: Stream,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepRecord>,
+    pub timings: Timings,
+    pub user: Option<String>,
+}
+
+/// One step of a fixup command on a host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub changed: Option<bool>,
+    /// What happened, for programs (the step's own shape).
+    pub details: serde_json::Value,
+    pub exit_code: Option<i32>,
+    pub ms: u64,
+    pub name: String,
+    pub notes: Vec<String>,
+    pub outcome: OutcomeKind,
+    pub reason: Option<String>,
+    pub stderr: Stream,
+    pub stdout: Stream,
+}
+
+impl From<&StepOutcome> for StepRecord {
+    fn from(s: &StepOutcome) -> StepRecord {
+        StepRecord {
+            changed: s.changed,
+            details: s.details.clone(),
+            exit_code: s.exit_code,
+            ms: s.millis,
+            name: s.name.clone(),
+            notes: s.notes.clone(),
+            outcome: s.kind,
+            reason: s.reason.clone(),
+            stderr: Stream::from(&s.stderr),
+            stdout: Stream::from(&s.stdout),
+        }
+    }
+}
+
+impl From<&StepRecord> for StepOutcome {
+    fn from(s: &StepRecord) -> StepOutcome {
+        StepOutcome {
+            name: s.name.clone(),
+            kind: s.outcome,
+            reason: s.reason.clone(),
+            changed: s.changed,
+            millis: s.ms,
+            notes: s.notes.clone(),
+            details: s.details.clone(),
+            exit_code: s.exit_code,
+            stdout: Captured::from(&s.stdout),
+            stderr: Captured::from(&s.stderr),
+        }
+    }
+}
+
+impl From<&HostOutcome> for HostRecord {
+    fn from(o: &HostOutcome) -> HostRecord {
+        HostRecord {
+            address: o.address.clone(),
+            auth: o.auth.clone(),
+            exit_code: o.exit_code,
+            name: o.name.clone(),
+            outcome: o.kind,
+            phase: o.phase,
+            port: o.port,
+            reason: o.reason.clone(),
+            signal: o.signal.clone(),
+            stderr: Stream::from(&o.stderr),
+            stdout: Stream::from(&o.stdout),
+            steps: o.steps.iter().map(StepRecord::from).collect(),
+            timings: o.timings.clone(),
+            user: o.user.clone(),
+        }
+    }
+}
+
+impl From<&HostRecord> for HostOutcome {
+    fn from(r: &HostRecord) -> HostOutcome {
+        HostOutcome {
+            name: r.name.clone(),
+            address: r.address.clone(),
+            port: r.port,
+            user: r.user.clone(),
+            kind: r.outcome,
+            phase: r.phase,
+            reason: r.reason.clone(),
+            exit_code: r.exit_code,
+            signal: r.signal.clone(),
+            auth: r.auth.clone(),
+            timings: r.timings.clone(),
+            stdout: Captured::from(&r.stdout),
+            stderr: Captured::from(&r.stderr),
+            steps: r.steps.iter().map(StepOutcome::from).collect(),
+        }
+    }
+}
+
+/// A host record as `--output json` and `report show --format json` carry
+/// it: with its `type`.
+pub fn host_value(o: &HostOutcome) -> serde_json::Value {
+    sorted_value(&Record::Host(Box::new(HostRecord::from(o))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn captured() -> impl Strategy<Value = Captured> {
+        (
+            proptest::collection::vec(any::<u8>(), 0..40),
+            proptest::collection::vec(any::<u8>(), 0..40),
+            0u64..5,
+        )
+            .prop_map(|(head, tail, dropped)| {
+                // Without dropped bytes, head and tail are one run.
+                if dropped == 0 {
+                    let mut head = head;
+                    head.extend(tail);
+                    Captured {
+                        head,
+                        tail: Vec::new(),
+                        dropped,
+                    }
+                } else {
+                    Captured {
+                        head,
+                        tail,
+                        dropped,
+                    }
+                }
+            })
+    }
+
+    fn text() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of("[a-z \n\"\\\\é\u{1b}]{0,12}")
+    }
+
+    fn kind() -> impl Strategy<Value = OutcomeKind> {
+        proptest::sample::select(OutcomeKind::ALL.to_vec())
+    }
+
+    fn step() -> impl Strategy<Value = StepOutcome> {
+        (
+            kind(),
+            text(),
+            proptest::option::of(any::<bool>()),
+            any::<u64>(),
+            captured(),
+            proptest::option::of(any::<i32>()),
+        )
+            .prop_map(
+                |(kind, reason, changed, millis, out, exit_code)| StepOutcome {
+                    name: "converge".into(),
+                    kind,
+                    reason,
+                    changed,
+                    millis,
+                    notes: vec!["a note".into()],
+                    details: serde_json::json!({"k": [1, "v"]}),
+                    exit_code,
+                    stdout: out.clone(),
+                    stderr: out,
+                },
+            )
+    }
+
+    fn outcome() -> impl Strategy<Value = HostOutcome> {
+        (
+            "[a-z0-9-]{1,10}",
+            kind(),
+            text(),
+            proptest::option::of(any::<u16>()),
+            proptest::option::of(any::<i32>()),
+            captured(),
+            captured(),
+            proptest::collection::vec(step(), 0..3),
+            proptest::option::of(any::<u64>()),
+        )
+            .prop_map(
+                |(name, kind, reason, port, exit_code, stdout, stderr, steps, ms)| HostOutcome {
+                    name,
+                    address: Some("10.0.0.1".into()),
+                    port,
+                    user: Some("root".into()),
+                    kind,
+                    phase: Some(Phase::Command),
+                    reason,
+                    exit_code,
+                    signal: None,
+                    auth: None,
+                    timings: Timings {
+                        connect_ms: ms,
+                        total_ms: ms.unwrap_or(0),
+                        ..Timings::default()
+                    },
+                    stdout,
+                    stderr,
+                    steps,
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn host_records_round_trip(o in outcome()) {
+            let line = Record::Host(Box::new(HostRecord::from(&o))).to_line();
+            let back: Record = serde_json::from_str(&line).unwrap();
+            let Record::Host(record) = back else { panic!("{line}") };
+            prop_assert_eq!(HostOutcome::from(&*record), o);
+            prop_assert_eq!(Record::Host(record).to_line(), line);
+        }
+    }
+
+    // Reports written by galley at schema versions 1 and 2 read back and
+    // are written again byte for byte the same.
+    #[test]
+    fn committed_reports_of_both_versions_round_trip_unchanged() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reports");
+        let mut versions = std::collections::BTreeSet::new();
+        let mut kinds = std::collections::BTreeSet::new();
+        for name in ["v1-run.jsonl", "v2-rotation.jsonl", "v2-license.jsonl"] {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            for line in text.lines() {
+                let record: Record =
+                    serde_json::from_str(line).unwrap_or_else(|e| panic!("{name}: {e}: {line}"));
+                match &record {
+                    Record::Header(h) => {
+                        versions.insert(h.version);
+                    }
+                    Record::Host(h) => {
+                        kinds.insert(if h.steps.is_empty() {
+                            "host"
+                        } else {
+                            "host with steps"
+                        });
+                        // Through the outcome and back, as `report show` does.
+                        let again = HostRecord::from(&HostOutcome::from(&**h));
+                        assert_eq!(&again, &**h, "{name}");
+                    }
+                    Record::Summary(_) => {
+                        kinds.insert("summary");
+                    }
+                }
+                assert_eq!(record.to_line(), line, "{name}");
+            }
+        }
+        assert_eq!(versions, [1, 2].into());
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+    }
+
+    #[test]
+    fn keys_are_written_in_alphabetical_order() {
+        let line = Record::Summary(Summary {
+            counts: BTreeMap::from([(OutcomeKind::Ok, 2), (OutcomeKind::Failed, 1)]),
+            elapsed_ms: 5,
+            exit_code: 1,
+            finished_at: 1.5,
+        })
+        .to_line();
+        assert_eq!(
+            line,
+            r#"{"counts":{"failed":1,"ok":2},"elapsed_ms":5,"exit_code":1,"finished_at":1.5,"type":"summary"}"#
+        );
+    }
+}

@@ -1,0 +1,298 @@
+//! The human summary of a run: counts by outcome, per-step counts, the
+//! hosts that are not ok with their reason, outputs gathered across hosts
+//! (hosts with identical output under one folded host list, as `clush -b`
+//! does) and the steps' results gathered the same way.
+
+use std::collections::BTreeMap;
+
+use super::human::plural;
+use crate::hostlist;
+use crate::outcome::{Captured, HostOutcome, OutcomeKind, RunStats, StepOutcome};
+
+/// The human summary: counts, the hosts that are not ok with their reason,
+/// then outputs gathered across hosts, the largest group first.
+pub fn render_summary(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
+    let mut out = render_failures(outcomes, elapsed_ms);
+    append_gathered(&mut out, outcomes);
+    append_step_results(&mut out, outcomes);
+    out
+}
+
+/// Per step: its outcomes across hosts, changed and unchanged hosts, and
+/// hosts that stopped before it.
+fn render_step_counts(outcomes: &[HostOutcome]) -> String {
+    let with_steps: Vec<&HostOutcome> = outcomes.iter().filter(|o| !o.steps.is_empty()).collect();
+    let mut names: Vec<&str> = Vec::new();
+    for o in &with_steps {
+        for s in &o.steps {
+            if !names.contains(&s.name.as_str()) {
+                names.push(&s.name);
+            }
+        }
+    }
+    if names.is_empty() {
+        return String::new();
+    }
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let mut out = String::from("\nsteps:\n");
+    for name in names {
+        let steps: Vec<&StepOutcome> = with_steps
+            .iter()
+            .filter_map(|o| o.steps.iter().find(|s| s.name == name))
+            .collect();
+        let mut parts: Vec<String> = OutcomeKind::ALL
+            .iter()
+            .map(|k| (k, steps.iter().filter(|s| s.kind == *k).count()))
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{n} {}", k.name()))
+            .collect();
+        let changed = steps.iter().filter(|s| s.changed == Some(true)).count();
+        let unchanged = steps.iter().filter(|s| s.changed == Some(false)).count();
+        if changed + unchanged > 0 {
+            parts.push(format!("{changed} changed, {unchanged} unchanged"));
+        }
+        let missing = with_steps.len() - steps.len();
+        if missing > 0 {
+            parts.push(format!("{missing} not reached"));
+        }
+        let mut times: Vec<u64> = steps.iter().map(|s| s.millis).collect();
+        times.sort_unstable();
+        let time = |ms: u64| format!("{:.1}s", ms as f64 / 1000.0);
+        let timing = match times.as_slice() {
+            [] => String::new(),
+            [only] => format!(" ({})", time(*only)),
+            all => format!(
+                " (median {}, slowest {})",
+                time(all[all.len() / 2]),
+                time(all[all.len() - 1])
+            ),
+        };
+        out.push_str(&format!("  {name:<width$}  {}{timing}\n", parts.join(", ")));
+    }
+    out
+}
+
+/// Hosts whose steps went alike, gathered under folded host lists.
+fn append_step_results(out: &mut String, outcomes: &[HostOutcome]) {
+    let mut groups: BTreeMap<Vec<String>, Vec<&str>> = BTreeMap::new();
+    for o in outcomes.iter().filter(|o| !o.steps.is_empty()) {
+        let mut lines = Vec::new();
+        for s in &o.steps {
+            for note in &s.notes {
+                lines.push(format!("{}: {note}", s.name));
+            }
+            if !s.is_ok() {
+                lines.push(format!(
+                    "{}: {}: {}",
+                    s.name,
+                    s.kind.name(),
+                    s.reason.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        groups.entry(lines).or_default().push(&o.name);
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let mut groups: Vec<(Vec<String>, Vec<&str>)> = groups.into_iter().collect();
+    for (_, names) in &mut groups {
+        names.sort();
+    }
+    groups.sort_by(|a, b| largest_first(&a.1, &b.1));
+    out.push_str("\nresults:\n");
+    for (lines, names) in groups {
+        out.push_str(&group_heading(&names, ""));
+        for line in lines {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+}
+
+/// The counts line and the hosts that are not ok.
+pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
+    let stats = RunStats::from_outcomes(outcomes);
+    let mut out = String::new();
+    let parts: Vec<String> = OutcomeKind::ALL
+        .iter()
+        .filter(|k| stats.count(**k) > 0)
+        .map(|k| format!("{} {}", stats.count(*k), k.name()))
+        .collect();
+    out.push_str(&format!(
+        "{}: {} ({:.1}s)\n",
+        plural(stats.total(), "host", "hosts"),
+        parts.join(", "),
+        elapsed_ms as f64 / 1000.0
+    ));
+
+    out.push_str(&render_step_counts(outcomes));
+
+    let not_ok: Vec<&HostOutcome> = outcomes.iter().filter(|o| !o.is_ok()).collect();
+    if !not_ok.is_empty() {
+        out.push_str("\nnot ok:\n");
+        let width = not_ok.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        let kind_width = not_ok
+            .iter()
+            .map(|o| o.kind.name().len())
+            .max()
+            .unwrap_or(0);
+        for o in &not_ok {
+            let phase = o
+                .phase
+                .map(|p| format!("{}: ", p.name()))
+                .unwrap_or_default();
+            let reason = o.reason.as_deref().unwrap_or("");
+            out.push_str(&format!(
+                "  {:<width$}  {:<kind_width$}  {phase}{reason}\n",
+                o.name,
+                o.kind.name()
+            ));
+        }
+    }
+
+    out
+}
+
+fn append_gathered(out: &mut String, outcomes: &[HostOutcome]) {
+    let groups = gather(outcomes);
+    if !groups.is_empty() {
+        out.push_str("\noutput:\n");
+    }
+    for group in groups {
+        let status = match (group.exit_code, &group.signal) {
+            (_, Some(sig)) => format!("signal {sig}"),
+            (Some(code), None) => format!("exit {code}"),
+            (None, None) => "no exit status".into(),
+        };
+        out.push_str(&group_heading(&group.names, &format!(", {status}")));
+        let stdout = group.stdout.display();
+        if !stdout.is_empty() {
+            out.push_str(&stdout);
+            if !stdout.ends_with('\n') {
+                out.push_str("\n[no newline at end]\n");
+            }
+        }
+        let stderr = group.stderr.display();
+        if !stderr.is_empty() {
+            out.push_str("-- stderr\n");
+            out.push_str(&stderr);
+            if !stderr.ends_with('\n') {
+                out.push_str("\n[no newline at end]\n");
+            }
+        }
+    }
+}
+
+/// Hosts whose command produced the same stdout, stderr and exit status.
+pub struct Group<'a> {
+    pub names: Vec<&'a str>,
+    pub stdout: &'a Captured,
+    pub stderr: &'a Captured,
+    pub exit_code: Option<i32>,
+    pub signal: Option<String>,
+}
+
+/// Groups the hosts that ran their command, largest group first, ties by
+/// their first host name.
+pub fn gather(outcomes: &[HostOutcome]) -> Vec<Group<'_>> {
+    type Key<'a> = (&'a Captured, &'a Captured, Option<i32>, Option<&'a str>);
+    let mut groups: BTreeMap<Vec<u8>, (Key, Vec<&str>)> = BTreeMap::new();
+    for o in outcomes.iter().filter(|o| o.steps.is_empty()) {
+        let ran = o.exit_code.is_some()
+            || o.signal.is_some()
+            || !o.stdout.is_empty()
+            || !o.stderr.is_empty();
+        if !ran {
+            continue;
+        }
+        // A key that cannot collide between different outputs.
+        let mut id = Vec::new();
+        for part in [
+            &o.stdout.head,
+            &o.stdout.tail,
+            &o.stderr.head,
+            &o.stderr.tail,
+        ] {
+            id.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            id.extend_from_slice(part);
+        }
+        id.extend_from_slice(
+            format!(
+                "{}|{}|{:?}|{:?}",
+                o.stdout.dropped, o.stderr.dropped, o.exit_code, o.signal
+            )
+            .as_bytes(),
+        );
+        groups
+            .entry(id)
+            .or_insert_with(|| {
+                (
+                    (&o.stdout, &o.stderr, o.exit_code, o.signal.as_deref()),
+                    Vec::new(),
+                )
+            })
+            .1
+            .push(&o.name);
+    }
+    let mut out: Vec<Group> = groups
+        .into_values()
+        .map(|((stdout, stderr, exit_code, signal), mut names)| {
+            names.sort();
+            Group {
+                names,
+                stdout,
+                stderr,
+                exit_code,
+                signal: signal.map(str::to_string),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| largest_first(&a.names, &b.names));
+    out
+}
+
+/// The order summaries show groups of hosts in (each group's names
+/// sorted): the largest group first, ties by their first name.
+fn largest_first(a: &[&str], b: &[&str]) -> std::cmp::Ordering {
+    b.len().cmp(&a.len()).then(a[0].cmp(b[0]))
+}
+
+/// `== web-[01-10] (10 hosts DETAIL)`: the line above a group's output.
+fn group_heading(names: &[&str], detail: &str) -> String {
+    format!(
+        "== {} ({}{detail})\n",
+        hostlist::fold(names),
+        plural(names.len(), "host", "hosts")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::sample_outcome as outcome;
+
+    #[test]
+    fn identical_outputs_are_gathered_under_folded_names() {
+        let outcomes = vec![
+            outcome("web-02", "same\n", 0),
+            outcome("web-01", "same\n", 0),
+            outcome("web-03", "other\n", 0),
+            outcome("web-04", "same\n", 1),
+            outcome("web-05", "same\n", 0),
+        ];
+        let groups = gather(&outcomes);
+        assert_eq!(groups.len(), 3);
+        assert_eq!(groups[0].names, ["web-01", "web-02", "web-05"]);
+        let text = render_summary(&outcomes, 1200);
+        assert!(
+            text.starts_with("5 hosts: 4 ok, 1 failed (1.2s)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("== web-[01-02,05] (3 hosts, exit 0)\nsame\n"),
+            "{text}"
+        );
+        assert!(text.contains("  web-04  failed  exit code 1\n"), "{text}");
+    }
+}
