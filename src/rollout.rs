@@ -24,18 +24,37 @@ pub fn in_shard(name: &str, shard: Shard) -> bool {
     u64::from_be_bytes(first) % u64::from(shard.count) == u64::from(shard.index - 1)
 }
 
+/// Which wave of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaveKind {
+    /// The canaries: the waves after them start only if all are ok.
+    Canary,
+    /// Batch `number` of `of`.
+    Batch { number: usize, of: usize },
+    /// Everything (no batches).
+    All,
+}
+
 /// A group of hosts started together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wave {
-    /// `canary`, `batch 2/5`, or `all`.
-    pub label: String,
+    pub kind: WaveKind,
     /// Indexes into the targets.
     pub hosts: Vec<usize>,
 }
 
 impl Wave {
     pub fn is_canary(&self) -> bool {
-        self.label == "canary"
+        self.kind == WaveKind::Canary
+    }
+
+    /// `canary`, `batch 2/5`, or `all`.
+    pub fn label(&self) -> String {
+        match self.kind {
+            WaveKind::Canary => "canary".into(),
+            WaveKind::Batch { number, of } => format!("batch {number}/{of}"),
+            WaveKind::All => "all".into(),
+        }
     }
 }
 
@@ -86,7 +105,7 @@ pub fn waves(targets: &[Target], canary: Option<usize>, batch: Option<HostCount>
     let mut waves = Vec::new();
     if !canaries.is_empty() {
         waves.push(Wave {
-            label: "canary".into(),
+            kind: WaveKind::Canary,
             hosts: canaries,
         });
     }
@@ -96,13 +115,16 @@ pub fn waves(targets: &[Target], canary: Option<usize>, batch: Option<HostCount>
             let count = rest.len().div_ceil(size);
             for (k, chunk) in rest.chunks(size).enumerate() {
                 waves.push(Wave {
-                    label: format!("batch {}/{count}", k + 1),
+                    kind: WaveKind::Batch {
+                        number: k + 1,
+                        of: count,
+                    },
                     hosts: chunk.to_vec(),
                 });
             }
         }
         _ if !rest.is_empty() => waves.push(Wave {
-            label: "all".into(),
+            kind: WaveKind::All,
             hosts: rest,
         }),
         _ => {}
@@ -198,7 +220,7 @@ mod tests {
             .map(|i| target(&format!("h{i:02}"), "e", "r"))
             .collect();
         let w = waves(&targets, Some(2), Some(HostCount::Percent(30.0)));
-        let labels: Vec<&str> = w.iter().map(|w| w.label.as_str()).collect();
+        let labels: Vec<String> = w.iter().map(Wave::label).collect();
         assert_eq!(labels, ["canary", "batch 1/3", "batch 2/3", "batch 3/3"]);
         assert_eq!(w[0].hosts, [0, 1]);
         assert_eq!(w[1].hosts, [2, 3, 4]);

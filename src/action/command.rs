@@ -14,7 +14,7 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use super::capture::Capture;
-use crate::exec::{Cancel, CancelLevel};
+use crate::exec::Cancel;
 use crate::outcome::{Captured, OutcomeKind, Phase};
 use crate::secrets::Unmasked;
 use crate::ssh::{millis, seconds, Connection};
@@ -228,7 +228,7 @@ pub fn run(
         if channel.eof() && !progressed {
             break None;
         }
-        if cancel.level() >= CancelLevel::Abort {
+        if cancel.aborted() {
             break Some((
                 OutcomeKind::Cancelled,
                 "stopped by a second interrupt".into(),

@@ -6,29 +6,28 @@
 //! prints the plan instead and connects to nothing.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::action::command::{self, CommandSpec};
+use crate::action::command::{self, CommandSpec, Privilege};
 use crate::action::step::{self, Facts, HostContext, Remote, Step};
 use crate::cli::{FleetArgs, RunOutput};
 use crate::config::{knife_ssh, ssh_settings, Selection, SourceSpec};
 use crate::error::Error;
-use crate::exec::{self, Cancel, CancelLevel, Event, Live};
+use crate::exec::{self, Cancel, Event, Live, Pace};
 use crate::exit;
-use crate::outcome::{HostOutcome, OutcomeKind, RunStats, Timings};
+use crate::outcome::{HostOutcome, OutcomeKind, Timings};
 use crate::report::human::now_epoch;
-use crate::report::jsonl::{write_json_document, JsonlReport};
 use crate::report::nodes;
-use crate::report::plan;
+use crate::report::plan::{self, Plan, PlannedWork};
 use crate::report::progress::Progress;
-use crate::report::record::{Header, HostRecord, Record, Rollout, Summary, SCHEMA_VERSION};
-use crate::report::stream::StreamPrinter;
-use crate::report::summary::{render_failures, render_summary};
-use crate::rollout::{self, Threshold, Wave};
+use crate::report::record::{Header, Rollout, SCHEMA_VERSION};
+use crate::report::reporter::{self, Output, ReportFile, Reporter};
+use crate::rollout::{self, Threshold};
 use crate::secrets;
 use crate::ssh::{self, Connection, Gateways, Policy};
 use crate::target::{AddressRule, Target, Targets};
@@ -210,11 +209,6 @@ fn run_host(
     outcome
 }
 
-/// A host's line of the report.
-fn host_record(o: &HostOutcome) -> Record {
-    Record::Host(Box::new(HostRecord::from(o)))
-}
-
 fn disconnect(conn: &Connection) {
     let _ = conn.session.disconnect(None, "galley done", None);
 }
@@ -254,15 +248,14 @@ fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
         } else {
             "termination signal"
         };
-        if !cancel.interrupted() {
-            cancel.interrupt(CancelLevel::StopStarting);
-            progress.println(&format!(
-                "galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)"
-            ));
+        cancel.interrupt();
+        progress.println(&if cancel.aborted() {
+            format!("galley: {name} again: stopping the running hosts")
         } else {
-            cancel.interrupt(CancelLevel::Abort);
-            progress.println(&format!("galley: {name} again: stopping the running hosts"));
-        }
+            format!(
+                "galley: {name}: starting no more hosts, waiting for the running ones (interrupt again to stop them)"
+            )
+        });
     }
 }
 
@@ -283,84 +276,14 @@ fn rollout_record(args: &FleetArgs) -> Rollout {
     }
 }
 
-/// Runs the waves in order (the canaries, then the batches), stopping
-/// when the canaries are not all ok or the failure threshold is crossed;
-/// hosts never started are skipped with the reason. The outcomes go out
-/// as events.
-fn run_waves<F>(
-    targets: &[Target],
-    waves: &[Wave],
-    args: &FleetArgs,
-    cancel: &Cancel,
-    events: &mpsc::Sender<Event>,
-    threshold: Option<&Threshold>,
-    run: F,
-) where
-    F: Fn(&Target, &Cancel, &Live) -> HostOutcome + Sync,
-{
-    // The last wave's hosts and how each ended.
-    let mut last: Vec<(usize, OutcomeKind)> = Vec::new();
-    for (w, wave) in waves.iter().enumerate() {
-        if w > 0 && waves[w - 1].is_canary() {
-            let bad: Vec<String> = last
-                .iter()
-                .filter(|(_, kind)| *kind != OutcomeKind::Ok)
-                .map(|(i, kind)| format!("{} {}", targets[*i].name, kind.name()))
-                .collect();
-            if !bad.is_empty() {
-                cancel.raise(
-                    CancelLevel::StopStarting,
-                    &format!("the canary was not ok ({})", bad.join(", ")),
-                );
-            }
-        }
-        if w > 0 && cancel.level() == CancelLevel::None {
-            if let Some(pause) = args.batch_pause {
-                let _ = events.send(Event::Note(format!(
-                    "{} done; pausing {} before {}",
-                    waves[w - 1].label,
-                    ssh::seconds(pause.0),
-                    wave.label
-                )));
-                let until = Instant::now() + pause.0;
-                while Instant::now() < until && cancel.level() == CancelLevel::None {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-            }
-        }
-        if waves.len() > 1 && cancel.level() == CancelLevel::None {
-            let names: Vec<&str> = wave
-                .hosts
-                .iter()
-                .map(|i| targets[*i].name.as_str())
-                .collect();
-            let _ = events.send(Event::Note(format!(
-                "{}: {}",
-                wave.label,
-                crate::hostlist::fold(&names)
-            )));
-        }
-        last = exec::execute(
-            targets,
-            &wave.hosts,
-            args.concurrency.0,
-            cancel,
-            events,
-            |t, c, live| {
-                let outcome = run(t, c, live);
-                if let Some(why) = threshold.and_then(|th| th.record(&outcome)) {
-                    c.raise(CancelLevel::StopStarting, &why);
-                }
-                outcome
-            },
-        );
-    }
-}
-
-/// Runs the job on every prepared host and reports. Returns the exit code.
+/// Runs the job on every prepared host and reports: selection, plan or
+/// execution, finish. Returns the exit code.
 pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Error> {
     if args.dry_run {
-        terminal::print(&plan::render(args, &prepared, job), HostBytes::Escaped)?;
+        terminal::print(
+            &plan::render(&plan(args, &prepared, job)),
+            HostBytes::Escaped,
+        )?;
         return Ok(exit::OK);
     }
     let Prepared {
@@ -369,7 +292,6 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         targets,
         ..
     } = prepared;
-    let understood = selection.understood();
     let header = Header {
         command: job.describe.clone(),
         galley: env!("CARGO_PKG_VERSION").to_string(),
@@ -379,73 +301,74 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         started_at: now_epoch(),
         version: SCHEMA_VERSION,
     };
-    let opened = match (&args.resume, &args.report) {
-        (Some(path), _) => Some((path, JsonlReport::append(path))),
-        (None, Some(path)) => Some((path, JsonlReport::create(path))),
-        (None, None) => None,
-    };
-    let mut jsonl = match opened {
-        Some((path, opened)) => Some(opened.map_err(|e| {
-            Error::setup(
-                anyhow::Error::new(e)
-                    .context(format!("cannot write the report {}", path.display())),
-            )
-        })?),
-        None => None,
-    };
-    let report_error =
-        |e: std::io::Error| Error::setup(anyhow::Error::new(e).context("cannot write the report"));
-    if let Some(r) = &mut jsonl {
-        r.write(&Record::Header(header.clone()))
-            .map_err(report_error)?;
-    }
-
-    let started = Instant::now();
-    let mut outcomes: Vec<HostOutcome> = targets
-        .unaddressed
-        .iter()
-        .map(|u| {
-            HostOutcome::without_run(
-                &u.node.name,
-                OutcomeKind::Skipped,
-                format!("no usable address: {}", u.reason),
-            )
-        })
-        .collect();
-    for o in &outcomes {
-        if let Some(r) = &mut jsonl {
-            r.write(&host_record(o)).map_err(report_error)?;
-        }
-    }
-    let gateways = Gateways::new(args.connection.gateway_concurrency.0);
-    let streaming = args.output == RunOutput::Stream;
-    let host_bytes = if args.raw_output {
-        HostBytes::Raw
-    } else {
-        HostBytes::Escaped
-    };
-    let progress = Progress::new(targets.targets.len());
-    let done = std::sync::atomic::AtomicBool::new(false);
-    let mut printer = StreamPrinter::new(&targets.targets);
+    let mut reporter = Reporter::open(reporting(args, &selection), header, &targets)?;
     let cancel = Cancel::default();
+    execute(
+        args,
+        &settings,
+        &job.work,
+        &targets.targets,
+        &cancel,
+        &mut reporter,
+    )?;
+    reporter.finish(cancel.interrupted())
+}
+
+/// How the run is reported, from the flags.
+fn reporting(args: &FleetArgs, selection: &Selection) -> reporter::Settings {
+    reporter::Settings {
+        output: match args.output {
+            RunOutput::Summary => Output::Summary,
+            RunOutput::Stream => Output::Stream,
+            RunOutput::Json => Output::Json,
+        },
+        host_bytes: if args.raw_output {
+            HostBytes::Raw
+        } else {
+            HostBytes::Escaped
+        },
+        report: match (&args.resume, &args.report) {
+            (Some(path), _) => Some(ReportFile::Append(path.clone())),
+            (None, Some(path)) => Some(ReportFile::Create(path.clone())),
+            (None, None) => None,
+        },
+        selected_by: selection.understood(),
+    }
+}
+
+/// Runs the waves on the targets, the reporter taking every event as it
+/// comes; interrupts are watched and the progress line drawn meanwhile.
+fn execute(
+    args: &FleetArgs,
+    settings: &ssh::Settings,
+    work: &Work,
+    targets: &[Target],
+    cancel: &Cancel,
+    reporter: &mut Reporter,
+) -> Result<(), Error> {
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])
         .map_err(|e| Error::setup(anyhow::Error::new(e).context("cannot handle interrupts")))?;
     let signal_handle = signals.handle();
+    let gateways = Gateways::new(args.connection.gateway_concurrency.0);
+    let streaming = args.output == RunOutput::Stream;
+    let waves = rollout::waves(targets, args.canary.map(|c| c.0), args.batch_size);
+    let threshold = args.max_failures.map(Threshold::new);
+    let pace = Pace {
+        concurrency: args.concurrency.0,
+        pause: args.batch_pause.map(|p| p.0),
+    };
+    let progress = reporter.progress().clone();
+    let done = AtomicBool::new(false);
     let (events, received) = mpsc::channel::<Event>();
-    let mut ran: Vec<HostOutcome> = Vec::with_capacity(targets.targets.len());
-    std::thread::scope(|scope| -> Result<(), Error> {
-        let (settings, work, cancel, targets) = (&settings, &job.work, &cancel, &targets.targets);
-        let gateways = &gateways;
-        let (progress, done) = (&progress, &done);
+    std::thread::scope(|scope| {
+        let (progress, done, gateways) = (&progress, &done, &gateways);
         scope.spawn(move || watch_signals(&mut signals, cancel, progress));
         scope.spawn(move || progress.tick_until(cancel, done));
-        let waves = rollout::waves(targets, args.canary.map(|c| c.0), args.batch_size);
-        let threshold = args.max_failures.map(Threshold::new);
         let worker = scope.spawn(move || {
-            run_waves(
+            exec::run_waves(
                 targets,
                 &waves,
-                args,
+                pace,
                 cancel,
                 &events,
                 threshold.as_ref(),
@@ -462,85 +385,85 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
                 },
             )
         });
-        // Keep draining events after a write error, so the run can end.
-        let mut result = Ok(());
-        // Hosts' lines print with the progress line out of the way.
-        let print = |lines: &str| {
-            if lines.is_empty() {
-                return Ok(());
-            }
-            progress.suspend(|| terminal::print(lines, host_bytes))
-        };
         for event in received {
-            let step = match event {
-                Event::Started { index, name } => {
-                    progress.started(index, &name);
-                    Ok(())
-                }
-                Event::Note(text) => {
-                    progress.println(&format!("galley: {text}"));
-                    Ok(())
-                }
-                Event::Output {
-                    index,
-                    stream,
-                    bytes,
-                } => print(&printer.output(index, stream, &bytes)),
-                Event::Finished { index, outcome } => {
-                    progress.finished(index, outcome.kind);
-                    let lines = if streaming {
-                        printer.finish(index)
-                    } else {
-                        String::new()
-                    };
-                    let written = print(&lines).and_then(|()| match &mut jsonl {
-                        Some(r) => r.write(&host_record(&outcome)).map_err(report_error),
-                        None => Ok(()),
-                    });
-                    ran.push(*outcome);
-                    written
-                }
-            };
-            if result.is_ok() {
-                result = step;
-            }
+            reporter.event(event);
         }
         worker.join().expect("the executor does not panic");
         signal_handle.close();
-        done.store(true, std::sync::atomic::Ordering::SeqCst);
-        result
-    })?;
-    outcomes.extend(ran);
-    outcomes.sort_by(|a, b| a.name.cmp(&b.name));
+        done.store(true, Ordering::SeqCst);
+    });
+    Ok(())
+}
 
-    let elapsed_ms = ssh::millis(started.elapsed());
-    let stats = RunStats::from_outcomes(&outcomes);
-    let code = if cancel.interrupted() {
-        exit::INTERRUPTED
-    } else if stats.all_ok() {
-        exit::OK
+/// The plan `--dry-run` shows.
+fn plan(args: &FleetArgs, prepared: &Prepared, job: &Job) -> Plan {
+    let targets = &prepared.targets;
+    let hosts = targets
+        .targets
+        .iter()
+        .map(|target| {
+            let plan = prepared.settings.plan(target);
+            let via = match &plan.jumps {
+                Ok(jumps) if !jumps.is_empty() => format!(
+                    " via {}",
+                    jumps
+                        .iter()
+                        .map(|j| j.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                Ok(_) => String::new(),
+                Err(e) => format!(" (cannot be reached: {e})"),
+            };
+            (
+                target.name.clone(),
+                format!("{}@{}:{}{via}", plan.user, plan.host, plan.port),
+            )
+        })
+        .collect();
+    let waves = rollout::waves(&targets.targets, args.canary.map(|c| c.0), args.batch_size);
+    let waves = if waves.len() > 1 {
+        waves
+            .iter()
+            .map(|wave| {
+                let names: Vec<&str> = wave
+                    .hosts
+                    .iter()
+                    .map(|i| targets.targets[*i].name.as_str())
+                    .collect();
+                (wave.label(), crate::hostlist::fold(&names))
+            })
+            .collect()
     } else {
-        exit::HOSTS_FAILED
+        Vec::new()
     };
-    let summary = Summary::new(&stats, now_epoch(), elapsed_ms, code);
-    if let Some(r) = &mut jsonl {
-        r.write(&Record::Summary(summary.clone()))
-            .map_err(report_error)?;
+    let work = match &job.work {
+        Work::Command(spec) => PlannedWork::Command {
+            command: job.planned[0].1.join("\n  "),
+            how: match spec.privilege {
+                Privilege::Login => None,
+                Privilege::Sudo => Some("under sudo -n".into()),
+                Privilege::Root => Some("as root (sudo -n unless root)".into()),
+            },
+        },
+        Work::Steps(_) => PlannedWork::Steps(job.planned.clone()),
+    };
+    Plan {
+        what: match &job.work {
+            Work::Command(_) => format!("run `{}`", job.describe),
+            Work::Steps(_) => job.describe.clone(),
+        },
+        selected_by: prepared.selection.understood(),
+        concurrency: args.concurrency.0,
+        notes: job.plan_notes.clone(),
+        hosts,
+        unaddressed: targets
+            .unaddressed
+            .iter()
+            .map(|u| (u.node.name.clone(), u.reason.to_string()))
+            .collect(),
+        waves,
+        max_failures: args.max_failures.map(|m| m.to_string()),
+        work,
     }
-    match args.output {
-        RunOutput::Summary => terminal::print(
-            &format!("{understood}\n{}", render_summary(&outcomes, elapsed_ms)),
-            host_bytes,
-        )?,
-        // The lines are out already; the counts and failures go to
-        // stderr, so stdout stays the hosts' own lines.
-        RunOutput::Stream => terminal::eprint(
-            &format!("{understood}\n{}", render_failures(&outcomes, elapsed_ms)),
-            host_bytes,
-        ),
-        RunOutput::Json => {
-            terminal::data_with(|out| write_json_document(out, &header, &outcomes, &summary))?
-        }
-    }
-    Ok(code)
 }

@@ -1,74 +1,100 @@
 //! Bounded fan-out: runs one function per target on at most `concurrency`
-//! threads, reports each start and finish as an [`Event`], and honours
-//! cancellation. It never prints; reporters decide what to show.
+//! threads, in waves (canaries, then batches), reports each start and
+//! finish as an [`Event`], and stops when asked to, for one of the ordered
+//! [`StopReason`]s. It never prints; the reporter decides what to show.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::outcome::{HostOutcome, OutcomeKind};
+use crate::rollout::{Threshold, Wave};
 use crate::target::Target;
 
-/// How far a run has been asked to stop, and why. Levels only go up; the
-/// first reason given stays.
-#[derive(Debug, Default)]
-pub struct Cancel {
-    level: AtomicU8,
-    /// Why hosts stop being started (`the run was interrupted`, `--max-failures
-    /// 5 reached (...)`), for the skipped hosts' reason.
-    reason: Mutex<Option<String>>,
-    /// A signal asked to stop (the run exits 130), not a rollout rule.
-    interrupted: AtomicBool,
+/// Why a run stops, in increasing order of urgency. All but the last stop
+/// only the starting of hosts; running ones finish.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StopReason {
+    /// A canary was not ok: the waves after it do not start.
+    CanaryNotOk(String),
+    /// `--max-failures` was crossed.
+    TooManyFailures(String),
+    /// A first interrupt (Ctrl-C, SIGTERM, SIGHUP).
+    Interrupted,
+    /// A second interrupt: running hosts are stopped too.
+    Aborted,
 }
 
-/// Why a run stops, in increasing order of urgency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum CancelLevel {
-    None = 0,
-    /// Start no more hosts; let running ones finish (first Ctrl-C).
-    StopStarting = 1,
-    /// Stop running hosts too (second Ctrl-C).
-    Abort = 2,
+impl StopReason {
+    /// Why hosts were not started, for their outcome's reason.
+    pub fn describe(&self) -> String {
+        match self {
+            StopReason::CanaryNotOk(hosts) => format!("the canary was not ok ({hosts})"),
+            StopReason::TooManyFailures(why) => why.clone(),
+            StopReason::Interrupted | StopReason::Aborted => "the run was interrupted".into(),
+        }
+    }
+}
+
+/// How far a run has been asked to stop. The most urgent reason decides
+/// what stops; the first one given is why hosts were not started.
+#[derive(Debug, Default)]
+pub struct Cancel {
+    reasons: Mutex<Option<(StopReason, StopReason)>>,
 }
 
 impl Cancel {
-    /// A signal asks to stop (first: stop starting; second: abort).
-    pub fn interrupt(&self, level: CancelLevel) {
-        self.interrupted.store(true, Ordering::SeqCst);
-        self.raise(level, "the run was interrupted");
+    /// Asks the run to stop for `reason`.
+    pub fn stop(&self, reason: StopReason) {
+        let mut reasons = self.reasons.lock().unwrap();
+        *reasons = Some(match reasons.take() {
+            None => (reason.clone(), reason),
+            Some((first, most)) => (first, most.max(reason)),
+        });
     }
 
-    /// Stop at `level`, for `reason` (kept only if none was given before).
-    pub fn raise(&self, level: CancelLevel, reason: &str) {
-        {
-            let mut current = self.reason.lock().unwrap();
-            if current.is_none() {
-                *current = Some(reason.to_string());
-            }
-        }
-        self.level.fetch_max(level as u8, Ordering::SeqCst);
+    /// A signal arrived: the first stops starting hosts, the second stops
+    /// running ones too.
+    pub fn interrupt(&self) {
+        let again = self.interrupted();
+        self.stop(if again {
+            StopReason::Aborted
+        } else {
+            StopReason::Interrupted
+        });
+    }
+
+    /// The most urgent reason given, if any.
+    pub fn most_urgent(&self) -> Option<StopReason> {
+        self.reasons
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|(_, m)| m.clone())
+    }
+
+    /// Whether hosts may still be started.
+    pub fn may_start(&self) -> bool {
+        self.reasons.lock().unwrap().is_none()
+    }
+
+    /// Whether running hosts must stop now.
+    pub fn aborted(&self) -> bool {
+        self.most_urgent() == Some(StopReason::Aborted)
+    }
+
+    /// Whether a signal stopped the run (it exits 130).
+    pub fn interrupted(&self) -> bool {
+        self.most_urgent() >= Some(StopReason::Interrupted)
     }
 
     /// Why hosts are no longer started.
     pub fn reason(&self) -> String {
-        self.reason
-            .lock()
-            .unwrap()
-            .clone()
-            .unwrap_or_else(|| "the run was stopped".into())
-    }
-
-    /// Whether a signal stopped the run.
-    pub fn interrupted(&self) -> bool {
-        self.interrupted.load(Ordering::SeqCst)
-    }
-
-    pub fn level(&self) -> CancelLevel {
-        match self.level.load(Ordering::SeqCst) {
-            0 => CancelLevel::None,
-            1 => CancelLevel::StopStarting,
-            _ => CancelLevel::Abort,
-        }
+        self.reasons.lock().unwrap().as_ref().map_or_else(
+            || "the run was stopped".into(),
+            |(first, _)| first.describe(),
+        )
     }
 }
 
@@ -109,11 +135,88 @@ impl Live<'_> {
     }
 }
 
+/// How the waves run.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    /// Hosts at once.
+    pub concurrency: usize,
+    /// The wait between waves (`--batch-pause`).
+    pub pause: Option<Duration>,
+}
+
+/// Runs the waves in order (the canaries, then the batches), stopping
+/// when a canary is not ok or the failure threshold is crossed; hosts never
+/// started end `skipped` with the reason. The outcomes go out as events.
+pub fn run_waves<F>(
+    targets: &[Target],
+    waves: &[Wave],
+    pace: Pace,
+    cancel: &Cancel,
+    events: &Sender<Event>,
+    threshold: Option<&Threshold>,
+    run: F,
+) where
+    F: Fn(&Target, &Cancel, &Live) -> HostOutcome + Sync,
+{
+    for (w, wave) in waves.iter().enumerate() {
+        if w > 0 && cancel.may_start() {
+            if let Some(pause) = pace.pause {
+                let _ = events.send(Event::Note(format!(
+                    "{} done; pausing {} before {}",
+                    waves[w - 1].label(),
+                    crate::ssh::seconds(pause),
+                    wave.label()
+                )));
+                let until = Instant::now() + pause;
+                while Instant::now() < until && cancel.may_start() {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+        if waves.len() > 1 && cancel.may_start() {
+            let names: Vec<&str> = wave
+                .hosts
+                .iter()
+                .map(|i| targets[*i].name.as_str())
+                .collect();
+            let _ = events.send(Event::Note(format!(
+                "{}: {}",
+                wave.label(),
+                crate::hostlist::fold(&names)
+            )));
+        }
+        let ended = execute(
+            targets,
+            &wave.hosts,
+            pace.concurrency,
+            cancel,
+            events,
+            |t, c, live| {
+                let outcome = run(t, c, live);
+                if let Some(why) = threshold.and_then(|th| th.record(&outcome)) {
+                    c.stop(StopReason::TooManyFailures(why));
+                }
+                outcome
+            },
+        );
+        if wave.is_canary() {
+            let bad: Vec<String> = ended
+                .iter()
+                .filter(|(_, kind)| *kind != OutcomeKind::Ok)
+                .map(|(i, kind)| format!("{} {}", targets[*i].name, kind.name()))
+                .collect();
+            if !bad.is_empty() {
+                cancel.stop(StopReason::CanaryNotOk(bad.join(", ")));
+            }
+        }
+    }
+}
+
 /// Runs `run` for the targets at `order` (indexes into `targets`),
 /// `concurrency` at a time. Every one ends with an outcome, `skipped` for
-/// those never started because the run was stopped; the outcome goes out in
-/// its [`Event::Finished`], and the returned list gives each index with its
-/// outcome's kind, in index order.
+/// those never started because the run was stopped; the outcome goes out
+/// in its [`Event::Finished`], and the returned list gives each index with
+/// its outcome's kind, in index order.
 pub fn execute<F>(
     targets: &[Target],
     order: &[usize],
@@ -139,7 +242,7 @@ where
                 .spawn_scoped(scope, move || {
                     while let Some(&index) = order.get(next.fetch_add(1, Ordering::SeqCst)) {
                         let target = &targets[index];
-                        let outcome = if cancel.level() >= CancelLevel::StopStarting {
+                        let outcome = if !cancel.may_start() {
                             skipped(target, cancel)
                         } else {
                             let _ = events.send(Event::Started {
@@ -179,4 +282,208 @@ pub fn skipped(target: &Target, cancel: &Cancel) -> HostOutcome {
     );
     o.address = Some(target.address.clone());
     o
+}
+
+#[cfg(test)]
+mod tests {
+    //! The executor with a fake unit of work: no SSH, no sleeps to wait
+    //! for, every run the same.
+
+    use std::collections::BTreeMap;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::{mpsc, Arc, Barrier};
+
+    use super::*;
+    use crate::rollout::WaveKind;
+    use crate::units::HostCount;
+
+    fn targets(n: usize) -> Vec<Target> {
+        (0..n)
+            .map(|i| Target {
+                name: format!("h-{i:02}"),
+                address: format!("10.0.0.{i}"),
+                port: None,
+                node: Arc::new(crate::inventory::Node::bare(&format!("h-{i:02}"))),
+            })
+            .collect()
+    }
+
+    fn ended(target: &Target, kind: OutcomeKind) -> HostOutcome {
+        HostOutcome::without_run(&target.name, kind, "")
+    }
+
+    /// The outcome each host ended in, from the events.
+    fn outcomes(events: mpsc::Receiver<Event>) -> BTreeMap<String, (OutcomeKind, String)> {
+        events
+            .try_iter()
+            .filter_map(|e| match e {
+                Event::Finished { outcome, .. } => Some((
+                    outcome.name.clone(),
+                    (outcome.kind, outcome.reason.clone().unwrap_or_default()),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn wave(kind: WaveKind, hosts: std::ops::Range<usize>) -> Wave {
+        Wave {
+            kind,
+            hosts: hosts.collect(),
+        }
+    }
+
+    #[test]
+    fn never_more_hosts_at_once_than_the_concurrency() {
+        let targets = targets(40);
+        let order: Vec<usize> = (0..40).collect();
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let (tx, rx) = mpsc::channel();
+        // The first four meet at a barrier: the cap is reached, not only
+        // never exceeded.
+        let barrier = Barrier::new(4);
+        let result = execute(&targets, &order, 4, &Cancel::default(), &tx, |t, _, _| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            if t.name.as_str() < "h-04" {
+                barrier.wait();
+            }
+            running.fetch_sub(1, Ordering::SeqCst);
+            ended(t, OutcomeKind::Ok)
+        });
+        assert_eq!(most.load(Ordering::SeqCst), 4);
+        assert_eq!(result.len(), 40);
+        assert!(result.windows(2).all(|w| w[0].0 < w[1].0), "in index order");
+        assert_eq!(outcomes(rx).len(), 40, "every host finishes once");
+    }
+
+    #[test]
+    fn a_canary_that_is_not_ok_skips_the_waves_after_it() {
+        let targets = targets(6);
+        let waves = [
+            wave(WaveKind::Canary, 0..2),
+            wave(WaveKind::Batch { number: 1, of: 2 }, 2..4),
+            wave(WaveKind::Batch { number: 2, of: 2 }, 4..6),
+        ];
+        let (tx, rx) = mpsc::channel();
+        let cancel = Cancel::default();
+        let pace = Pace {
+            concurrency: 2,
+            pause: None,
+        };
+        run_waves(&targets, &waves, pace, &cancel, &tx, None, |t, _, _| {
+            ended(
+                t,
+                if t.name == "h-01" {
+                    OutcomeKind::Failed
+                } else {
+                    OutcomeKind::Ok
+                },
+            )
+        });
+        let out = outcomes(rx);
+        assert_eq!(out["h-00"].0, OutcomeKind::Ok);
+        assert_eq!(out["h-01"].0, OutcomeKind::Failed);
+        for later in ["h-02", "h-03", "h-04", "h-05"] {
+            assert_eq!(out[later].0, OutcomeKind::Skipped, "{later}");
+            assert_eq!(
+                out[later].1,
+                "not started: the canary was not ok (h-01 failed)"
+            );
+        }
+        assert!(!cancel.interrupted(), "a canary is not an interrupt");
+    }
+
+    #[test]
+    fn the_failure_threshold_stops_starting_hosts() {
+        let targets = targets(10);
+        let waves = [wave(WaveKind::All, 0..10)];
+        let (tx, rx) = mpsc::channel();
+        let cancel = Cancel::default();
+        let threshold = Threshold::new(HostCount::Hosts(2));
+        // One at a time, so exactly the hosts before the threshold run.
+        let pace = Pace {
+            concurrency: 1,
+            pause: None,
+        };
+        run_waves(
+            &targets,
+            &waves,
+            pace,
+            &cancel,
+            &tx,
+            Some(&threshold),
+            |t, _, _| {
+                let bad = t.name == "h-01" || t.name == "h-03";
+                ended(
+                    t,
+                    if bad {
+                        OutcomeKind::Failed
+                    } else {
+                        OutcomeKind::Ok
+                    },
+                )
+            },
+        );
+        let out = outcomes(rx);
+        let ran: Vec<&str> = out
+            .iter()
+            .filter(|(_, (k, _))| *k != OutcomeKind::Skipped)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(ran, ["h-00", "h-01", "h-02", "h-03"]);
+        assert_eq!(
+            out["h-09"].1,
+            "not started: --max-failures 2 reached (2 of 4 finished hosts not ok)"
+        );
+    }
+
+    #[test]
+    fn an_interrupt_lets_running_hosts_finish_and_a_second_aborts_them() {
+        let targets = targets(8);
+        let order: Vec<usize> = (0..8).collect();
+        let (tx, rx) = mpsc::channel();
+        let cancel = Cancel::default();
+        let started = Barrier::new(3);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                execute(&targets, &order, 2, &cancel, &tx, |t, c, _| {
+                    started.wait();
+                    // A running host sees the first interrupt only as "no
+                    // more starts", and stops at the second.
+                    while !c.aborted() {
+                        std::thread::yield_now();
+                    }
+                    assert!(!c.may_start());
+                    ended(t, OutcomeKind::Cancelled)
+                })
+            });
+            started.wait();
+            cancel.interrupt();
+            assert!(cancel.interrupted() && !cancel.aborted());
+            cancel.interrupt();
+        });
+        let out = outcomes(rx);
+        let count = |k| out.values().filter(|(kind, _)| *kind == k).count();
+        assert_eq!(count(OutcomeKind::Cancelled), 2, "the two running hosts");
+        assert_eq!(count(OutcomeKind::Skipped), 6, "the rest never started");
+        assert_eq!(out["h-07"].1, "not started: the run was interrupted");
+    }
+
+    #[test]
+    fn the_first_reason_is_kept_and_the_most_urgent_decides() {
+        let cancel = Cancel::default();
+        assert!(cancel.may_start() && !cancel.interrupted());
+        cancel.stop(StopReason::TooManyFailures(
+            "--max-failures 1 reached".into(),
+        ));
+        cancel.stop(StopReason::CanaryNotOk("a failed".into()));
+        assert_eq!(cancel.reason(), "--max-failures 1 reached");
+        assert!(!cancel.interrupted());
+        cancel.interrupt();
+        assert!(cancel.interrupted() && !cancel.aborted());
+        cancel.interrupt();
+        assert!(cancel.aborted());
+        assert_eq!(cancel.reason(), "--max-failures 1 reached");
+    }
 }

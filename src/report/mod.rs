@@ -8,5 +8,6 @@ pub mod nodes;
 pub mod plan;
 pub mod progress;
 pub mod record;
+pub mod reporter;
 pub mod stream;
 pub mod summary;

@@ -1,93 +1,84 @@
 //! The plan `--dry-run` prints: the hosts with how each is reached, the
-//! rollout waves, and the exact remote commands in order. Nothing connects.
+//! rollout waves, and the exact remote commands in order. It renders a
+//! plain [`Plan`] the driver builds; nothing connects.
 
-use crate::action::command::Privilege;
-use crate::cli::FleetArgs;
-use crate::commands::fleet::{Job, Prepared, Work};
-use crate::rollout;
+use super::human::plural;
 
-/// Prints the plan of a job: the hosts, and the remote commands in order.
-pub fn render(args: &FleetArgs, prepared: &Prepared, job: &Job) -> String {
-    let targets = &prepared.targets;
-    let what = match &job.work {
-        Work::Command(_) => format!("run `{}`", job.describe),
-        Work::Steps(_) => job.describe.clone(),
-    };
+/// What a run would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// `run \`CMD\`` or the fixup's description, secrets masked.
+    pub what: String,
+    /// What selected the hosts, as galley understood it.
+    pub selected_by: String,
+    pub concurrency: usize,
+    /// Lines before the hosts (the backup id).
+    pub notes: Vec<String>,
+    /// Each host and how it is reached (`user@host:port via gateway`).
+    pub hosts: Vec<(String, String)>,
+    /// Nodes that are skipped, with why.
+    pub unaddressed: Vec<(String, String)>,
+    /// The waves, when there are several: label and folded host list.
+    pub waves: Vec<(String, String)>,
+    /// `--max-failures`, as given.
+    pub max_failures: Option<String>,
+    pub work: PlannedWork,
+}
+
+/// What runs on each host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlannedWork {
+    /// One command, and how it is run (`under sudo -n`).
+    Command {
+        command: String,
+        how: Option<String>,
+    },
+    /// Steps in order: each name with its remote commands.
+    Steps(Vec<(String, Vec<String>)>),
+}
+
+/// The plan as text.
+pub fn render(plan: &Plan) -> String {
     let mut out = format!(
-        "plan: {what} on {}, {} at a time\n",
-        crate::report::human::plural(targets.targets.len(), "host", "hosts"),
-        args.concurrency.0
+        "plan: {} on {}, {} at a time\n{}\n",
+        plan.what,
+        plural(plan.hosts.len(), "host", "hosts"),
+        plan.concurrency,
+        plan.selected_by
     );
-    out.push_str(&format!("{}\n", prepared.selection.understood()));
-    for note in &job.plan_notes {
+    for note in &plan.notes {
         out.push_str(&format!("{note}\n"));
     }
     out.push_str("\nhosts:\n");
-    let width = targets
-        .targets
-        .iter()
-        .map(|t| t.name.len())
-        .max()
-        .unwrap_or(0);
-    for target in &targets.targets {
-        let plan = prepared.settings.plan(target);
-        let via = match &plan.jumps {
-            Ok(jumps) if !jumps.is_empty() => format!(
-                " via {}",
-                jumps
-                    .iter()
-                    .map(|j| j.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-            Ok(_) => String::new(),
-            Err(e) => format!(" (cannot be reached: {e})"),
-        };
+    let width = plan.hosts.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    for (name, reach) in &plan.hosts {
+        out.push_str(&format!("  {name:<width$}  {reach}\n"));
+    }
+    for (name, why) in &plan.unaddressed {
         out.push_str(&format!(
-            "  {:<width$}  {}@{}:{}{via}\n",
-            target.name, plan.user, plan.host, plan.port
+            "  {name:<width$}  skipped: no usable address: {why}\n"
         ));
     }
-    for u in &targets.unaddressed {
-        out.push_str(&format!(
-            "  {:<width$}  skipped: no usable address: {}\n",
-            u.node.name, u.reason
-        ));
-    }
-    let waves = rollout::waves(&targets.targets, args.canary.map(|c| c.0), args.batch_size);
-    if waves.len() > 1 {
+    if !plan.waves.is_empty() {
         out.push_str("\nwaves (each starts only if the run was not stopped):\n");
-        for wave in &waves {
-            let names: Vec<&str> = wave
-                .hosts
-                .iter()
-                .map(|i| targets.targets[*i].name.as_str())
-                .collect();
-            out.push_str(&format!(
-                "  {}: {}\n",
-                wave.label,
-                crate::hostlist::fold(&names)
-            ));
+        for (label, hosts) in &plan.waves {
+            out.push_str(&format!("  {label}: {hosts}\n"));
         }
     }
-    if let Some(limit) = &args.max_failures {
+    if let Some(limit) = &plan.max_failures {
         out.push_str(&format!("stop starting hosts at --max-failures {limit}\n"));
     }
-    match &job.work {
-        Work::Command(spec) => {
-            out.push_str(&format!(
-                "\non each host:\n  {}{}\n",
-                job.planned[0].1.join("\n  "),
-                match spec.privilege {
-                    Privilege::Login => "",
-                    Privilege::Sudo => "    # under sudo -n",
-                    Privilege::Root => "    # as root (sudo -n unless root)",
-                }
-            ));
+    match &plan.work {
+        PlannedWork::Command { command, how } => {
+            let how = how
+                .as_ref()
+                .map(|h| format!("    # {h}"))
+                .unwrap_or_default();
+            out.push_str(&format!("\non each host:\n  {command}{how}\n"));
         }
-        Work::Steps(_) => {
+        PlannedWork::Steps(steps) => {
             out.push_str("\non each host, in order (one SSH session; a host stops at its first failed step):\n");
-            for (i, (name, commands)) in job.planned.iter().enumerate() {
+            for (i, (name, commands)) in steps.iter().enumerate() {
                 out.push_str(&format!("  {}. {name}\n", i + 1));
                 for command in commands {
                     out.push_str(&format!("       {command}\n"));

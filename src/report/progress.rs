@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::exec::{Cancel, CancelLevel};
+use crate::exec::Cancel;
 use crate::outcome::OutcomeKind;
 use crate::terminal::escape_controls;
 
@@ -86,13 +86,13 @@ impl Progress {
     pub fn tick_until(&self, cancel: &Cancel, done: &std::sync::atomic::AtomicBool) {
         let Some(bar) = &self.bar else { return };
         while !done.load(std::sync::atomic::Ordering::SeqCst) {
-            bar.set_message(self.message(cancel.level()));
+            bar.set_message(self.message(!cancel.may_start()));
             std::thread::sleep(Duration::from_millis(250));
         }
         bar.finish_and_clear();
     }
 
-    fn message(&self, cancel: CancelLevel) -> String {
+    fn message(&self, stopping: bool) -> String {
         let state = self.state.lock().unwrap();
         let mut parts: Vec<String> = state
             .counts
@@ -113,7 +113,7 @@ impl Progress {
                 .collect();
             parts.push(format!("| slowest: {}", names.join(", ")));
         }
-        if cancel >= CancelLevel::StopStarting {
+        if stopping {
             parts.push(format!(
                 "| interrupted: waiting for {} running",
                 state.running.len()

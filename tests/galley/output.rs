@@ -197,17 +197,8 @@ fn hosts_control_sequences_are_shown_as_text_in_a_real_terminal() {
             if raw {
                 extra.push("--raw-output");
             }
-            let args = fleet.args(&extra, "*:*", command);
-            let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_galley").to_string())
-                .chain(args)
-                .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
-                .collect();
             let home = tempfile::tempdir().unwrap();
-            let shell = format!(
-                "env -u SSH_AUTH_SOCK HOME={} {}",
-                home.path().display(),
-                line.join(" ")
-            );
+            let shell = shell_line(fleet.args(&extra, "*:*", command), home.path());
             let dir = tempfile::tempdir().unwrap();
             let tmux = Tmux::run(dir.path(), &shell);
             let (text, coloured, title) = (tmux.capture(&[]), tmux.capture(&["-e"]), tmux.title());
@@ -234,4 +225,46 @@ fn hosts_control_sequences_are_shown_as_text_in_a_real_terminal() {
             }
         }
     }
+}
+
+/// `galley ARGS` as one shell command line, with an empty HOME and no agent.
+fn shell_line(args: Vec<String>, home: &Path) -> String {
+    let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_galley").to_string())
+        .chain(args)
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    format!(
+        "env -u SSH_AUTH_SOCK HOME={} {}",
+        home.display(),
+        line.join(" ")
+    )
+}
+
+// On a terminal, hosts' lines once printed under the live progress line,
+// so a host's line could start with the bar's text.
+#[test]
+fn stream_lines_print_with_the_progress_line_out_of_the_way() {
+    let fleet = Fleet::start(&["pr-1", "pr-2"]);
+    let args = fleet.args(
+        &["--output", "stream", "-C", "1"],
+        "*:*",
+        "for i in 1 2 3 4; do echo \"line$i\"; sleep 0.3; done",
+    );
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::run(dir.path(), &shell_line(args, home.path()));
+    let screen = tmux.capture(&[]);
+    let lines: Vec<&str> = screen.lines().filter(|l| l.contains("line")).collect();
+    assert_eq!(lines.len(), 8, "every line once:\n{screen}");
+    for line in lines {
+        let ok = ["pr-1 | line", "pr-2 | line"]
+            .iter()
+            .any(|p| line.starts_with(p))
+            && line.trim_end().len() == "pr-1 | line1".len();
+        assert!(
+            ok,
+            "a host's line shares its row with something else: {line:?}\n{screen}"
+        );
+    }
+    assert!(screen.contains("2 hosts: 2 ok"), "{screen}");
 }

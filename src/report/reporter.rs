@@ -1,0 +1,213 @@
+//! The reporter: the one consumer of the executor's events. It feeds the
+//! progress line, the stream printer (hosts' lines, with the progress line
+//! out of the way), the JSON Lines report (each host as it finishes), and
+//! at the end the summary or the JSON document.
+//!
+//! A failure to write output or the report does not stop the events from
+//! being consumed (the run must end and every host be accounted for); the
+//! first such failure is returned at the end.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::human::now_epoch;
+use super::jsonl::{write_json_document, JsonlReport};
+use super::progress::Progress;
+use super::record::{Header, HostRecord, Record, Summary};
+use super::stream::StreamPrinter;
+use super::summary::{render_failures, render_summary};
+use crate::error::Error;
+use crate::exec::Event;
+use crate::exit;
+use crate::outcome::{HostOutcome, OutcomeKind, RunStats};
+use crate::target::Targets;
+use crate::terminal::{self, HostBytes};
+
+/// What goes to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// The summary at the end.
+    Summary,
+    /// Hosts' lines as they arrive; the counts and failures on stderr.
+    Stream,
+    /// One JSON document at the end.
+    Json,
+}
+
+/// Where the JSON Lines report goes.
+#[derive(Debug, Clone)]
+pub enum ReportFile {
+    Create(PathBuf),
+    /// `--resume`: add this run to an earlier report.
+    Append(PathBuf),
+}
+
+/// How a run is reported.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub output: Output,
+    pub host_bytes: HostBytes,
+    pub report: Option<ReportFile>,
+    /// What selected the hosts, as galley understood it: the first line.
+    pub selected_by: String,
+}
+
+pub struct Reporter {
+    settings: Settings,
+    header: Header,
+    progress: Progress,
+    printer: StreamPrinter,
+    jsonl: Option<JsonlReport>,
+    outcomes: Vec<HostOutcome>,
+    started: Instant,
+    /// The first failure to write output or the report.
+    failed: Option<Error>,
+}
+
+fn report_error(e: std::io::Error) -> Error {
+    Error::setup(anyhow::Error::new(e).context("cannot write the report"))
+}
+
+impl Reporter {
+    /// Opens the report (writing its header) and accounts for the nodes
+    /// that have no address: they are skipped.
+    pub fn open(settings: Settings, header: Header, targets: &Targets) -> Result<Reporter, Error> {
+        let opened = match &settings.report {
+            Some(ReportFile::Append(path)) => Some((path, JsonlReport::append(path))),
+            Some(ReportFile::Create(path)) => Some((path, JsonlReport::create(path))),
+            None => None,
+        };
+        let jsonl = match opened {
+            Some((path, opened)) => Some(opened.map_err(|e| {
+                Error::setup(
+                    anyhow::Error::new(e)
+                        .context(format!("cannot write the report {}", path.display())),
+                )
+            })?),
+            None => None,
+        };
+        let mut reporter = Reporter {
+            progress: Progress::new(targets.targets.len()),
+            printer: StreamPrinter::new(&targets.targets),
+            jsonl,
+            outcomes: Vec::with_capacity(targets.len()),
+            started: Instant::now(),
+            failed: None,
+            settings,
+            header,
+        };
+        reporter.write(&Record::Header(reporter.header.clone()))?;
+        for u in &targets.unaddressed {
+            let outcome = HostOutcome::without_run(
+                &u.node.name,
+                OutcomeKind::Skipped,
+                format!("no usable address: {}", u.reason),
+            );
+            reporter.write(&host_record(&outcome))?;
+            reporter.outcomes.push(outcome);
+        }
+        Ok(reporter)
+    }
+
+    /// The progress line, for the threads that draw it and print notes.
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// Takes one event of the run.
+    pub fn event(&mut self, event: Event) {
+        let result = match event {
+            Event::Started { index, name } => {
+                self.progress.started(index, &name);
+                Ok(())
+            }
+            Event::Note(text) => {
+                self.progress.println(&format!("galley: {text}"));
+                Ok(())
+            }
+            Event::Output {
+                index,
+                stream,
+                bytes,
+            } => {
+                let lines = self.printer.output(index, stream, &bytes);
+                self.print(&lines)
+            }
+            Event::Finished { index, outcome } => {
+                self.progress.finished(index, outcome.kind);
+                let lines = match self.settings.output {
+                    Output::Stream => self.printer.finish(index),
+                    _ => String::new(),
+                };
+                let result = self
+                    .print(&lines)
+                    .and_then(|()| self.write(&host_record(&outcome)));
+                self.outcomes.push(*outcome);
+                result
+            }
+        };
+        if let (Err(e), None) = (result, &self.failed) {
+            self.failed = Some(e);
+        }
+    }
+
+    /// Hosts' lines, with the progress line out of the way.
+    fn print(&self, lines: &str) -> Result<(), Error> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        self.progress
+            .suspend(|| terminal::print(lines, self.settings.host_bytes))
+    }
+
+    fn write(&mut self, record: &Record) -> Result<(), Error> {
+        match &mut self.jsonl {
+            Some(report) => report.write(record).map_err(report_error),
+            None => Ok(()),
+        }
+    }
+
+    /// Ends the run: the summary record, then the summary or the JSON
+    /// document. Returns the exit code.
+    pub fn finish(mut self, interrupted: bool) -> Result<u8, Error> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        let mut outcomes = std::mem::take(&mut self.outcomes);
+        outcomes.sort_by(|a, b| a.name.cmp(&b.name));
+        let elapsed_ms = crate::ssh::millis(self.started.elapsed());
+        let stats = RunStats::from_outcomes(&outcomes);
+        let code = if interrupted {
+            exit::INTERRUPTED
+        } else if stats.all_ok() {
+            exit::OK
+        } else {
+            exit::HOSTS_FAILED
+        };
+        let summary = Summary::new(&stats, now_epoch(), elapsed_ms, code);
+        self.write(&Record::Summary(summary.clone()))?;
+        let first = &self.settings.selected_by;
+        let host_bytes = self.settings.host_bytes;
+        match self.settings.output {
+            Output::Summary => terminal::print(
+                &format!("{first}\n{}", render_summary(&outcomes, elapsed_ms)),
+                host_bytes,
+            )?,
+            // The lines are out already; the counts and failures go to
+            // stderr, so stdout stays the hosts' own lines.
+            Output::Stream => terminal::eprint(
+                &format!("{first}\n{}", render_failures(&outcomes, elapsed_ms)),
+                host_bytes,
+            ),
+            Output::Json => terminal::data_with(|out| {
+                write_json_document(out, &self.header, &outcomes, &summary)
+            })?,
+        }
+        Ok(code)
+    }
+}
+
+/// A host's line of the report.
+fn host_record(o: &HostOutcome) -> Record {
+    Record::Host(Box::new(HostRecord::from(o)))
+}
