@@ -13,6 +13,10 @@
 //! [`commands`] wires the stages together per subcommand; [`exit`] holds the
 //! exit codes; [`error`] is the one error type that ends a command.
 
+// Every unsafe operation says why it is sound, also inside unsafe fns.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod action;
 pub mod chef;
 pub mod cli;

@@ -3,14 +3,14 @@
 //! what was tried, and which key or the agent succeeded is reported.
 
 use std::collections::HashMap;
-use std::ffi::{c_char, c_int, c_uchar, c_void, CString};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use openssl::pkey::{Id, PKey, Private};
-use openssl::sign::Signer;
 use ssh2::Session;
+
+use super::ffi::userauth_ed25519;
 
 /// Where keys come from.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +21,29 @@ pub struct Identities {
     pub files: Vec<PathBuf>,
     /// Tried when no `-i` file was given: `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
     pub defaults: Vec<PathBuf>,
+    /// The key files read so far in this run.
+    pub keys: KeyCache,
+}
+
+/// Key files as read, each once per run: a run's hosts share one value.
+#[derive(Clone, Default)]
+pub struct KeyCache(Arc<Mutex<HashMap<PathBuf, Arc<KeyFile>>>>);
+
+impl KeyCache {
+    /// The key at `path`, read the first time it is asked for.
+    fn load(&self, path: &Path) -> Arc<KeyFile> {
+        let mut read = self.0.lock().unwrap();
+        read.entry(path.to_path_buf())
+            .or_insert_with(|| Arc::new(KeyFile::read(path)))
+            .clone()
+    }
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let read = self.0.lock().unwrap();
+        write!(f, "KeyCache({} files read)", read.len())
+    }
 }
 
 impl Identities {
@@ -49,7 +72,7 @@ pub fn authenticate(session: &Session, user: &str, ids: &Identities) -> Result<S
     };
     let explicit = !ids.files.is_empty();
     for file in files {
-        let attempt = match &*KeyFile::load(file) {
+        let attempt = match &*ids.keys.load(file) {
             KeyFile::Missing => {
                 if explicit {
                     tried.push(format!("{} does not exist", file.display()));
@@ -113,7 +136,7 @@ fn try_agent(session: &Session, user: &str) -> Result<String, String> {
 }
 
 /// A private key file as galley reads it, once per run.
-enum KeyFile {
+pub enum KeyFile {
     /// An unencrypted ed25519 key in OpenSSH's format (what `ssh-keygen`
     /// writes by default): galley signs with it itself. libssh2 would read
     /// and parse the file again for every host, first through OpenSSL 3's
@@ -133,15 +156,6 @@ enum KeyFile {
 }
 
 impl KeyFile {
-    /// The key at `path`, read the first time it is asked for.
-    fn load(path: &Path) -> Arc<KeyFile> {
-        static READ: OnceLock<Mutex<HashMap<PathBuf, Arc<KeyFile>>>> = OnceLock::new();
-        let mut read = READ.get_or_init(Default::default).lock().unwrap();
-        read.entry(path.to_path_buf())
-            .or_insert_with(|| Arc::new(KeyFile::read(path)))
-            .clone()
-    }
-
     fn read(path: &Path) -> KeyFile {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
@@ -242,96 +256,6 @@ impl<'a> SshReader<'a> {
     }
 }
 
-type SignCallback = unsafe extern "C" fn(
-    session: *mut c_void,
-    sig: *mut *mut c_uchar,
-    sig_len: *mut usize,
-    data: *const c_uchar,
-    data_len: usize,
-    abstract_: *mut *mut c_void,
-) -> c_int;
-
-extern "C" {
-    /// Public key authentication with the signature made by the caller
-    /// (libssh2.h); in the libssh2 that libssh2-sys links, though that crate
-    /// does not declare it.
-    fn libssh2_userauth_publickey(
-        session: *mut c_void,
-        username: *const c_char,
-        pubkeydata: *const c_uchar,
-        pubkeydata_len: usize,
-        sign_callback: Option<SignCallback>,
-        abstract_: *mut *mut c_void,
-    ) -> c_int;
-}
-
-/// Authenticates with an ed25519 key galley holds: libssh2 runs the
-/// protocol (the same exchange as for a key file) and asks
-/// [`sign_ed25519`] for the signature.
-fn userauth_ed25519(
-    session: &Session,
-    user: &str,
-    public: &[u8],
-    key: &PKey<Private>,
-) -> Result<(), ssh2::Error> {
-    let user = CString::new(user)
-        .map_err(|_| ssh2::Error::new(ssh2::ErrorCode::Session(-1), "NUL in the user name"))?;
-    let mut key_ptr = key as *const PKey<Private> as *mut c_void;
-    let rc = {
-        let mut raw = session.raw();
-        // SAFETY: the session pointer is valid while the guard holds its
-        // lock; the strings and the key outlive the call, which is
-        // blocking (the session's own timeout bounds it); libssh2 passes
-        // `key_ptr`'s address to the callback unchanged.
-        unsafe {
-            libssh2_userauth_publickey(
-                &mut *raw as *mut _ as *mut c_void,
-                user.as_ptr(),
-                public.as_ptr(),
-                public.len(),
-                Some(sign_ed25519),
-                &mut key_ptr,
-            )
-        }
-    };
-    match rc {
-        0 => Ok(()),
-        _ => Err(ssh2::Error::last_session_error(session).unwrap_or_else(ssh2::Error::unknown)),
-    }
-}
-
-/// libssh2's signing callback: signs `data` with the key behind
-/// `*abstract_` and hands back the bare 64-byte signature in memory from
-/// malloc (libssh2 frees it, and wraps it as `ssh-ed25519` itself).
-///
-/// # Safety
-/// Called by libssh2 only, with `*abstract_` the key [`userauth_ed25519`]
-/// passed and `data` valid for `data_len` bytes.
-unsafe extern "C" fn sign_ed25519(
-    _session: *mut c_void,
-    sig: *mut *mut c_uchar,
-    sig_len: *mut usize,
-    data: *const c_uchar,
-    data_len: usize,
-    abstract_: *mut *mut c_void,
-) -> c_int {
-    let key = &*(*abstract_ as *const PKey<Private>);
-    let data = std::slice::from_raw_parts(data, data_len);
-    let Ok(signature) =
-        Signer::new_without_digest(key).and_then(|mut s| s.sign_oneshot_to_vec(data))
-    else {
-        return -1;
-    };
-    let out = libc::malloc(signature.len()).cast::<c_uchar>();
-    if out.is_null() {
-        return -1;
-    }
-    std::ptr::copy_nonoverlapping(signature.as_ptr(), out, signature.len());
-    *sig = out;
-    *sig_len = signature.len();
-    0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn an_ed25519_key_is_read_once_and_signs_as_its_public_key_says() {
+    fn an_ed25519_key_is_read_once_per_run_with_its_public_blob() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("id");
         keygen(&path, &["-t", "ed25519", "-N", ""]);
@@ -379,35 +303,14 @@ mod tests {
             .decode(pub_line.split_whitespace().nth(1).unwrap())
             .unwrap();
         assert_eq!(public, blob, "the blob authorized_keys holds");
-        // What the callback hands libssh2 verifies against that public key.
-        let mut sig: *mut c_uchar = std::ptr::null_mut();
-        let mut sig_len = 0usize;
-        let data = b"session id and userauth request";
-        let mut key_ptr = &key as *const PKey<Private> as *mut c_void;
-        // SAFETY: as libssh2 calls it: the key behind the pointer, valid data.
-        let rc = unsafe {
-            sign_ed25519(
-                std::ptr::null_mut(),
-                &mut sig,
-                &mut sig_len,
-                data.as_ptr(),
-                data.len(),
-                &mut key_ptr,
-            )
-        };
-        assert_eq!(rc, 0);
-        // SAFETY: the callback returned a malloc'd buffer of sig_len bytes.
-        let signature = unsafe { std::slice::from_raw_parts(sig, sig_len) }.to_vec();
-        unsafe { libc::free(sig.cast()) };
-        assert_eq!(signature.len(), 64);
-        let verifier =
-            PKey::public_key_from_raw_bytes(&blob[blob.len() - 32..], Id::ED25519).unwrap();
-        let mut verify = openssl::sign::Verifier::new_without_digest(&verifier).unwrap();
-        assert!(verify.verify_oneshot(&signature, data).unwrap());
-        // Asked again, the same key comes from memory.
-        let first = KeyFile::load(&path);
+        assert_eq!(key.raw_public_key().unwrap(), blob[blob.len() - 32..]);
+        // Asked again in the same run, the same key comes from memory; a
+        // new run reads the file again.
+        let run = KeyCache::default();
+        let first = run.load(&path);
         std::fs::remove_file(&path).unwrap();
-        assert!(Arc::ptr_eq(&first, &KeyFile::load(&path)));
+        assert!(Arc::ptr_eq(&first, &run.load(&path)));
+        assert!(matches!(*KeyCache::default().load(&path), KeyFile::Missing));
     }
 
     #[test]

@@ -5,9 +5,9 @@
 
 pub mod auth;
 pub mod config;
+pub mod ffi;
 pub mod gateway;
 pub mod known_hosts;
-pub mod memory;
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
@@ -22,7 +22,7 @@ use crate::inventory::Node;
 use crate::outcome::{OutcomeKind, Phase, Timings};
 use crate::target::Target;
 
-pub use auth::Identities;
+pub use auth::{Identities, KeyCache};
 pub use config::SshConfig;
 pub use gateway::{Gateways, Jump};
 pub use known_hosts::{KnownHosts, Policy};
@@ -57,6 +57,8 @@ pub struct Settings {
     pub config: Option<SshConfig>,
     /// `-G`: the gateway chain for every host.
     pub gateway: Option<Vec<Jump>>,
+    /// The key files this run has read (each is read once).
+    pub keys: auth::KeyCache,
 }
 
 /// Everything needed to reach one host.
@@ -127,6 +129,7 @@ impl Settings {
                 agent: self.agent && config.identities_only != Some(true),
                 files,
                 defaults: Identities::default_keys(&self.home),
+                keys: self.keys.clone(),
             },
             jumps: match (&self.gateway, config.proxy_jump) {
                 (Some(chain), _) => Ok(chain.clone()),
@@ -338,7 +341,7 @@ fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Sess
     let error = |why: String| Failure::new(OutcomeKind::Error, Phase::Handshake, why);
     let mut session =
         Session::new().map_err(|e| error(format!("cannot start an SSH session: {e}")))?;
-    memory::shed_zero_pages(&session);
+    ffi::shed_zero_pages(&session);
     let socket = stream
         .try_clone()
         .map_err(|e| error(format!("cannot use the socket: {e}")))?;
