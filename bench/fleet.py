@@ -183,8 +183,11 @@ def ssh_options(fleet):
 
 def command_for(tool, fleet, concurrency, workdir):
     hosts = fleet.addresses
-    if tool == "galley":
-        return [os.path.join(ROOT, "target/release/galley"), "run", "-m", ",".join(hosts), "-C", str(concurrency),
+    if tool in ("galley", "galley-base"):
+        # galley-base: another build of galley (GALLEY_BASE=/path/to/galley),
+        # to compare two versions taking turns on the same fleet.
+        binary = os.environ["GALLEY_BASE"] if tool == "galley-base" else os.path.join(ROOT, "target/release/galley")
+        return [binary, "run", "-m", ",".join(hosts), "-C", str(concurrency),
                 "-x", "root", "-p", str(PORT), "-i", fleet.key, "--known-hosts", fleet.known_hosts,
                 "--connect-timeout", "60s"] + os.environ.get("GALLEY_BENCH_FLAGS", "").split() + [
                 "--output", "json", "--", "true"], {}
@@ -298,7 +301,11 @@ def report(count, concurrency, results, net=None, single=None):
         print(f"{r['tool']:<14} {r['wall']:>8.2f} {r['cpu']:>13.2f} {1000 * r['cpu'] / count:>12.2f} "
               f"{r['machine_cpu']:>14.2f} {r['rss_mb']:>8.1f}  {'yes' if r['ok'] else 'NO ' + r['error'].strip()[:60]}")
     galley = next((r for r in results if r["tool"] == "galley"), None)
-    peers = [r for r in results if r["tool"] != "galley" and r["ok"]]
+    peers = [r for r in results if not r["tool"].startswith("galley") and r["ok"]]
+    base = next((r for r in results if r["tool"] == "galley-base"), None)
+    if galley and base:
+        print(f"galley / galley-base: wall {galley['wall'] / base['wall']:.2f}, client CPU "
+              f"{galley['cpu'] / max(base['cpu'], 1e-9):.2f}, peak memory {galley['rss_mb'] / base['rss_mb']:.2f}")
     if galley and peers:
         fastest = min(peers, key=lambda r: r["wall"])
         floor = galley["machine_cpu"] / cores

@@ -158,7 +158,12 @@ pub struct RunArgs {
 
     /// The command, after `--`, passed to the remote login shell as
     /// `ssh host CMD` would.
-    #[arg(last = true, required = true, value_name = "COMMAND")]
+    #[arg(
+        last = true,
+        required = true,
+        value_name = "COMMAND",
+        help_heading = "Arguments"
+    )]
     pub command: Vec<String>,
 
     /// Run the command under `sudo -n`: a host where sudo wants a password

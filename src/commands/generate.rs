@@ -36,7 +36,9 @@ pub fn completions() -> Vec<(String, Vec<u8>)> {
 
 /// `galley.1` and `galley-SUBCOMMAND.1` for each subcommand.
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
-    let cmd = Cli::command();
+    // `galley help` is clap's; it gets no page, so the main page does not
+    // point at one.
+    let cmd = Cli::command().disable_help_subcommand(true);
     let mut pages = vec![("galley.1".to_string(), render_man(cmd.clone(), true))];
     for sub in cmd.get_subcommands() {
         let name = format!("galley-{}", sub.get_name());

@@ -518,9 +518,13 @@ fn converge_reads_each_version_family_and_confirms_runs_on_the_chef_server() {
     assert_eq!(ok["details"]["resources_total"], 120);
     assert_eq!(ok["changed"], true);
     assert_eq!(step(&records["c18-ok"], "verify")["outcome"], "ok");
-    assert_eq!(
-        step(&records["c12-ok"], "converge")["details"]["end_line"],
-        "[2026-11-25T12:00:41+00:00] INFO: Chef Run complete in 41.2 seconds"
+    let end_line = step(&records["c12-ok"], "converge")["details"]["end_line"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        end_line.contains("] INFO: Chef Run complete in 0.") && end_line.ends_with(" seconds"),
+        "the fake says how long it really took: {end_line}"
     );
     // Its run printed success, but the server never heard of it.
     let unverified = &records["c14-nocheckin"];

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::{galley, spawn_galley, Fleet};
+use crate::support::{galley, Fleet, Galley};
 
 /// A command that records its run in `dir/HOST`, then does `then`.
 fn counted(dir: &Path, then: &str) -> String {
@@ -172,7 +172,7 @@ fn batches_go_in_order_with_a_pause_and_the_threshold_holds_between_them() {
 /// Starts a run, waits until `ready` says so, sends `signal`.
 fn interrupted(fleet: &Fleet, ran: &Path, extra: &[&str], ready: impl Fn() -> bool, signal: i32) {
     let args = fleet.args(extra, "*:*", &counted(ran, "sleep 1"));
-    let running = spawn_galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let running = Galley::new().args(args).spawn();
     let deadline = Instant::now() + Duration::from_secs(20);
     while !ready() {
         assert!(Instant::now() < deadline, "the run did not get there");
@@ -203,7 +203,7 @@ fn a_run_stopped_by_sigterm_resumes_and_every_host_runs_exactly_once() {
         &counted(ran.path(), "sleep 1"),
     );
     // --resume writes to the report it reads; the helper's --report is the same file.
-    galley(&resume.iter().map(String::as_str).collect::<Vec<_>>()).expect_code(0);
+    Galley::new().args(resume).run().expect_code(0);
     assert_eq!(
         runs(ran.path()),
         names("term", 8).into_iter().map(|n| (n, 1)).collect()
@@ -255,7 +255,7 @@ fn a_run_killed_by_sigkill_resumes_without_rerunning_finished_hosts() {
         "*:*",
         &counted(ran.path(), "sleep 1"),
     );
-    let run = galley(&resume.iter().map(String::as_str).collect::<Vec<_>>());
+    let run = Galley::new().args(resume).run();
     run.expect_code(0);
     assert!(
         run.stderr().contains("dropped the cut-short last line"),
@@ -288,7 +288,7 @@ fn three_shards_cover_the_fleet_exactly_once_and_reports_merge() {
         );
         let at = args.iter().position(|a| a == "--report").unwrap();
         args[at + 1] = report.display().to_string();
-        let run = galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let run = Galley::new().args(args).run();
         run.expect_code(0);
         assert!(
             run.stderr().contains(&format!("galley: shard {k}/3: ")),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::{
-    client_key, free_port, galley, keygen, keygen_with, require_user, Fleet, Sshd,
+    client_key, free_port, galley, keygen, keygen_with, require_user, Fleet, Galley, Sshd,
 };
 
 fn stdout_of(record: &Value) -> String {
@@ -416,8 +416,13 @@ fn json_output_is_one_document() {
 #[test]
 fn no_match_runs_nothing_and_exits_4() {
     let fleet = Fleet::start(&["m-1"]);
-    fleet.run(&[], "name:nothing-here", "true").expect_code(4);
-    let _ = Sshd::start;
+    let run = fleet.run(&[], "name:nothing-here", "true");
+    run.expect_code(4);
+    assert_eq!(
+        fleet.hosts[0].logins(),
+        0,
+        "no host was connected to: {run}"
+    );
 }
 
 fn wait_for_pattern_gone(pattern: &str) {
@@ -438,17 +443,51 @@ fn wait_for_pattern_gone(pattern: &str) {
     }
 }
 
+/// A command that says it started (a marker file per host in `dir`), then
+/// waits for `dir/go` before it prints `done`.
+fn held(dir: &std::path::Path) -> String {
+    format!(
+        "touch {d}/started-$GALLEY_TEST_HOST; while [ ! -e {d}/go ]; do sleep 0.05; done; echo done",
+        d = dir.display()
+    )
+}
+
+/// Waits until `count` hosts have started the [`held`] command.
+fn wait_started(dir: &std::path::Path, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let started = std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("started-")
+            })
+            .count();
+        if started >= count {
+            return;
+        }
+        assert!(Instant::now() < deadline, "only {started} hosts started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_first_interrupt_lets_running_hosts_finish_and_skips_the_rest() {
     let fleet = Fleet::start(&["int-1", "int-2", "int-3", "int-4"]);
-    let args = fleet.args(&["-C", "1"], "*:*", "sleep 1; echo done");
-    let running =
-        crate::support::spawn_galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    std::thread::sleep(Duration::from_millis(1500));
+    let gate = tempfile::tempdir().unwrap();
+    let running = fleet
+        .galley(&["-C", "1"], "*:*", &held(gate.path()))
+        .spawn();
+    // One host runs (-C 1); the interrupt comes while it waits.
+    wait_started(gate.path(), 1);
     running.signal(libc::SIGINT);
+    running.wait_for("starting no more hosts", true);
+    std::fs::write(gate.path().join("go"), "").unwrap();
     let run = running.wait();
     run.expect_code(130);
-    assert!(run.stderr().contains("starting no more hosts"), "{run}");
     let lines = fleet.report_lines();
     assert_eq!(lines.first().unwrap()["type"], "header");
     let summary = lines.last().unwrap();
@@ -456,45 +495,51 @@ fn a_first_interrupt_lets_running_hosts_finish_and_skips_the_rest() {
     assert_eq!(summary["exit_code"], 130);
     let records = fleet.host_records();
     assert_eq!(records.len(), 4, "every host is in the report");
-    let ok = records.values().filter(|r| r["outcome"] == "ok").count();
-    let skipped = records
+    let outcomes: Vec<&str> = records
         .values()
-        .filter(|r| r["outcome"] == "skipped")
-        .count();
-    assert!(ok >= 1 && skipped >= 1 && ok + skipped == 4, "{records:?}");
-    for record in records.values().filter(|r| r["outcome"] == "ok") {
-        assert_eq!(
-            stdout_of(record),
-            "done\n",
-            "a running host finished its command"
-        );
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    let ok: Vec<&Value> = records.values().filter(|r| r["outcome"] == "ok").collect();
+    assert_eq!(ok.len(), 1, "the running host finished: {outcomes:?}");
+    assert_eq!(
+        stdout_of(ok[0]),
+        "done\n",
+        "a running host finished its command"
+    );
+    for record in records.values().filter(|r| r["outcome"] != "ok") {
+        assert_eq!(record["outcome"], "skipped", "{record}");
+        assert_eq!(record["reason"], "not started: the run was interrupted");
     }
 }
 
 #[test]
 fn a_second_interrupt_stops_running_hosts() {
     let fleet = Fleet::start(&["stop-1", "stop-2", "stop-3"]);
-    let args = fleet.args(&["-C", "2"], "*:*", "sleep 30719");
-    let started = Instant::now();
-    let running =
-        crate::support::spawn_galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    std::thread::sleep(Duration::from_millis(1500));
+    let gate = tempfile::tempdir().unwrap();
+    let command = format!(
+        "touch {}/started-$GALLEY_TEST_HOST; sleep 30719",
+        gate.path().display()
+    );
+    let running = fleet.galley(&["-C", "2"], "*:*", &command).spawn();
+    wait_started(gate.path(), 2);
     running.signal(libc::SIGTERM);
-    std::thread::sleep(Duration::from_millis(300));
+    running.wait_for("starting no more hosts", true);
     running.signal(libc::SIGINT);
+    let started = Instant::now();
     let run = running.wait();
     run.expect_code(130);
+    assert!(
+        run.stderr().contains("again: stopping the running hosts"),
+        "{run}"
+    );
     assert!(started.elapsed() < Duration::from_secs(15), "{run}");
     let records = fleet.host_records();
-    let cancelled = records
-        .values()
-        .filter(|r| r["outcome"] == "cancelled")
-        .count();
-    let skipped = records
-        .values()
-        .filter(|r| r["outcome"] == "skipped")
-        .count();
-    assert_eq!((cancelled, skipped), (2, 1), "{records:?}");
+    let count = |outcome: &str| records.values().filter(|r| r["outcome"] == outcome).count();
+    assert_eq!(
+        (count("cancelled"), count("skipped")),
+        (2, 1),
+        "{records:?}"
+    );
     wait_for_pattern_gone("sleep 30719");
 }
 
@@ -603,11 +648,24 @@ fn timeouts_kill_commands_of_unprivileged_users_and_under_sudo() {
 #[test]
 fn stream_prints_lines_as_they_arrive_with_the_node_name() {
     let fleet = Fleet::start(&["st-1", "st-22"]);
-    let run = fleet.run(
-        &["--output", "stream"],
-        "*:*",
-        "echo \"one $GALLEY_TEST_HOST\"; echo warn >&2; printf 'no newline'",
+    let gate = tempfile::tempdir().unwrap();
+    // Each host prints a line, then waits for a file the test makes only
+    // once it has seen that line on galley's stdout.
+    let command = format!(
+        "echo \"one $GALLEY_TEST_HOST\"; while [ ! -e {}/go ]; do sleep 0.05; done; echo warn >&2; printf 'no newline'",
+        gate.path().display()
     );
+    let running = fleet
+        .galley(&["--output", "stream"], "*:*", &command)
+        .spawn();
+    running.wait_for("st-1  | one st-1\n", false);
+    running.wait_for("st-22 | one st-22\n", false);
+    assert!(
+        !running.stdout_so_far().contains("warn"),
+        "nothing after the gate yet"
+    );
+    std::fs::write(gate.path().join("go"), "").unwrap();
+    let run = running.wait();
     run.expect_code(0);
     let out = run.stdout();
     let mut lines: Vec<&str> = out.lines().collect();
@@ -1008,8 +1066,7 @@ fn a_host_whose_sshd_dies_mid_command_is_an_error_not_a_hang() {
         "echo started; sleep 30723",
     );
     let started = Instant::now();
-    let running =
-        crate::support::spawn_galley(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let running = Galley::new().args(args).spawn();
     // Wait until the command runs, then kill every sshd process of that host.
     let deadline = Instant::now() + Duration::from_secs(10);
     // Anchored: galley's own command line holds the words too.
@@ -1047,9 +1104,8 @@ fn fifty_megabytes_of_output_keep_memory_bounded() {
     // Random bytes, with no ':' so that no `scheme://...@` can appear by
     // chance (masking one would change the count).
     let args = fleet.args(&[], "*:*", "head -c 50000000 /dev/urandom | tr : ';'");
-    let (run, peak_kib) = crate::support::galley_with_peak_memory(
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (run, peak_kib) = crate::support::galley_with_peak_memory(&args);
     run.expect_code(0);
     let stdout = &fleet.host_records()["big-1"]["stdout"];
     assert_eq!(stdout["dropped_bytes"], 50_000_000 - (1 << 20));
@@ -1109,8 +1165,10 @@ fn dry_run_shows_the_plan_and_connects_to_nothing() {
         );
     }
     assert!(text.ends_with("--dry-run: nothing was run.\n"), "{text}");
-    // Give a command that would have run time to show its effect.
-    std::thread::sleep(Duration::from_millis(300));
+    // galley has exited: whatever it started would have shown by now.
+    for host in &fleet.hosts {
+        assert_eq!(host.logins(), 0, "{} was connected to", host.name);
+    }
     assert!(!marker.exists(), "the command ran");
     assert!(!fleet.report().exists(), "a dry run writes no report");
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 /// The repository's bundled fixture inventory.
 pub fn fixture_inventory() -> PathBuf {
@@ -36,6 +37,7 @@ impl Run {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
 
+    #[track_caller]
     pub fn code(&self) -> i32 {
         self.output
             .status
@@ -44,11 +46,13 @@ impl Run {
     }
 
     /// Asserts the exit code, printing the whole run when it differs.
+    #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Run {
         assert_eq!(self.code(), code, "unexpected exit code\n{self}");
         self
     }
 
+    #[track_caller]
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.output.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{self}"))
@@ -94,16 +98,9 @@ pub fn clean(program: &str) -> (Command, tempfile::TempDir) {
 /// Runs galley with a clean environment: an empty HOME, no inventory from
 /// the environment, no agent, no colour settings, unless `envs` sets them.
 pub fn galley_env(args: &[&str], envs: &[(&str, &str)]) -> Run {
-    let (mut cmd, _home) = clean(env!("CARGO_BIN_EXE_galley"));
-    cmd.args(args);
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let output = cmd.output().expect("galley runs");
-    Run {
-        args: args.iter().map(|s| s.to_string()).collect(),
-        output,
-    }
+    envs.iter()
+        .fold(Galley::new().args(args), |g, (k, v)| g.env(k, v))
+        .run()
 }
 
 pub fn galley(args: &[&str]) -> Run {
@@ -536,9 +533,16 @@ impl Fleet {
         galley(&args)
     }
 
+    #[track_caller]
     pub fn run(&self, extra: &[&str], query: &str, command: &str) -> Run {
-        let args = self.args(extra, query, command);
-        galley(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        self.galley(extra, query, command).run()
+    }
+
+    /// `galley run` on this fleet (the inventory, the test key,
+    /// known_hosts and a report), then `extra` flags, the query and the
+    /// command, to run or spawn.
+    pub fn galley(&self, extra: &[&str], query: &str, command: &str) -> Galley {
+        Galley::new().args(self.args(extra, query, command))
     }
 
     /// The report's lines, parsed.
@@ -580,11 +584,31 @@ pub fn host_outcomes(report: &Path) -> std::collections::BTreeMap<String, String
         .collect()
 }
 
-/// A galley process left running, to be signalled.
+/// A galley process left running: its output is read as it comes, so a
+/// test can wait for what galley prints, then signal it.
 pub struct Running {
     pub child: std::process::Child,
     args: Vec<String>,
+    stdout: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
     _home: tempfile::TempDir,
+}
+
+/// Copies what `from` yields into `into` until it closes.
+fn collect(
+    mut from: impl std::io::Read + Send + 'static,
+    into: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = from.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            into.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    })
 }
 
 impl Running {
@@ -594,30 +618,129 @@ impl Running {
         assert_eq!(rc, 0, "cannot signal galley");
     }
 
-    pub fn wait(self) -> Run {
-        let output = self.child.wait_with_output().expect("galley exits");
+    /// What galley printed on stdout so far.
+    pub fn stdout_so_far(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    /// What galley printed on stderr so far.
+    pub fn stderr_so_far(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until galley has printed `text` on stdout (`stderr`: false)
+    /// or stderr, failing after 20 s with what it printed.
+    #[track_caller]
+    pub fn wait_for(&self, text: &str, stderr: bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let so_far = if stderr {
+                self.stderr_so_far()
+            } else {
+                self.stdout_so_far()
+            };
+            if so_far.contains(text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "galley never printed {text:?}; stdout:\n{}\nstderr:\n{}",
+                self.stdout_so_far(),
+                self.stderr_so_far()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn wait(mut self) -> Run {
+        let status = self.child.wait().expect("galley exits");
+        for reader in self.readers.drain(..) {
+            reader.join().unwrap();
+        }
+        let take =
+            |b: &std::sync::Arc<std::sync::Mutex<Vec<u8>>>| std::mem::take(&mut *b.lock().unwrap());
+        Run {
+            args: self.args,
+            output: Output {
+                status,
+                stdout: take(&self.stdout),
+                stderr: take(&self.stderr),
+            },
+        }
+    }
+}
+
+/// galley's command line for a test, built up and then run:
+/// `Galley::new().args(["search", "*:*"]).env("K", "v").run()`. It runs
+/// with the clean environment of [`clean`]; failures point at the test's
+/// line.
+#[derive(Debug, Clone, Default)]
+pub struct Galley {
+    args: Vec<String>,
+    envs: Vec<(String, String)>,
+}
+
+impl Galley {
+    pub fn new() -> Galley {
+        Galley::default()
+    }
+
+    pub fn args<S: AsRef<str>>(mut self, args: impl IntoIterator<Item = S>) -> Galley {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_string()));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<str>) -> Galley {
+        self.envs
+            .push((key.to_string(), value.as_ref().to_string()));
+        self
+    }
+
+    fn command(&self) -> (Command, tempfile::TempDir) {
+        let (mut cmd, home) = clean(env!("CARGO_BIN_EXE_galley"));
+        cmd.args(&self.args);
+        for (k, v) in &self.envs {
+            cmd.env(k, v);
+        }
+        (cmd, home)
+    }
+
+    /// Runs galley to its end.
+    #[track_caller]
+    pub fn run(self) -> Run {
+        let (mut cmd, _home) = self.command();
+        let output = cmd.output().expect("galley runs");
         Run {
             args: self.args,
             output,
         }
     }
-}
 
-/// Starts galley with the same clean environment as [`galley`], without
-/// waiting for it.
-pub fn spawn_galley(args: &[&str]) -> Running {
-    let (mut cmd, home) = clean(env!("CARGO_BIN_EXE_galley"));
-    let child = cmd
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("galley starts");
-    Running {
-        child,
-        args: args.iter().map(|s| s.to_string()).collect(),
-        _home: home,
+    /// Starts galley without waiting for it.
+    #[track_caller]
+    pub fn spawn(self) -> Running {
+        let (mut cmd, home) = self.command();
+        let mut child = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("galley starts");
+        let stdout = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let readers = vec![
+            collect(child.stdout.take().unwrap(), stdout.clone()),
+            collect(child.stderr.take().unwrap(), stderr.clone()),
+        ];
+        Running {
+            child,
+            args: self.args,
+            stdout,
+            stderr,
+            readers,
+            _home: home,
+        }
     }
 }
 
