@@ -175,18 +175,23 @@ def up(args):
     with open(os.path.join(work, "config.rb"), "w") as f:
         f.write(f"chef_server_url '{server[0]}'\nnode_name 'admin'\nclient_key '{server[1]}'\n")
     common = f"--inventory {work}/nodes.json -i {work}/client --known-hosts {work}/known_hosts"
+    # The galley on PATH, else the one this checkout built (root's PATH
+    # rarely has ~/.cargo/bin).
+    galley = "galley" if shutil.which("galley") else os.path.join(ROOT, "target", "release", "galley")
+    if not os.path.exists(shutil.which(galley) or galley):
+        print(f"note: build galley first: cargo build --release (in {ROOT})", file=sys.stderr)
     print(f"""{args.hosts} hosts and a Chef server are up in {work}.
 
 # Procedure 1: the repository token was rotated
-galley fixup {common} -c {work}/config.rb --server-check on -C 10 \\
+{galley} fixup {common} -c {work}/config.rb --server-check on -C 10 \\
   --remove-sources gitlab_pre-release --report {work}/rotation.jsonl 'recipes:omnibus-gitlab\\:\\:default'
 
 # Procedure 2: the license was updated
-galley fixup {common} -c {work}/config.rb --server-check on \\
+{galley} fixup {common} -c {work}/config.rb --server-check on \\
   --restart unicorn,nginx --ctl packagecloud-ctl 'recipes:omnibus-gitlab\\:\\:default'
 
 # Undo procedure 1's removal (the backup id is in its summary)
-galley apt-sources {common} --restore BACKUP_ID '*:*'
+{galley} apt-sources {common} --restore BACKUP_ID '*:*'
 
 python3 bench/simfleet.py down --dir {work}""")
 

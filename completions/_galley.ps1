@@ -422,6 +422,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
         }
         'galley;man' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write galley.1 and one page per subcommand into this folder instead')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Print the reference as one Markdown page instead (every subcommand''s --help: docs/reference.md)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

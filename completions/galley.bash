@@ -1021,7 +1021,7 @@ _galley() {
             return 0
             ;;
         galley__subcmd__man)
-            opts="-h --dir --help"
+            opts="-h --dir --markdown --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -402,6 +402,7 @@ set edit:completion:arg-completer[galley] = {|@words|
         }
         &'galley;man'= {
             cand --dir 'Write galley.1 and one page per subcommand into this folder instead'
+            cand --markdown 'Print the reference as one Markdown page instead (every subcommand''s --help: docs/reference.md)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -325,6 +325,7 @@ complete -c galley -n "__fish_galley_using_subcommand config" -s h -l help -d 'P
 complete -c galley -n "__fish_galley_using_subcommand completions" -l dir -d 'Write the scripts for every shell into this folder instead' -r -F
 complete -c galley -n "__fish_galley_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c galley -n "__fish_galley_using_subcommand man" -l dir -d 'Write galley.1 and one page per subcommand into this folder instead' -r -F
+complete -c galley -n "__fish_galley_using_subcommand man" -l markdown -d 'Print the reference as one Markdown page instead (every subcommand\'s --help: docs/reference.md)'
 complete -c galley -n "__fish_galley_using_subcommand man" -s h -l help -d 'Print help'
 complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run apt-sources converge restart fixup status report config completions man help" -f -a "search" -d 'List the nodes a query selects: address, environment, platform, last chef-client check-in'
 complete -c galley -n "__fish_galley_using_subcommand help; and not __fish_seen_subcommand_from search run apt-sources converge restart fixup status report config completions man help" -f -a "run" -d 'Run a command on every selected host over SSH, in parallel'

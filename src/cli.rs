@@ -634,8 +634,13 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// Write galley.1 and one page per subcommand into this folder instead.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "markdown")]
     pub dir: Option<PathBuf>,
+
+    /// Print the reference as one Markdown page instead (every
+    /// subcommand's --help: docs/reference.md).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[cfg(test)]

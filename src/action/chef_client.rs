@@ -1,7 +1,7 @@
 //! chef-client on a host: run it, read its result from the exit code and
 //! the output, and (in [`super::verify`]) confirm the run on the Chef server.
 //!
-//! The output differs by version (reference/chef.md section 7): the doc
+//! The output differs by version (chef/chef lib/chef/formatters/doc.rb): the doc
 //! formatter's end line is `Chef Client finished, U/T resources updated in
 //! T` up to 14, `Chef Infra Client finished, ...` from 15, and `Infra Phase
 //! complete, ...` from 17.4.30; Chef 12 without a terminal prints only

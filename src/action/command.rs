@@ -6,7 +6,8 @@
 //! the wrapper sends SIGHUP, then SIGKILL, to the session's process group. Closing a
 //! channel alone leaves a command that neither reads nor writes running on
 //! the host, and OpenSSH refuses `signal` requests for root logins
-//! (`reference/fleet-bench.md`). A command killed by a signal is reported as
+//! (OpenSSH `session.c`, `session_signal_req`; seen here on OpenSSH 9.2).
+//! A command killed by a signal is reported as
 //! that signal, as sshd reports it.
 
 use std::io::Read;

@@ -6,8 +6,7 @@
 //!
 //! Omnibus control commands (`gitlab-ctl`, `packagecloud-ctl`) print runit's
 //! `sv` status lines: `run: unicorn: (pid 4242) 5s; run: log: (pid 880)
-//! 900s`, `down: unicorn: 3s, normally up` (runit `sv.c` `svstatus_print`,
-//! reference/chef.md 7.3). systemd units are read with `systemctl show`.
+//! 900s`, `down: unicorn: 3s, normally up` (runit `sv.c` `svstatus_print`). systemd units are read with `systemctl show`.
 
 use std::sync::OnceLock;
 use std::time::Instant;

@@ -1,8 +1,8 @@
 //! The last step: proof that the earlier steps took.
 //!
 //! - A chef-client run that reported success must show on the Chef server:
-//!   the node's `ohai_time` (written only when a run saves the node,
-//!   reference/chef.md 1.5) must be at or after the host's clock when the
+//!   the node's `ohai_time` (written only when a run saves the node, which
+//!   is what chef/chef knife/lib/chef/knife/status.rb reads) must be at or after the host's clock when the
 //!   run started. Otherwise the host is `unverified`, not ok.
 //! - Each restarted service must still run under the pid it came back
 //!   with, `--settle` after the restart (a service that crashes at start

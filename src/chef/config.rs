@@ -1,5 +1,5 @@
 //! Where the Chef server settings come from, found the way knife finds them
-//! (`reference/chef.md` §8; chef-config workstation_config_loader.rb and
+//! (chef/chef chef-config/lib/chef-config/workstation_config_loader.rb and
 //! mixin/credentials.rb):
 //!
 //! 1. `~/.chef/credentials` (TOML), the profile from `--profile`,

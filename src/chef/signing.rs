@@ -1,5 +1,5 @@
 //! Chef Server request signing, as mixlib-authentication does it
-//! (`reference/chef.md` §3; chef/mixlib-authentication
+//! (chef/mixlib-authentication
 //! lib/mixlib/authentication/signedheaderauth.rb):
 //!
 //! - 1.0 and 1.1 sign the canonical request with raw RSA (PKCS#1 v1.5 type 1

@@ -34,6 +34,61 @@ pub fn completions() -> Vec<(String, Vec<u8>)> {
     SHELLS.iter().map(|&shell| completion(shell)).collect()
 }
 
+/// The command-line reference as one Markdown page: the long help of
+/// galley and of each subcommand, wrapped at 100 columns.
+pub fn markdown_reference() -> String {
+    let mut cmd = Cli::command()
+        .disable_help_subcommand(true)
+        .term_width(100)
+        .max_term_width(100);
+    cmd.build();
+    let mut out = String::from(
+        "# galley command-line reference\n\n\
+         [README](../README.md) · generated from galley's own help by \
+         `cargo run -- man --markdown > docs/reference.md`; a test keeps it current.\n\n",
+    );
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    out.push_str("Subcommands: ");
+    out.push_str(
+        &names
+            .iter()
+            .map(|n| format!("[{n}](#galley-{n})"))
+            .collect::<Vec<_>>()
+            .join(" · "),
+    );
+    out.push_str("\n\n## galley\n\n```text\n");
+    out.push_str(&cmd.render_long_help().to_string());
+    out.push_str("```\n");
+    for name in names {
+        let sub = cmd
+            .find_subcommand_mut(&name)
+            .expect("listed above")
+            .clone()
+            .bin_name(format!("galley {name}"));
+        out.push_str(&format!("\n## galley {name}\n\n```text\n"));
+        out.push_str(&sub.clone().render_long_help().to_string());
+        out.push_str("```\n");
+        let mut sub = sub;
+        sub.build();
+        for nested in sub.get_subcommands().filter(|n| n.get_name() != "help") {
+            let full = format!("galley {name} {}", nested.get_name());
+            out.push_str(&format!("\n### {full}\n\n```text\n"));
+            out.push_str(
+                &nested
+                    .clone()
+                    .bin_name(&full)
+                    .render_long_help()
+                    .to_string(),
+            );
+            out.push_str("```\n");
+        }
+    }
+    out
+}
+
 /// `galley.1` and `galley-SUBCOMMAND.1` for each subcommand.
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     // `galley help` is clap's; it gets no page, so the main page does not
@@ -117,6 +172,9 @@ pub fn run_completions(args: &CompletionsArgs) -> Result<u8, Error> {
 }
 
 pub fn run_man(args: &ManArgs) -> Result<u8, Error> {
+    if args.markdown {
+        return crate::terminal::data(markdown_reference().as_bytes()).map(|()| exit::OK);
+    }
     let pages = man_pages();
     match &args.dir {
         Some(dir) => write_all(dir, &pages)?,

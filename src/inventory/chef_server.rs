@@ -3,7 +3,7 @@
 //!
 //! Paging: Chef Server's `total` counts all matches; goiardi's counts the
 //! page, and its partial results come back in a different order on every
-//! call (`reference/goiardi.md`, gotchas 2 and 4). galley pages until a page
+//! call (goiardi 0.11, as tests/galley/chef.rs runs it). galley pages until a page
 //! comes back short. A full page whose `total` claims nothing more (goiardi),
 //! or a name repeating across pages (the order moved under it), makes galley
 //! ask again for everything in one page.

@@ -1,7 +1,7 @@
 //! A node as Chef's search index sees it: a list of `field = value` pairs.
 //!
 //! The rules are Chef Server's (chef_node.erl `ejson_for_indexing`,
-//! chef_index_expand.erl; `reference/chef.md` §5.2):
+//! chef_index_expand.erl in chef/chef-server):
 //! - the merged attributes, overlaid by the top-level fields `name`,
 //!   `chef_type`, `chef_environment`, `recipe` and `role` (from the node's own
 //!   run list), `run_list`, `policy_name`, `policy_group`;

@@ -306,7 +306,8 @@ pub(crate) fn tcp_connect(
             Ok(stream) => {
                 // SSH sends small packets and waits for answers: Nagle's
                 // algorithm would hold some of them for a delayed ACK
-                // (about 40 ms each, reference/fleet-bench.md).
+                // (about 40 ms each, Linux's delayed-ACK timer; docs/benchmarks.md
+                // has the round trips this saves).
                 let _ = stream.set_nodelay(true);
                 return Ok(stream);
             }

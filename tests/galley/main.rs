@@ -5,6 +5,7 @@ mod support;
 mod chef;
 mod command_line;
 mod config;
+mod docs;
 mod fixup;
 mod generated;
 mod inventory;

@@ -1,7 +1,7 @@
 //! Chef search queries: the syntax tree, its parser and its printer.
 //!
-//! The grammar is Chef Server's (chef/chef-server `chef_lucene.peg`; see
-//! `reference/chef.md` §5.1): `field:value`, quoted phrases, `*`/`?`
+//! The grammar is Chef Server's (chef/chef-server
+//! `src/oc_erchef/apps/chef_index/src/chef_lucene.peg`): `field:value`, quoted phrases, `*`/`?`
 //! wildcards, `AND`/`&&`, `OR`/`||`, `NOT`/`!`/`-`, `+` (required), groups,
 //! field groups `f:(a OR b)`, ranges `[a TO b]`/`{a TO b}`, backslash escapes
 //! and `*:*`. Boosts (`^`) and fuzzy terms (`~`) are refused: they change
