@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Read reports: the summary of one or more (shards, resumed runs: the latest outcome per host wins), or the hosts whose outcome changed between two')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the line that registers galley''s completion in a shell, or write every shell''s script to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -416,8 +416,8 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
         }
         'galley;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the scripts for every shell into this folder instead')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'galley;man' {
@@ -437,7 +437,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Read reports: the summary of one or more (shards, resumed runs: the latest outcome per host wins), or the hosts whose outcome changed between two')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script, or write all of them to a folder')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the line that registers galley''s completion in a shell, or write every shell''s script to a folder')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print galley''s man page (roff), or write every page to a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

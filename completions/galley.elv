@@ -31,7 +31,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand status 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first'
             cand report 'Read reports: the summary of one or more (shards, resumed runs: the latest outcome per host wins), or the hosts whose outcome changed between two'
             cand config 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
-            cand completions 'Print a shell completion script, or write all of them to a folder'
+            cand completions 'Print the line that registers galley''s completion in a shell, or write every shell''s script to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -397,8 +397,8 @@ set edit:completion:arg-completer[galley] = {|@words|
         }
         &'galley;completions'= {
             cand --dir 'Write the scripts for every shell into this folder instead'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'galley;man'= {
             cand --dir 'Write galley.1 and one page per subcommand into this folder instead'
@@ -416,7 +416,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand status 'Fleet convergence, as knife status: each node''s last successful chef-client run (ohai_time), oldest first'
             cand report 'Read reports: the summary of one or more (shards, resumed runs: the latest outcome per host wins), or the hosts whose outcome changed between two'
             cand config 'Show the Chef server settings galley found, and where each came from (credentials profile, config.rb/knife.rb line, or flag). Never shows the key itself'
-            cand completions 'Print a shell completion script, or write all of them to a folder'
+            cand completions 'Print the line that registers galley''s completion in a shell, or write every shell''s script to a folder'
             cand man 'Print galley''s man page (roff), or write every page to a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

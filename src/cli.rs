@@ -5,8 +5,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 
 pub use crate::chef::signing::SignVersion;
+use crate::complete;
 use crate::exit;
 pub use crate::ssh::Policy as HostKeyPolicy;
 use crate::units::{Bytes, Concurrency, Dur, HostCount, Moment, Shard};
@@ -90,7 +92,16 @@ pub enum Command {
     /// (credentials profile, config.rb/knife.rb line, or flag). Never shows
     /// the key itself.
     Config(ConfigArgs),
-    /// Print a shell completion script, or write all of them to a folder.
+    /// Print the line that registers galley's completion in a shell, or
+    /// write every shell's script to a folder.
+    ///
+    /// bash, zsh and fish complete from what galley knows of the fleet:
+    /// query fields and their values, node names, profiles, reports,
+    /// backup ids, ctl names and services (clap_complete's dynamic engine:
+    /// `COMPLETE=bash galley` prints the registration). Put the line in
+    /// ~/.bashrc or ~/.zshrc; for fish, write it to
+    /// ~/.config/fish/completions/galley.fish. elvish and PowerShell get a
+    /// static script of subcommands and flags.
     Completions(CompletionsArgs),
     /// Print galley's man page (roff), or write every page to a folder.
     Man(ManArgs),
@@ -107,7 +118,7 @@ pub struct Selection {
     /// word without a field is refused. Write a negation as 'NOT
     /// field:value' (a word starting with - is a flag). With -m, a host
     /// list instead.
-    #[arg(value_name = "QUERY", required = true, num_args = 1..)]
+    #[arg(value_name = "QUERY", required = true, num_args = 1.., add = ArgValueCompleter::new(complete::query))]
     pub query: Vec<String>,
 
     /// Node JSON to search: a chef-repo folder (nodes/*.json), a file with an
@@ -209,14 +220,14 @@ pub struct FleetArgs {
 
     /// Also write a JSON Lines report here: a header, one line per host as
     /// it finishes, a summary. It stays valid if galley is killed.
-    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    #[arg(long, value_name = "FILE", help_heading = "Output", add = ArgValueCompleter::new(complete::report))]
     pub report: Option<PathBuf>,
 
     /// Run only the selected hosts that were not ok in this earlier report,
     /// and, when that run was killed before its summary, those it never
     /// reported. QUERY still selects from the source. (--resume does the
     /// same and appends to that report.)
-    #[arg(long, value_name = "REPORT", help_heading = "Rollout")]
+    #[arg(long, value_name = "REPORT", help_heading = "Rollout", add = ArgValueCompleter::new(complete::report))]
     pub retry_failed: Option<PathBuf>,
 
     /// Carry on an earlier run: run only the hosts that are not ok in its
@@ -226,7 +237,8 @@ pub struct FleetArgs {
         long,
         value_name = "REPORT",
         conflicts_with = "retry_failed",
-        help_heading = "Rollout"
+        help_heading = "Rollout",
+        add = ArgValueCompleter::new(complete::report)
     )]
     pub resume: Option<PathBuf>,
 
@@ -307,7 +319,8 @@ pub struct AptSourcesArgs {
         long,
         value_name = "BACKUP_ID",
         conflicts_with_all = ["pattern", "remove"],
-        help_heading = "Apt sources"
+        help_heading = "Apt sources",
+        add = ArgValueCompleter::new(complete::backup_id)
     )]
     pub restore: Option<String>,
 
@@ -370,7 +383,7 @@ pub struct ConvergeArgs {
 pub struct ServiceManager {
     /// An omnibus control command (gitlab-ctl, packagecloud-ctl): `NAME
     /// restart SERVICE`, state from `NAME status SERVICE` (runit).
-    #[arg(long, value_name = "NAME", conflicts_with = "systemd")]
+    #[arg(long, value_name = "NAME", conflicts_with = "systemd", add = ArgValueCompleter::new(complete::ctl))]
     pub ctl: Option<String>,
 
     /// systemd units: `systemctl restart UNIT`, state from `systemctl show`.
@@ -390,7 +403,7 @@ pub struct RestartArgs {
     pub fleet: FleetArgs,
 
     /// The services to restart, in this order (unicorn nginx).
-    #[arg(value_name = "SERVICE", required = true, index = 2)]
+    #[arg(value_name = "SERVICE", required = true, index = 2, add = ArgValueCompleter::new(complete::service))]
     pub services: Vec<String>,
 
     #[command(flatten)]
@@ -417,7 +430,8 @@ pub struct FixupArgs {
         long,
         value_name = "SERVICE",
         value_delimiter = ',',
-        help_heading = "Steps"
+        help_heading = "Steps",
+        add = ArgValueCompleter::new(complete::service)
     )]
     pub restart: Vec<String>,
 
@@ -494,7 +508,7 @@ pub struct ChefArgs {
 
     /// The ~/.chef/credentials profile [default: CHEF_PROFILE, else
     /// ~/.chef/context, else default].
-    #[arg(long, value_name = "PROFILE")]
+    #[arg(long, value_name = "PROFILE", add = ArgValueCompleter::new(complete::profile))]
     pub profile: Option<String>,
 
     /// The Chef server URL, with the organization
@@ -598,7 +612,7 @@ pub enum ReportAction {
 #[derive(Debug, Args)]
 pub struct ReportShowArgs {
     /// JSON Lines reports written by --report (or --resume).
-    #[arg(required = true, value_name = "REPORT")]
+    #[arg(required = true, value_name = "REPORT", add = ArgValueCompleter::new(complete::report))]
     pub reports: Vec<PathBuf>,
 
     /// table: the human summary; json: one document.
@@ -609,11 +623,11 @@ pub struct ReportShowArgs {
 #[derive(Debug, Args)]
 pub struct ReportDiffArgs {
     /// The earlier report.
-    #[arg(value_name = "BEFORE")]
+    #[arg(value_name = "BEFORE", add = ArgValueCompleter::new(complete::report))]
     pub before: PathBuf,
 
     /// The later report.
-    #[arg(value_name = "AFTER")]
+    #[arg(value_name = "AFTER", add = ArgValueCompleter::new(complete::report))]
     pub after: PathBuf,
 
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -622,7 +636,9 @@ pub struct ReportDiffArgs {
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
-    /// The shell to print a completion script for.
+    /// The shell: bash, zsh and fish print the line that registers
+    /// completion (source <(COMPLETE=bash galley)); elvish and powershell
+    /// print a static script.
     #[arg(value_enum, required_unless_present = "dir")]
     pub shell: Option<clap_complete::Shell>,
 

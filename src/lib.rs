@@ -22,6 +22,7 @@ pub mod chef;
 pub mod cli;
 pub mod command_line;
 pub mod commands;
+pub mod complete;
 pub mod config;
 pub mod diagnostic;
 pub mod error;

@@ -85,6 +85,7 @@ fn manager(args: &ServiceManager) -> Result<Manager, Error> {
 
 pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
     let places = places(&args.places);
+    let mut made_backup: Option<String> = None;
     let (describe, step, notes): (String, Box<dyn Step>, Vec<String>) = match &args.restore {
         Some(id) => {
             if !apt_sources::valid_backup_id(id) {
@@ -103,11 +104,14 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
         }
         None => {
             let regex = args.pattern.as_deref().unwrap_or_default();
+            if args.remove {
+                made_backup = Some(new_backup_id());
+            }
             let step = AptSources {
                 pattern: pattern(regex)?,
                 remove: args.remove,
                 places,
-                backup_id: new_backup_id(),
+                backup_id: made_backup.clone().unwrap_or_else(new_backup_id),
             };
             let notes = if args.remove {
                 vec![step.backup_note()]
@@ -128,7 +132,8 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let job = Job::new(&describe, Work::Steps(vec![step.as_ref()]), notes);
+    let mut job = Job::new(&describe, Work::Steps(vec![step.as_ref()]), notes);
+    job.used.backup_id = made_backup;
     fleet::drive(&args.fleet, prepared, &job)
 }
 
@@ -179,7 +184,9 @@ pub fn restart(args: &RestartArgs) -> Result<u8, Error> {
         services: Some((manager, args.manager.settle.0)),
     };
     let describe = format!("restart {}", args.services.join(" "));
-    let job = Job::new(&describe, Work::Steps(vec![&restart, &verify]), Vec::new());
+    let mut job = Job::new(&describe, Work::Steps(vec![&restart, &verify]), Vec::new());
+    job.used.ctl = args.manager.ctl.clone();
+    job.used.services = args.services.clone();
     fleet::drive(&args.fleet, prepared, &job)
 }
 
@@ -244,6 +251,11 @@ pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
     if verify.server.is_some() || verify.services.is_some() {
         steps.push(&verify);
     }
-    let job = Job::new(&describe.join(" "), Work::Steps(steps), notes);
+    let mut job = Job::new(&describe.join(" "), Work::Steps(steps), notes);
+    job.used.backup_id = remove.as_ref().map(|r| r.backup_id.clone());
+    if !args.restart.is_empty() {
+        job.used.ctl = args.manager.ctl.clone();
+        job.used.services = args.restart.clone();
+    }
     fleet::drive(&args.fleet, prepared, &job)
 }

@@ -116,6 +116,17 @@ pub struct Job<'a> {
     /// What `--dry-run` shows each host doing: per step (or the one
     /// command), its name and remote commands, secrets masked.
     pub planned: Vec<(String, Vec<String>)>,
+    /// What the run uses that completion offers next time: the ctl name,
+    /// the services restarted, the apt-sources backup id.
+    pub used: Used,
+}
+
+/// Names a run used, for completion (see [`crate::complete::index`]).
+#[derive(Debug, Clone, Default)]
+pub struct Used {
+    pub ctl: Option<String>,
+    pub services: Vec<String>,
+    pub backup_id: Option<String>,
 }
 
 impl<'a> Job<'a> {
@@ -137,6 +148,7 @@ impl<'a> Job<'a> {
             work,
             plan_notes,
             planned,
+            used: Used::default(),
         }
     }
 }
@@ -311,7 +323,31 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         &cancel,
         &mut reporter,
     )?;
+    remember(args, &job.used);
     reporter.finish(cancel.interrupted())
+}
+
+/// Keeps what this run used for completion: its report, ctl, services and
+/// backup id.
+fn remember(args: &FleetArgs, used: &Used) {
+    let report = args
+        .resume
+        .as_ref()
+        .or(args.report.as_ref())
+        .and_then(|p| std::path::absolute(p).ok());
+    crate::complete::index::remember_run(|history| {
+        if let Some(report) = &report {
+            history.reports.retain(|r| r != report);
+            history.reports.push(report.clone());
+            let keep = history.reports.len().saturating_sub(200);
+            history.reports.drain(..keep);
+        }
+        history.ctl.extend(used.ctl.clone());
+        history.services.extend(used.services.iter().cloned());
+        if let Some(id) = &used.backup_id {
+            history.backups.insert(id.clone(), report.clone());
+        }
+    });
 }
 
 /// How the run is reported, from the flags.

@@ -21,12 +21,39 @@ const SHELLS: [Shell; 5] = [
     Shell::PowerShell,
 ];
 
-/// The completion script for one shell, and the file name it is installed as.
+/// The environment variable clap_complete's dynamic completion reads.
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+/// The completion script for one shell, and the file name it is installed
+/// as: for bash, zsh and fish the registration of the dynamic completer
+/// (what `COMPLETE=SHELL galley` prints, calling `galley` at TAB time);
+/// for the others a static script of subcommands and flags.
 pub fn completion(shell: Shell) -> (String, Vec<u8>) {
-    let mut cmd = Cli::command();
+    use clap_complete::env::{EnvCompleter, Fish};
+    let dynamic: Option<&dyn EnvCompleter> = match shell {
+        Shell::Bash => Some(&crate::complete::BASH),
+        Shell::Zsh => Some(&crate::complete::ZSH),
+        Shell::Fish => Some(&Fish),
+        _ => None,
+    };
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "galley", &mut out);
+    match dynamic {
+        Some(env) => env
+            .write_registration(COMPLETE_VAR, "galley", "galley", "galley", &mut out)
+            .expect("writing to memory cannot fail"),
+        None => clap_complete::generate(shell, &mut Cli::command(), "galley", &mut out),
+    }
     (shell.file_name("galley"), out)
+}
+
+/// The line that registers galley's completion in a shell's startup file.
+pub fn registration_line(shell: Shell) -> Option<String> {
+    match shell {
+        Shell::Bash => Some(format!("source <({COMPLETE_VAR}=bash galley)\n")),
+        Shell::Zsh => Some(format!("source <({COMPLETE_VAR}=zsh galley)\n")),
+        Shell::Fish => Some(format!("{COMPLETE_VAR}=fish galley | source\n")),
+        _ => None,
+    }
 }
 
 /// All completion scripts, with their file names.
@@ -144,6 +171,8 @@ fn environment_section() -> String {
         ".SH ENVIRONMENT\n",
         ".TP\n\\fBGALLEY_INVENTORY\\fR\nthe node inventory to search when \\fB\\-\\-inventory\\fR is not given\n",
         ".TP\n\\fBNO_COLOR\\fR\nwhen set and not empty, galley prints no colour\n",
+        ".TP\n\\fBXDG_CACHE_HOME\\fR\nwhere the completion index is kept (galley/ in it; default ~/.cache)\n",
+        ".TP\n\\fBCOMPLETE\\fR\nset by a shell's completion registration (bash, zsh, fish): galley prints completions instead of running\n",
     )
     .to_string()
 }
@@ -165,7 +194,10 @@ fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
 pub fn run_completions(args: &CompletionsArgs) -> Result<u8, Error> {
     match (&args.dir, args.shell) {
         (Some(dir), _) => write_all(dir, &completions())?,
-        (None, Some(shell)) => crate::terminal::data(&completion(shell).1)?,
+        (None, Some(shell)) => match registration_line(shell) {
+            Some(line) => crate::terminal::data(line.as_bytes())?,
+            None => crate::terminal::data(&completion(shell).1)?,
+        },
         (None, None) => unreachable!("clap requires a shell or --dir"),
     }
     Ok(exit::OK)

@@ -27,5 +27,8 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
         ));
         return Ok(None);
     }
+    if !matches!(selection.source, crate::config::SourceSpec::Manual(_)) {
+        crate::complete::remember(&source.describe(), &found);
+    }
     Ok(Some(target::resolve(found, &selection.address)))
 }

@@ -133,10 +133,22 @@ fn every_subcommand_and_flag_of_the_help_is_in_the_man_pages() {
 
 #[test]
 fn the_commands_print_what_the_files_hold() {
-    let run = galley(&["completions", "bash"]);
+    // bash, zsh and fish print their registration line (tested in
+    // complete.rs); elvish and PowerShell a static script.
+    let run = galley(&["completions", "elvish"]);
     run.expect_code(0);
+    let (_, elvish) = completions().remove(3);
+    assert_eq!(run.output.stdout, elvish);
+    // The committed bash script is what `COMPLETE=bash galley` registers
+    // (which calls galley by the path it was run as).
+    let registration = crate::support::Galley::new().env("COMPLETE", "bash").run();
     let (_, bash) = completions().remove(0);
-    assert_eq!(run.output.stdout, bash);
+    assert_eq!(
+        registration
+            .stdout()
+            .replace(env!("CARGO_BIN_EXE_galley"), "galley"),
+        String::from_utf8(bash).unwrap()
+    );
     let run = galley(&["man"]);
     run.expect_code(0);
     assert_eq!(run.output.stdout, man_pages().remove(0).1);

@@ -4,12 +4,13 @@ mod support;
 
 mod chef;
 mod command_line;
+mod complete;
 mod config;
 mod docs;
 mod fixup;
 mod generated;
 mod inventory;
-mod output;
+pub mod output;
 mod query;
 mod rollout;
 mod run;

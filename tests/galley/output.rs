@@ -110,18 +110,25 @@ fn a_url_token_split_across_reads_is_masked_everywhere() {
 }
 
 /// A tmux server of the test's own, with one window running a command.
-struct Tmux {
+pub struct Tmux {
     socket: std::path::PathBuf,
 }
 
 impl Tmux {
-    /// Runs `command` in a new detached 200x50 window; `DONE` is printed
-    /// when it ends, and the window stays.
+    /// Runs `command` in a new detached 200x50 window; `TEST-DONE` is
+    /// printed when it ends, and the window stays.
     fn run(dir: &Path, command: &str) -> Tmux {
+        let tmux = Tmux::start(dir, &format!("{command}; echo TEST-DONE; sleep 600"));
+        tmux.wait_screen("TEST-DONE");
+        tmux
+    }
+
+    /// Starts `command` (a shell command line) in a new detached 200x50
+    /// window.
+    pub fn start(dir: &Path, command: &str) -> Tmux {
         let tmux = Tmux {
             socket: dir.join("tmux.sock"),
         };
-        let script = format!("{command}; echo TEST-DONE; sleep 600");
         tmux.tmux(&[
             "new-session",
             "-d",
@@ -131,18 +138,35 @@ impl Tmux {
             "50",
             "sh",
             "-c",
-            &script,
+            command,
         ]);
+        tmux
+    }
+
+    /// Waits until the screen shows `text` (60 s at most).
+    #[track_caller]
+    pub fn wait_screen(&self, text: &str) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !tmux.capture(&[]).contains("TEST-DONE") {
+        while !self.capture(&[]).contains(text) {
             assert!(
                 std::time::Instant::now() < deadline,
-                "the command did not end:\n{}",
-                tmux.capture(&[])
+                "the screen never showed {text:?}:\n{}",
+                self.capture(&[])
             );
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        tmux
+    }
+
+    /// Types keys (tmux key names such as `Tab`, `C-u`, or text).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend(keys);
+        self.tmux(&args);
+    }
+
+    /// Types `text` as it is.
+    pub fn literal(&self, text: &str) {
+        self.tmux(&["send-keys", "-l", text]);
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -162,7 +186,7 @@ impl Tmux {
     }
 
     /// The screen's text (`-e`: with its colours as escape sequences).
-    fn capture(&self, extra: &[&str]) -> String {
+    pub fn capture(&self, extra: &[&str]) -> String {
         let mut args = vec!["capture-pane", "-p", "-J", "-S", "-100"];
         args.extend(extra);
         self.tmux(&args)

@@ -91,7 +91,8 @@ pub fn clean(program: &str) -> (Command, tempfile::TempDir) {
         .env_remove("GALLEY_INVENTORY")
         .env_remove("SSH_AUTH_SOCK")
         .env_remove("NO_COLOR")
-        .env_remove("CHEF_PROFILE");
+        .env_remove("CHEF_PROFILE")
+        .env_remove("XDG_CACHE_HOME");
     (cmd, home)
 }
 
@@ -1046,6 +1047,11 @@ impl Goiardi {
     /// Runs `galley SUBCOMMAND --server-url URL -u admin -k KEY REST...`
     /// against this server as its admin.
     pub fn galley(&self, args: &[&str]) -> Run {
+        self.galley_cmd(args).run()
+    }
+
+    /// The command line [`Goiardi::galley`] runs, to add to.
+    pub fn galley_cmd(&self, args: &[&str]) -> Galley {
         let key = self.key("admin");
         let mut all: Vec<&str> = vec![
             args[0],
@@ -1057,7 +1063,7 @@ impl Goiardi {
             key.to_str().unwrap(),
         ];
         all.extend_from_slice(&args[1..]);
-        galley(&all)
+        Galley::new().args(all)
     }
 
     /// A signed client of this server as one of its identities, with
