@@ -95,9 +95,24 @@ struct Open {
 /// A connected gateway, served by its pump thread.
 pub struct Gateway {
     name: String,
-    requests: Mutex<Sender<Open>>,
+    /// Closed (taken) when the gateway is dropped: the pump then ends.
+    requests: Mutex<Option<Sender<Open>>>,
     /// Written to wake the pump when a request arrives.
     waker: UnixStream,
+    /// The pump's thread, joined when the gateway is dropped: it must not
+    /// outlive the run (it disconnects the session through OpenSSL, which
+    /// the process tears down at exit).
+    pump: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        drop(self.requests.lock().unwrap().take());
+        let _ = (&self.waker).write(&[1]);
+        if let Some(pump) = self.pump.lock().unwrap().take() {
+            let _ = pump.join();
+        }
+    }
 }
 
 impl Gateway {
@@ -107,6 +122,8 @@ impl Gateway {
         self.requests
             .lock()
             .unwrap()
+            .as_ref()
+            .ok_or_else(|| format!("gateway {} closed", self.name))?
             .send(Open {
                 host: host.to_string(),
                 port,
@@ -133,6 +150,18 @@ pub struct Gateways {
     slots: Mutex<HashMap<Vec<Jump>, Slot>>,
     /// Channels open at once per gateway (`--gateway-concurrency`).
     pub channels_per_gateway: usize,
+}
+
+impl Drop for Gateways {
+    /// Closes the gateways innermost first: a longer chain tunnels through
+    /// the shorter ones, whose pumps wait for its tunnel to close.
+    fn drop(&mut self) {
+        let mut slots: Vec<(Vec<Jump>, Slot)> = self.slots.lock().unwrap().drain().collect();
+        slots.sort_by_key(|(chain, _)| std::cmp::Reverse(chain.len()));
+        for (_, slot) in slots {
+            drop(slot);
+        }
+    }
 }
 
 impl Gateways {
@@ -250,7 +279,7 @@ impl Gateways {
         let _ = wakee.set_nonblocking(true);
         let cap = self.channels_per_gateway;
         let pump_name = name.clone();
-        std::thread::Builder::new()
+        let pump = std::thread::Builder::new()
             .name(format!("gateway {name}"))
             .spawn(move || pump(conn.session, conn.stream, incoming, wakee, cap, &pump_name))
             .map_err(|e| {
@@ -262,8 +291,9 @@ impl Gateways {
             })?;
         Ok(Arc::new(Gateway {
             name,
-            requests: Mutex::new(requests),
+            requests: Mutex::new(Some(requests)),
             waker,
+            pump: Mutex::new(Some(pump)),
         }))
     }
 }
