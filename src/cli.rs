@@ -11,7 +11,7 @@ pub use crate::chef::signing::SignVersion;
 use crate::complete;
 use crate::exit;
 pub use crate::ssh::Policy as HostKeyPolicy;
-use crate::units::{Bytes, Concurrency, Dur, HostCount, Moment, Shard};
+use crate::units::{Bytes, Concurrency, Dur, HostCount, Moment, ShardSpec};
 
 /// Fleet-wide fixups for Chef-managed hosts.
 ///
@@ -261,10 +261,17 @@ pub struct FleetArgs {
     #[arg(long, value_name = "DURATION", help_heading = "Rollout")]
     pub batch_pause: Option<Dur>,
 
+    /// Leave out the hosts this report holds, whatever their outcome (the
+    /// canaries a CI pipeline ran in an earlier job).
+    #[arg(long, value_name = "REPORT", help_heading = "Rollout", add = ArgValueCompleter::new(complete::report))]
+    pub exclude_report: Option<PathBuf>,
+
     /// Act only on the K-th of N disjoint slices of the selected nodes (by a
     /// hash of the node name), so N runners cover the fleet exactly once.
-    #[arg(long, value_name = "K/N", help_heading = "Rollout")]
-    pub shard: Option<Shard>,
+    /// `auto`: the slice GitLab CI's `parallel: N` gives this job
+    /// (CI_NODE_INDEX/CI_NODE_TOTAL).
+    #[arg(long, value_name = "K/N|auto", help_heading = "Rollout")]
+    pub shard: Option<ShardSpec>,
 
     /// Output kept per host and stream (head and tail; the rest is counted).
     #[arg(

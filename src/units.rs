@@ -163,6 +163,47 @@ impl FromStr for Shard {
     }
 }
 
+/// `--shard`: a slice given as K/N, or `auto`: the one GitLab CI's
+/// `parallel: N` gives this job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardSpec {
+    Fixed(Shard),
+    /// From `CI_NODE_INDEX` and `CI_NODE_TOTAL`.
+    Auto,
+}
+
+impl FromStr for ShardSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ShardSpec, String> {
+        if s.trim() == "auto" {
+            return Ok(ShardSpec::Auto);
+        }
+        s.parse()
+            .map(ShardSpec::Fixed)
+            .map_err(|e| format!("{e}, or auto in a GitLab CI job with `parallel:`"))
+    }
+}
+
+impl ShardSpec {
+    /// The slice this run takes; `env` reads the environment (GitLab CI
+    /// sets `CI_NODE_INDEX`, 1-based, and `CI_NODE_TOTAL` for `parallel: N`).
+    pub fn resolve(self, env: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
+        let ShardSpec::Fixed(shard) = self else {
+            let (index, total) = (env("CI_NODE_INDEX"), env("CI_NODE_TOTAL"));
+            let (Some(index), Some(total)) = (index, total) else {
+                return Err("--shard auto takes the slice from GitLab CI's CI_NODE_INDEX and CI_NODE_TOTAL, \
+                     which a job with `parallel: N` sets; they are not set here: give --shard K/N"
+                    .into());
+            };
+            return format!("{index}/{total}").parse().map_err(|e| {
+                format!("--shard auto: CI_NODE_INDEX={index} CI_NODE_TOTAL={total} do not make a shard: {e}")
+            });
+        };
+        Ok(shard)
+    }
+}
+
 impl fmt::Display for Shard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
@@ -172,6 +213,30 @@ impl fmt::Display for Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_shards_come_from_gitlab_ci() {
+        let ci = |i: &str, n: &str| {
+            let (i, n) = (i.to_string(), n.to_string());
+            move |k: &str| match k {
+                "CI_NODE_INDEX" => Some(i.clone()),
+                "CI_NODE_TOTAL" => Some(n.clone()),
+                _ => None,
+            }
+        };
+        assert_eq!("auto".parse::<ShardSpec>().unwrap(), ShardSpec::Auto);
+        let shard = ShardSpec::Auto.resolve(ci("2", "3")).unwrap();
+        assert_eq!(shard, Shard { index: 2, count: 3 });
+        let outside = ShardSpec::Auto.resolve(|_| None).unwrap_err();
+        assert!(
+            outside.contains("not set here: give --shard K/N"),
+            "{outside}"
+        );
+        assert!(ShardSpec::Auto.resolve(ci("4", "3")).is_err());
+        let fixed: ShardSpec = "1/2".parse().unwrap();
+        assert_eq!(fixed.resolve(|_| None).unwrap().to_string(), "1/2");
+        assert!("x".parse::<ShardSpec>().unwrap_err().contains("or auto"));
+    }
 
     #[test]
     fn host_counts_and_shards() {

@@ -40,12 +40,19 @@ pub struct Prepared {
     pub targets: Targets,
     /// Where the nodes came from is a Chef server.
     pub from_server: bool,
+    /// The slice of the selection this run took (`--shard`, resolved).
+    pub shard: Option<crate::units::Shard>,
 }
 
 /// Selects the hosts and reads the SSH settings. `Err(code)` when there is
 /// nothing to do (no match: 4; nothing left to retry: 0).
 pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
     let mut selection = Selection::from_args(&args.select)?;
+    let shard = args
+        .shard
+        .map(|spec| spec.resolve(|name| std::env::var(name).ok()))
+        .transpose()
+        .map_err(|why| Error::usage(anyhow::anyhow!(why)))?;
     let from_server = matches!(selection.source, SourceSpec::ChefServer(_));
     let knife = knife_ssh(&args.select.chef, from_server)?;
     if let (Some(attribute), None, false) = (
@@ -67,16 +74,23 @@ pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
     let Some(mut targets) = super::select(&selection)? else {
         return Ok(Err(exit::NO_MATCH));
     };
-    if let Some(shard) = args.shard {
+    if let Some(path) = &args.exclude_report {
+        let past = super::report::read(path, "")?;
+        let before = targets.len();
+        targets.retain_names(|name| !past.records.contains_key(name));
+        crate::terminal::message(&format!(
+            "galley: {} of the {before} selected nodes are in {} and left out",
+            before - targets.len(),
+            path.display()
+        ));
+    }
+    if let Some(shard) = shard {
         let before = targets.len();
         targets.retain_names(|name| rollout::in_shard(name, shard));
         let kept = targets.len();
         crate::terminal::message(&format!(
             "galley: shard {shard}: {kept} of the {before} selected nodes"
         ));
-        if kept == 0 {
-            return Ok(Err(exit::OK));
-        }
     }
     if let Some(path) = args.resume.as_ref().or(args.retry_failed.as_ref()) {
         if !keep_retries(&mut targets, path, &selection)? {
@@ -94,6 +108,7 @@ pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
         settings,
         targets,
         from_server,
+        shard,
     }))
 }
 
@@ -272,19 +287,23 @@ fn watch_signals(signals: &mut Signals, cancel: &Cancel, progress: &Progress) {
 }
 
 /// The rollout flags, for the report header.
-fn rollout_record(args: &FleetArgs) -> Rollout {
+fn rollout_record(args: &FleetArgs, shard: Option<crate::units::Shard>) -> Rollout {
     let text = |v: &dyn std::fmt::Display| Some(v.to_string());
     Rollout {
         batch_pause: args.batch_pause.as_ref().and_then(|p| text(p)),
         batch_size: args.batch_size.as_ref().and_then(|s| text(s)),
         canary: args.canary.map(|n| n.0),
+        excluded_from: args
+            .exclude_report
+            .as_ref()
+            .map(|p| p.display().to_string()),
         max_failures: args.max_failures.as_ref().and_then(|m| text(m)),
         retried_from: args
             .resume
             .as_ref()
             .or(args.retry_failed.as_ref())
             .map(|p| p.display().to_string()),
-        shard: args.shard.as_ref().and_then(|s| text(s)),
+        shard: shard.map(|s| s.to_string()),
     }
 }
 
@@ -302,6 +321,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         selection,
         settings,
         targets,
+        shard: prepared_shard,
         ..
     } = prepared;
     let header = Header {
@@ -309,7 +329,7 @@ pub fn drive(args: &FleetArgs, prepared: Prepared, job: &Job) -> Result<u8, Erro
         galley: env!("CARGO_PKG_VERSION").to_string(),
         hosts: targets.len(),
         query: selection.query.to_string(),
-        rollout: Some(rollout_record(args)),
+        rollout: Some(rollout_record(args, prepared_shard)),
         started_at: now_epoch(),
         version: SCHEMA_VERSION,
     };

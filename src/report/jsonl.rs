@@ -84,7 +84,10 @@ pub fn write_json_document(
     let mut out = io::BufWriter::new(out);
     let mut json = serde_json::Serializer::pretty(&mut out);
     let mut doc = json.serialize_map(Some(3))?;
-    doc.serialize_entry("header", &sorted_value(&Record::Header(header.clone())))?;
+    doc.serialize_entry(
+        "header",
+        &sorted_value(&Record::Header(Box::new(header.clone()))),
+    )?;
     doc.serialize_entry("hosts", &Hosts(outcomes))?;
     doc.serialize_entry("summary", &sorted_value(&Record::Summary(summary.clone())))?;
     doc.end()?;
@@ -251,7 +254,7 @@ mod tests {
         let mut written = Vec::new();
         write_json_document(&mut written, &header, &outcomes, &summary).unwrap();
         let whole = json!({
-            "header": sorted_value(&Record::Header(header)),
+            "header": sorted_value(&Record::Header(Box::new(header))),
             "hosts": outcomes.iter().map(host_value).collect::<Vec<_>>(),
             "summary": sorted_value(&Record::Summary(summary)),
         });

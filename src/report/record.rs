@@ -32,7 +32,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Record {
-    Header(Header),
+    Header(Box<Header>),
     Host(Box<HostRecord>),
     Summary(Summary),
 }
@@ -76,6 +76,8 @@ pub struct Rollout {
     pub batch_size: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canary: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded_from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_failures: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -96,7 +96,7 @@ impl Reporter {
             settings,
             header,
         };
-        reporter.write(&Record::Header(reporter.header.clone()))?;
+        reporter.write(&Record::Header(Box::new(reporter.header.clone())))?;
         for u in &targets.unaddressed {
             let outcome = HostOutcome::without_run(
                 &u.node.name,

@@ -119,10 +119,14 @@ pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
         .filter(|k| stats.count(**k) > 0)
         .map(|k| format!("{} {}", stats.count(*k), k.name()))
         .collect();
+    let counts = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join(", "))
+    };
     out.push_str(&format!(
-        "{}: {} ({:.1}s)\n",
+        "{}{counts} ({:.1}s)\n",
         plural(stats.total(), "host", "hosts"),
-        parts.join(", "),
         elapsed_ms as f64 / 1000.0
     ));
 

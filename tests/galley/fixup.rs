@@ -968,3 +968,189 @@ fn runs_are_confirmed_on_the_server_the_nodes_came_from() {
         "{local}"
     );
 }
+
+/// Runs `contrib/gitlab-ci/.gitlab-ci.yml` with gitlab-ci-local (shell
+/// executor, no GitLab server, no network) in a git repository of its own,
+/// with this build's galley on PATH; returns the run and the repository.
+fn gitlab_pipeline(server: &Goiardi, query: &str, canary: &str) -> (Run, tempfile::TempDir) {
+    let repo = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let pipeline = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/gitlab-ci/.gitlab-ci.yml");
+    std::fs::copy(&pipeline, repo.path().join(".gitlab-ci.yml")).unwrap();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.email=ci@example.com", "-c", "user.name=ci"])
+            .args(args)
+            .current_dir(repo.path())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "pipeline"]);
+    let bin = Path::new(env!("CARGO_BIN_EXE_galley")).parent().unwrap();
+    let key = std::fs::read_to_string(&client_key().private).unwrap();
+    let variables = [
+        format!("CHEF_SERVER_URL={}", server.url),
+        "CHEF_NODE_NAME=admin".to_string(),
+        format!("CHEF_CLIENT_KEY={}", server.key("admin").display()),
+        format!("SSH_PRIVATE_KEY={key}"),
+        format!("GALLEY_QUERY={query}"),
+        format!("GALLEY_CANARY={canary}"),
+    ];
+    // The shell executor runs every job in the repository itself, so jobs
+    // of one stage would share (and clear) its reports/ folder: one at a
+    // time here. A GitLab runner gives each job its own checkout.
+    let mut cmd = std::process::Command::new("gitlab-ci-local");
+    cmd.args(["--concurrency", "1"]);
+    for variable in &variables {
+        cmd.arg("--variable").arg(variable);
+    }
+    let output = cmd
+        .current_dir(repo.path())
+        .env("HOME", home.path())
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env_remove("SSH_AUTH_SOCK")
+        .output()
+        .expect("gitlab-ci-local (npm install -g gitlab-ci-local@4.65.0; it needs git and rsync)");
+    let run = Run {
+        args: vec!["gitlab-ci-local".into()],
+        output,
+    };
+    drop(home);
+    (run, repo)
+}
+
+/// Every report the pipeline's jobs kept as artifacts, by file name.
+fn pipeline_reports(repo: &Path) -> BTreeMap<String, PathBuf> {
+    let mut found = BTreeMap::new();
+    let mut dirs = vec![repo.join(".gitlab-ci-local/artifacts")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "jsonl") {
+                found.insert(
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    path,
+                );
+            }
+        }
+    }
+    found
+}
+
+// The pipeline a team copies: canary, shards, merged report. Every host is
+// fixed exactly once, the merged report says what one runner would, and a
+// canary that is not ok stops the pipeline before the shards.
+#[test]
+fn the_gitlab_ci_pipeline_fixes_each_host_once_across_its_shards() {
+    let server = Goiardi::start();
+    let names: Vec<String> = (1..=9).map(|i| format!("ci-{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fleet = SimFleet::start(&refs);
+    let admin = fleet.register(&server);
+    crate::support::wait_indexed(&admin, names.len());
+    for host in &fleet.hosts {
+        host.write(
+            "etc-apt/sources.list.d/gitlab_pre-release.list",
+            PRE_RELEASE,
+        );
+        host.chef("18 ok");
+    }
+    let canary = "name:ci-01 OR name:ci-02";
+    let (run, repo) = gitlab_pipeline(&server, "*:*", canary);
+    assert!(run.output.status.success(), "the pipeline failed:\n{run}");
+    assert!(
+        !run.stdout().contains(TOKEN) && !run.stdout().contains("BEGIN OPENSSH"),
+        "a secret in the log:\n{run}"
+    );
+    for host in &fleet.hosts {
+        assert_eq!(
+            host.chef_runs().len(),
+            1,
+            "{} ran chef-client {:?}",
+            host.name,
+            host.chef_runs()
+        );
+        assert!(
+            !host
+                .path("etc-apt/sources.list.d/gitlab_pre-release.list")
+                .exists(),
+            "{}",
+            host.name
+        );
+    }
+    // The shards' jobs ran with their slices; the report job merged all.
+    let reports = pipeline_reports(repo.path());
+    let shards: Vec<&String> = reports.keys().filter(|n| n.starts_with("shard-")).collect();
+    assert_eq!(shards.len(), 4, "{reports:?}");
+    for (n, name) in shards.iter().enumerate() {
+        let header = &crate::support::report_lines(&reports[*name])[0];
+        assert_eq!(header["rollout"]["shard"], format!("{}/4", n + 1), "{name}");
+    }
+    assert!(
+        run.stdout().contains("9 hosts: 9 ok"),
+        "the merged summary in the log:\n{run}"
+    );
+    let mut merged = BTreeMap::new();
+    for path in reports.values() {
+        for (name, outcome) in crate::support::host_outcomes(path) {
+            assert!(
+                merged.insert(name.clone(), outcome).is_none(),
+                "{name} in two reports"
+            );
+        }
+    }
+    // One runner over the same selection (its hosts now have nothing left
+    // to remove, and say the same).
+    let args = [
+        "--server-check",
+        "on",
+        "--remove-sources",
+        "gitlab_pre-release",
+        "*:*",
+    ];
+    fleet.galley_from(&server, "fixup", &args).expect_code(0);
+    assert_eq!(
+        merged,
+        outcomes(&fleet),
+        "the shards' reports and one runner's"
+    );
+
+    // A canary that is not ok: the shards never start.
+    for host in &fleet.hosts {
+        host.write(
+            "etc-apt/sources.list.d/gitlab_pre-release.list",
+            PRE_RELEASE,
+        );
+    }
+    fleet.host("ci-02").chef("18 fail");
+    let before: BTreeMap<String, usize> = fleet
+        .hosts
+        .iter()
+        .map(|h| (h.name.clone(), h.chef_runs().len()))
+        .collect();
+    let (run, repo) = gitlab_pipeline(&server, "*:*", canary);
+    assert!(
+        !run.output.status.success(),
+        "a failed canary must fail the pipeline:\n{run}"
+    );
+    for host in &fleet.hosts {
+        let ran = host.chef_runs().len() - before[&host.name];
+        let expected = usize::from(host.name == "ci-01" || host.name == "ci-02");
+        assert_eq!(ran, expected, "{}: {}", host.name, run);
+    }
+    let reports = pipeline_reports(repo.path());
+    assert_eq!(
+        reports.keys().collect::<Vec<_>>(),
+        ["canary.jsonl"],
+        "{run}"
+    );
+}

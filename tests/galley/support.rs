@@ -39,10 +39,13 @@ impl Run {
 
     #[track_caller]
     pub fn code(&self) -> i32 {
-        self.output
-            .status
-            .code()
-            .expect("galley was killed by a signal")
+        self.output.status.code().unwrap_or_else(|| {
+            panic!(
+                "galley was killed by a signal: {:?}\n{}",
+                self.output.status,
+                self.stderr()
+            )
+        })
     }
 
     /// Asserts the exit code, printing the whole run when it differs.
