@@ -154,7 +154,7 @@ impl Selection {
                 .map(|inventory| Box::new(inventory) as Box<dyn NodeSource>)
                 .map_err(Error::setup),
             SourceSpec::ChefServer(args) => {
-                let settings = chef_settings(args)?;
+                let settings = chef_settings(args, true)?;
                 for warning in chef_config::key_warnings(&settings) {
                     crate::terminal::message(&format!("galley: warning: {warning}"));
                 }
@@ -195,7 +195,7 @@ pub struct KnifeSsh {
 /// Reads the knife settings. When the nodes come from elsewhere, knife files
 /// galley cannot read only cost their ssh defaults, with a warning.
 pub fn knife_ssh(chef: &cli::ChefArgs, server_is_source: bool) -> Result<KnifeSsh, Error> {
-    match chef_settings(chef) {
+    match chef_settings(chef, server_is_source) {
         Ok(config) => Ok(KnifeSsh {
             user: config.ssh_user.map(|s| s.value),
             attribute: config.ssh_attribute.map(|s| s.value),
@@ -294,7 +294,11 @@ fn local_user() -> Option<String> {
 
 /// The Chef server settings, read as knife would (environment: HOME, the
 /// current folder, KNIFE_HOME, CHEF_PROFILE), with the flags on top.
-pub fn chef_settings(args: &cli::ChefArgs) -> Result<ChefConfig, Error> {
+/// The Chef server settings. `evaluate`: galley needs the server now, so
+/// config.rb may be evaluated by Ruby (when installed), as knife would;
+/// otherwise (an inventory or host-list run reading knife's ssh defaults)
+/// only its literal settings are read and no code runs.
+pub fn chef_settings(args: &cli::ChefArgs, evaluate: bool) -> Result<ChefConfig, Error> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/"));
@@ -308,6 +312,7 @@ pub fn chef_settings(args: &cli::ChefArgs) -> Result<ChefConfig, Error> {
         server_url: args.server_url.clone(),
         user: args.user.clone(),
         key: args.key.clone(),
+        ruby: evaluate.then(crate::chef::ruby::find_ruby).flatten(),
     };
     chef_config::load(&inputs).map_err(Error::setup)
 }

@@ -24,8 +24,19 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     Flag(&'static str),
-    Credentials { path: PathBuf, profile: String },
-    ConfigFile { path: PathBuf, line: usize },
+    Credentials {
+        path: PathBuf,
+        profile: String,
+    },
+    /// Read from the file's text (galley's literal reader).
+    ConfigFile {
+        path: PathBuf,
+        line: usize,
+    },
+    /// The file evaluated by Ruby, as knife evaluates it.
+    Evaluated {
+        path: PathBuf,
+    },
 }
 
 impl fmt::Display for Source {
@@ -34,6 +45,7 @@ impl fmt::Display for Source {
             Source::Flag(flag) => write!(f, "{flag}"),
             Source::Credentials { path, profile } => write!(f, "{} [{profile}]", path.display()),
             Source::ConfigFile { path, line } => write!(f, "{}:{line}", path.display()),
+            Source::Evaluated { path } => write!(f, "{} (evaluated by ruby)", path.display()),
         }
     }
 }
@@ -108,6 +120,9 @@ pub struct Inputs {
     pub user: Option<String>,
     /// `-k/--key`.
     pub key: Option<PathBuf>,
+    /// The `ruby` to evaluate config.rb with: set only when galley needs a
+    /// Chef server and Ruby is installed; else the literal reader reads it.
+    pub ruby: Option<PathBuf>,
 }
 
 /// Why the settings could not be read.
@@ -123,12 +138,18 @@ pub enum ConfigError {
         profile: String,
         known: String,
     },
-    #[error("{}:{line}: {setting} is Ruby code galley cannot evaluate; write it as a string literal, or pass {flag}", path.display())]
+    #[error("{}:{line}: {setting} is Ruby code galley cannot read without Ruby; write it as a string literal, pass {flag}, or install Ruby (it is wherever knife is) and galley evaluates the file as knife does", path.display())]
     Ruby {
         path: PathBuf,
         line: usize,
         setting: String,
         flag: &'static str,
+    },
+    #[error("{}{}: ruby could not evaluate it: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Evaluated {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
     },
 }
 
@@ -330,11 +351,118 @@ fn apply_config_file(
     path: &Path,
     inputs: &Inputs,
 ) -> Result<(), ConfigError> {
+    match &inputs.ruby {
+        Some(ruby) => apply_evaluated(config, path, ruby, inputs),
+        None => apply_literals(config, path, inputs),
+    }
+}
+
+/// The settings Ruby reads from the file, as knife would.
+fn apply_evaluated(
+    config: &mut ChefConfig,
+    path: &Path,
+    ruby: &Path,
+    inputs: &Inputs,
+) -> Result<(), ConfigError> {
+    let failed = |line, message| ConfigError::Evaluated {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let evaluated = super::ruby::evaluate(ruby, path).map_err(|why| failed(None, why))?;
+    if let Some(error) = evaluated.error {
+        return Err(failed(evaluated.line, error));
+    }
+    let source = || Source::Evaluated {
+        path: path.to_path_buf(),
+    };
+    let dir = std::path::absolute(path.parent().unwrap_or(Path::new(".")))
+        .unwrap_or_else(|_| PathBuf::from("."));
+    let value = |name: &str| evaluated.settings.get(name).cloned().flatten();
+    let setting = |name: &str| {
+        value(name).map(|value| Setting {
+            value,
+            source: source(),
+        })
+    };
+    let path_setting = |name: &str| {
+        value(name).map(|v| Setting {
+            value: expand_home(&v, &inputs.home, &dir),
+            source: source(),
+        })
+    };
+    if let Some(url) = setting("chef_server_url") {
+        config.server_url = Some(url);
+    }
+    if let Some(name) = setting("client_name").or_else(|| setting("node_name")) {
+        config.client_name = Some(name);
+    }
+    if let Some(key) = path_setting("client_key") {
+        config.client_key = Some(Setting {
+            value: KeySource::File(key.value),
+            source: key.source,
+        });
+    }
+    if let Some(mode) = value("ssl_verify_mode") {
+        let mode = match mode.trim_start_matches(':') {
+            "verify_none" => VerifyMode::None,
+            "verify_peer" => VerifyMode::Peer,
+            other => {
+                return Err(failed(
+                    None,
+                    format!("ssl_verify_mode is {other:?}, not :verify_peer or :verify_none"),
+                ))
+            }
+        };
+        config.ssl_verify_mode = Some(Setting {
+            value: mode,
+            source: source(),
+        });
+    }
+    if let Some(dir) = path_setting("trusted_certs_dir") {
+        config.trusted_certs_dir = Some(dir);
+    }
+    if let Some(file) = path_setting("ssl_ca_file") {
+        config.ssl_ca_file = Some(file);
+    }
+    let knife = |name: &str| {
+        evaluated
+            .knife
+            .get(name)
+            .cloned()
+            .flatten()
+            .map(|value| Setting {
+                value,
+                source: source(),
+            })
+    };
+    if let Some(user) = knife("ssh_user") {
+        config.ssh_user = Some(user);
+    }
+    if let Some(attribute) = knife("ssh_attribute") {
+        config.ssh_attribute = Some(attribute);
+    }
+    if let Some(gateway) = knife("ssh_gateway") {
+        config.ssh_gateway = Some(gateway);
+    }
+    Ok(())
+}
+
+/// The settings galley reads from the file's text, in the common literal
+/// forms.
+fn apply_literals(
+    config: &mut ChefConfig,
+    path: &Path,
+    inputs: &Inputs,
+) -> Result<(), ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    // Absolute, so that `#{current_dir}/key.pem` from `-c .chef/knife.rb`
+    // is not read relative to .chef twice.
+    let dir = std::path::absolute(path.parent().unwrap_or(Path::new(".")))
+        .unwrap_or_else(|_| PathBuf::from("."));
     for (i, raw) in text.lines().enumerate() {
         let line = raw.split(" #").next().unwrap_or("").trim();
         if line.is_empty() || line.starts_with('#') {
@@ -633,7 +761,7 @@ mod tests {
         let path = root.path().join("repo/.chef/config.rb");
         assert_eq!(
             err.to_string(),
-            format!("{}:2: chef_server_url is Ruby code galley cannot evaluate; write it as a string literal, or pass --server-url", path.display())
+            format!("{}:2: chef_server_url is Ruby code galley cannot read without Ruby; write it as a string literal, pass --server-url, or install Ruby (it is wherever knife is) and galley evaluates the file as knife does", path.display())
         );
     }
 }

@@ -62,7 +62,7 @@ fn rows(config: &ChefConfig) -> Vec<(&'static str, Option<(String, String)>)> {
 }
 
 pub fn run(args: &ConfigArgs) -> Result<u8, Error> {
-    let config = chef_settings(&args.chef)?;
+    let config = chef_settings(&args.chef, true)?;
     let rows = rows(&config);
     let text = match args.format {
         Format::Table => {

@@ -63,7 +63,7 @@ fn server_check(
         }
         return Ok(None);
     }
-    let settings = crate::config::chef_settings(chef)?;
+    let settings = crate::config::chef_settings(chef, true)?;
     ChefClient::from_config(&settings, chef.sign_version, chef.server_timeout.0)
         .map(Some)
         .map_err(|e| {
