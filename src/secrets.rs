@@ -14,7 +14,8 @@
 //! The places data enters galley each call this module once, and nothing
 //! else does: a host's output ([`crate::action::capture`]), the operator's
 //! own command line when a job is built, apt source entries read from a
-//! host for galley's own parsing, and reports read back from disk.
+//! host for galley's own parsing, reports read back from disk, and node
+//! attributes shown by `search -l`.
 
 use std::sync::OnceLock;
 
@@ -520,11 +521,12 @@ mod tests {
 mod entry_points {
     /// The places data enters galley; only they may call the masking code,
     /// so no sink masks on its own (and none can forget to).
-    const ENTRY_POINTS: [&str; 4] = [
+    const ENTRY_POINTS: [&str; 5] = [
         "src/action/capture.rs",
         "src/action/apt_sources.rs",
         "src/commands/fleet.rs",
         "src/report/jsonl.rs",
+        "src/report/nodes.rs",
     ];
 
     fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

@@ -73,8 +73,12 @@ pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
             }
             let attributes = long.then(|| {
                 let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                // Node data enters galley's output here: an attribute may
+                // hold a repository URL with its token, or a key.
                 for (field, value) in flatten::pairs(node) {
-                    map.entry(field).or_default().push(value);
+                    map.entry(field)
+                        .or_default()
+                        .push(crate::secrets::mask(&value));
                 }
                 map
             });

@@ -288,3 +288,45 @@ fn help_lists_the_exit_codes() {
         );
     }
 }
+
+// Node data is an entry point too: an attribute may hold a repository URL
+// with its token, or a private key, and `search -l` shows every attribute.
+#[test]
+fn long_output_masks_secrets_in_node_attributes() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = serde_json::json!({
+        "name": "leaky-01",
+        "chef_environment": "gprd",
+        "normal": {
+            "apt": {"source": "deb https://glpat-NodeToken123:@packages.gitlab.com/gitlab/x jammy main"},
+            "deploy_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----\n"
+        }
+    });
+    std::fs::write(
+        dir.path().join("nodes.json"),
+        serde_json::to_string(&[node]).unwrap(),
+    )
+    .unwrap();
+    let inventory = dir.path().join("nodes.json");
+    for format in ["table", "json"] {
+        let run = galley(&[
+            "search",
+            "-l",
+            "--format",
+            format,
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "name:leaky-01",
+        ]);
+        run.expect_code(0);
+        let out = run.stdout() + &run.stderr();
+        assert!(
+            !out.contains("NodeToken123") && !out.contains("b3BlbnNzaC1rZXkt"),
+            "{format}: {out}"
+        );
+        assert!(
+            out.contains("https://REDACTED@packages.gitlab.com"),
+            "{format}: {out}"
+        );
+    }
+}
