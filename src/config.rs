@@ -34,6 +34,9 @@ pub struct Selection {
     pub source: SourceSpec,
     pub query: Query,
     pub address: AddressRule,
+    /// The Chef server's settings, read once (config.rb is code: it runs
+    /// at most once per command, however many stages need the server).
+    chef: std::cell::OnceCell<ChefConfig>,
 }
 
 /// A query that does not parse, with what most likely went wrong: a word
@@ -104,6 +107,7 @@ impl Selection {
                 source: SourceSpec::Manual(hosts),
                 query: Query::All,
                 address: AddressRule::Name,
+                chef: Default::default(),
             });
         }
         let query = inventory::parse_selection(&text).map_err(|e| query_error(e, args))?;
@@ -124,6 +128,7 @@ impl Selection {
             source,
             query,
             address,
+            chef: Default::default(),
         })
     }
 
@@ -146,6 +151,20 @@ impl Selection {
         }
     }
 
+    /// The settings of the Chef server the nodes come from, read (and
+    /// config.rb evaluated) the first time they are asked for. `None` when
+    /// the nodes come from elsewhere.
+    pub fn chef_settings(&self) -> Result<Option<&ChefConfig>, Error> {
+        let SourceSpec::ChefServer(args) = &self.source else {
+            return Ok(None);
+        };
+        if let Some(settings) = self.chef.get() {
+            return Ok(Some(settings));
+        }
+        let settings = chef_settings(args, true)?;
+        Ok(Some(self.chef.get_or_init(|| settings)))
+    }
+
     /// Opens the node source (reads the inventory).
     pub fn open(&self) -> Result<Box<dyn NodeSource>, Error> {
         match &self.source {
@@ -154,8 +173,10 @@ impl Selection {
                 .map(|inventory| Box::new(inventory) as Box<dyn NodeSource>)
                 .map_err(Error::setup),
             SourceSpec::ChefServer(args) => {
-                let settings = chef_settings(args, true)?;
-                for warning in chef_config::key_warnings(&settings) {
+                let settings = self
+                    .chef_settings()?
+                    .expect("the nodes come from a Chef server");
+                for warning in chef_config::key_warnings(settings) {
                     crate::terminal::message(&format!("galley: warning: {warning}"));
                 }
                 let Some(url) = settings.server_url.as_ref().map(|u| u.value.clone()) else {
@@ -166,7 +187,7 @@ impl Selection {
                     ));
                 };
                 let client =
-                    ChefClient::from_config(&settings, args.sign_version, args.server_timeout.0)
+                    ChefClient::from_config(settings, args.sign_version, args.server_timeout.0)
                         .map_err(Error::setup)?;
                 let attribute = match &self.address {
                     AddressRule::Attribute(path) => Some(path.clone()),
@@ -192,16 +213,21 @@ pub struct KnifeSsh {
     pub gateway: Option<String>,
 }
 
-/// Reads the knife settings. When the nodes come from elsewhere, knife files
-/// galley cannot read only cost their ssh defaults, with a warning.
-pub fn knife_ssh(chef: &cli::ChefArgs, server_is_source: bool) -> Result<KnifeSsh, Error> {
-    match chef_settings(chef, server_is_source) {
-        Ok(config) => Ok(KnifeSsh {
-            user: config.ssh_user.map(|s| s.value),
-            attribute: config.ssh_attribute.map(|s| s.value),
-            gateway: config.ssh_gateway.map(|s| s.value),
-        }),
-        Err(e) if server_is_source => Err(e),
+/// Reads the knife settings: those of the selection's Chef server, or, when
+/// the nodes come from elsewhere, config.rb's literal settings (no code
+/// runs), where a file galley cannot read only costs its ssh defaults, with
+/// a warning.
+pub fn knife_ssh(selection: &Selection, chef: &cli::ChefArgs) -> Result<KnifeSsh, Error> {
+    let knife = |config: &ChefConfig| KnifeSsh {
+        user: config.ssh_user.as_ref().map(|s| s.value.clone()),
+        attribute: config.ssh_attribute.as_ref().map(|s| s.value.clone()),
+        gateway: config.ssh_gateway.as_ref().map(|s| s.value.clone()),
+    };
+    if let Some(config) = selection.chef_settings()? {
+        return Ok(knife(config));
+    }
+    match chef_settings(chef, false) {
+        Ok(config) => Ok(knife(&config)),
         Err(e) => {
             crate::terminal::message(&format!(
                 "galley: warning: knife settings not used: {}",

@@ -63,8 +63,16 @@ fn server_check(
         }
         return Ok(None);
     }
-    let settings = crate::config::chef_settings(chef, true)?;
-    ChefClient::from_config(&settings, chef.sign_version, chef.server_timeout.0)
+    // The nodes' own server was read when they were selected.
+    let read_here;
+    let settings = match prepared.selection.chef_settings()? {
+        Some(settings) => settings,
+        None => {
+            read_here = crate::config::chef_settings(chef, true)?;
+            &read_here
+        }
+    };
+    ChefClient::from_config(settings, chef.sign_version, chef.server_timeout.0)
         .map(Some)
         .map_err(|e| {
             Error::setup(e).with_hint(

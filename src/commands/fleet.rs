@@ -54,7 +54,7 @@ pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
         .transpose()
         .map_err(|why| Error::usage(anyhow::anyhow!(why)))?;
     let from_server = matches!(selection.source, SourceSpec::ChefServer(_));
-    let knife = knife_ssh(&args.select.chef, from_server)?;
+    let knife = knife_ssh(&selection, &args.select.chef)?;
     if let (Some(attribute), None, false) = (
         &knife.attribute,
         &args.select.attribute,

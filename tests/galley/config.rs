@@ -376,4 +376,26 @@ fn the_config_file_runs_only_when_the_chef_server_is_needed() {
     let run = config_in(root.path(), &home, &[], &[]);
     run.expect_code(0);
     assert!(marker.exists(), "galley config evaluates it: {run}");
+    // A run from the Chef server needs its settings at several stages (the
+    // knife ssh defaults, the search): the file runs once.
+    std::fs::remove_file(&marker).unwrap();
+    write(
+        &home.join(".chef/knife.rb"),
+        &format!(
+            "File.write('{}', 'x', mode: 'a')\nchef_server_url 'http://127.0.0.1:1/organizations/o'\nnode_name 'op'\nclient_key '/dev/null'\n",
+            marker.display()
+        ),
+    );
+    let (mut cmd, _h) = clean(env!("CARGO_BIN_EXE_galley"));
+    let out = cmd
+        .args(["run", "--server-timeout", "2s", "name:web-01", "--", "true"])
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the server is not there: {out:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "x", "{out:?}");
 }
