@@ -373,77 +373,90 @@ fn apply_evaluated(
     if let Some(error) = evaluated.error {
         return Err(failed(evaluated.line, error));
     }
-    let source = || Source::Evaluated {
+    let source = Source::Evaluated {
         path: path.to_path_buf(),
     };
-    let dir = std::path::absolute(path.parent().unwrap_or(Path::new(".")))
-        .unwrap_or_else(|_| PathBuf::from("."));
-    let value = |name: &str| evaluated.settings.get(name).cloned().flatten();
-    let setting = |name: &str| {
-        value(name).map(|value| Setting {
-            value,
-            source: source(),
+    let dir = absolute_dir(path);
+    // node_name before client_name: client_name wins when both are set.
+    let settings = ["chef_server_url", "node_name", "client_name", "client_key"]
+        .into_iter()
+        .chain(["ssl_verify_mode", "trusted_certs_dir", "ssl_ca_file"])
+        .map(|name| (name.to_string(), evaluated.settings.get(name)));
+    let knife = super::ruby::KNIFE_SETTINGS
+        .iter()
+        .map(|name| (format!("knife:{name}"), evaluated.knife.get(*name)));
+    for (name, value) in settings.chain(knife) {
+        let Some(Some(value)) = value else { continue };
+        set(config, &name, value, source.clone(), &dir, &inputs.home).map_err(|()| {
+            failed(
+                None,
+                format!(
+                    "{name} is {:?}, not :verify_peer or :verify_none",
+                    value.trim_start_matches(':')
+                ),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// The folder of `path`, absolute, so that `#{current_dir}/key.pem` from
+/// `-c .chef/knife.rb` is not read relative to .chef twice.
+fn absolute_dir(path: &Path) -> PathBuf {
+    std::path::absolute(path.parent().unwrap_or(Path::new(".")))
+        .unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Sets one of the config file's settings galley uses, named as the file
+/// names it (`knife[:ssh_user]` as `knife:ssh_user`); paths are resolved
+/// against `dir` and `~`. Err: the value is not one the setting takes
+/// (ssl_verify_mode).
+fn set(
+    config: &mut ChefConfig,
+    name: &str,
+    value: &str,
+    source: Source,
+    dir: &Path,
+    home: &Path,
+) -> Result<(), ()> {
+    let text = |source| {
+        Some(Setting {
+            value: value.to_string(),
+            source,
         })
     };
-    let path_setting = |name: &str| {
-        value(name).map(|v| Setting {
-            value: expand_home(&v, &inputs.home, &dir),
-            source: source(),
+    let path = |source| {
+        Some(Setting {
+            value: expand_home(value, home, dir),
+            source,
         })
     };
-    if let Some(url) = setting("chef_server_url") {
-        config.server_url = Some(url);
-    }
-    if let Some(name) = setting("client_name").or_else(|| setting("node_name")) {
-        config.client_name = Some(name);
-    }
-    if let Some(key) = path_setting("client_key") {
-        config.client_key = Some(Setting {
-            value: KeySource::File(key.value),
-            source: key.source,
-        });
-    }
-    if let Some(mode) = value("ssl_verify_mode") {
-        let mode = match mode.trim_start_matches(':') {
-            "verify_none" => VerifyMode::None,
-            "verify_peer" => VerifyMode::Peer,
-            other => {
-                return Err(failed(
-                    None,
-                    format!("ssl_verify_mode is {other:?}, not :verify_peer or :verify_none"),
-                ))
-            }
-        };
-        config.ssl_verify_mode = Some(Setting {
-            value: mode,
-            source: source(),
-        });
-    }
-    if let Some(dir) = path_setting("trusted_certs_dir") {
-        config.trusted_certs_dir = Some(dir);
-    }
-    if let Some(file) = path_setting("ssl_ca_file") {
-        config.ssl_ca_file = Some(file);
-    }
-    let knife = |name: &str| {
-        evaluated
-            .knife
-            .get(name)
-            .cloned()
-            .flatten()
-            .map(|value| Setting {
-                value,
-                source: source(),
+    match name {
+        "chef_server_url" => config.server_url = text(source),
+        "node_name" | "client_name" => config.client_name = text(source),
+        "client_key" => {
+            config.client_key = Some(Setting {
+                value: KeySource::File(expand_home(value, home, dir)),
+                source,
             })
-    };
-    if let Some(user) = knife("ssh_user") {
-        config.ssh_user = Some(user);
-    }
-    if let Some(attribute) = knife("ssh_attribute") {
-        config.ssh_attribute = Some(attribute);
-    }
-    if let Some(gateway) = knife("ssh_gateway") {
-        config.ssh_gateway = Some(gateway);
+        }
+        "trusted_certs_dir" => config.trusted_certs_dir = path(source),
+        "ssl_ca_file" => config.ssl_ca_file = path(source),
+        "ssl_verify_mode" => {
+            let mode = match value.trim_start_matches(':') {
+                "verify_none" => VerifyMode::None,
+                "verify_peer" => VerifyMode::Peer,
+                _ => return Err(()),
+            };
+            config.ssl_verify_mode = Some(Setting {
+                value: mode,
+                source,
+            });
+        }
+        "knife:ssh_user" => config.ssh_user = text(source),
+        "knife:ssh_attribute" => config.ssh_attribute = text(source),
+        "knife:ssh_gateway" => config.ssh_gateway = text(source),
+        _ => {}
     }
     Ok(())
 }
@@ -459,10 +472,7 @@ fn apply_literals(
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    // Absolute, so that `#{current_dir}/key.pem` from `-c .chef/knife.rb`
-    // is not read relative to .chef twice.
-    let dir = std::path::absolute(path.parent().unwrap_or(Path::new(".")))
-        .unwrap_or_else(|_| PathBuf::from("."));
+    let dir = absolute_dir(path);
     for (i, raw) in text.lines().enumerate() {
         let line = raw.split(" #").next().unwrap_or("").trim();
         if line.is_empty() || line.starts_with('#') {
@@ -484,18 +494,19 @@ fn apply_literals(
                 continue;
             };
             let value = value.trim().trim_start_matches('=').trim();
-            let target = match key {
-                "ssh_user" => &mut config.ssh_user,
-                "ssh_attribute" => &mut config.ssh_attribute,
-                "ssh_gateway" => &mut config.ssh_gateway,
-                _ => continue,
-            };
+            if !super::ruby::KNIFE_SETTINGS.contains(&key) {
+                continue;
+            }
             let value = literal(value, &dir, inputs)
                 .ok_or_else(|| ruby(&format!("knife[:{key}]"), "the matching galley flag"))?;
-            *target = Some(Setting {
-                value,
-                source: source(),
-            });
+            let _ = set(
+                config,
+                &format!("knife:{key}"),
+                &value,
+                source(),
+                &dir,
+                &inputs.home,
+            );
             continue;
         }
         // `setting value`, `setting(value)` or `setting = value`.
@@ -511,52 +522,14 @@ fn apply_literals(
         let Some(&(_, flag)) = RUBY_SETTINGS.iter().find(|(name, _)| *name == setting) else {
             continue;
         };
-        if setting == "ssl_verify_mode" {
-            let mode = match value.trim_start_matches(':') {
-                "verify_none" => VerifyMode::None,
-                "verify_peer" => VerifyMode::Peer,
-                _ => return Err(ruby(setting, flag)),
-            };
-            config.ssl_verify_mode = Some(Setting {
-                value: mode,
-                source: source(),
-            });
-            continue;
-        }
-        let value = literal(value, &dir, inputs).ok_or_else(|| ruby(setting, flag))?;
-        match setting {
-            "chef_server_url" => {
-                config.server_url = Some(Setting {
-                    value,
-                    source: source(),
-                })
-            }
-            "node_name" | "client_name" => {
-                config.client_name = Some(Setting {
-                    value,
-                    source: source(),
-                })
-            }
-            "client_key" => {
-                config.client_key = Some(Setting {
-                    value: KeySource::File(expand_home(&value, &inputs.home, &dir)),
-                    source: source(),
-                })
-            }
-            "trusted_certs_dir" => {
-                config.trusted_certs_dir = Some(Setting {
-                    value: expand_home(&value, &inputs.home, &dir),
-                    source: source(),
-                })
-            }
-            "ssl_ca_file" => {
-                config.ssl_ca_file = Some(Setting {
-                    value: expand_home(&value, &inputs.home, &dir),
-                    source: source(),
-                })
-            }
-            _ => {}
-        }
+        // ssl_verify_mode takes a symbol as it is; the others a literal.
+        let value = if setting == "ssl_verify_mode" {
+            value.to_string()
+        } else {
+            literal(value, &dir, inputs).ok_or_else(|| ruby(setting, flag))?
+        };
+        set(config, setting, &value, source(), &dir, &inputs.home)
+            .map_err(|()| ruby(setting, flag))?;
     }
     Ok(())
 }
