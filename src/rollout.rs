@@ -48,6 +48,16 @@ impl Wave {
         self.kind == WaveKind::Canary
     }
 
+    /// The wave's hosts as a folded host list (`web-[01-04]`).
+    pub fn folded_names(&self, targets: &[Target]) -> String {
+        let names: Vec<&str> = self
+            .hosts
+            .iter()
+            .map(|i| targets[*i].name.as_str())
+            .collect();
+        crate::hostlist::fold(&names)
+    }
+
     /// `canary`, `batch 2/5`, or `all`.
     pub fn label(&self) -> String {
         match self.kind {

@@ -481,14 +481,7 @@ fn plan(args: &FleetArgs, prepared: &Prepared, job: &Job) -> Plan {
     let waves = if waves.len() > 1 {
         waves
             .iter()
-            .map(|wave| {
-                let names: Vec<&str> = wave
-                    .hosts
-                    .iter()
-                    .map(|i| targets.targets[*i].name.as_str())
-                    .collect();
-                (wave.label(), crate::hostlist::fold(&names))
-            })
+            .map(|wave| (wave.label(), wave.folded_names(&targets.targets)))
             .collect()
     } else {
         Vec::new()

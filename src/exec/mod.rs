@@ -174,15 +174,10 @@ pub fn run_waves<F>(
             }
         }
         if waves.len() > 1 && cancel.may_start() {
-            let names: Vec<&str> = wave
-                .hosts
-                .iter()
-                .map(|i| targets[*i].name.as_str())
-                .collect();
             let _ = events.send(Event::Note(format!(
                 "{}: {}",
                 wave.label(),
-                crate::hostlist::fold(&names)
+                wave.folded_names(targets)
             )));
         }
         let ended = execute(
