@@ -56,11 +56,19 @@ pub enum HostBytes {
 /// Text for people on stdout: a report, a summary, a table, the hosts'
 /// lines. A closed pipe is not an error.
 pub fn print(text: &str, host_bytes: HostBytes) -> Result<(), Error> {
-    let text = match host_bytes {
+    output_result(
+        io::stdout()
+            .lock()
+            .write_all(shown(text, host_bytes).as_bytes()),
+    )
+}
+
+/// Text as it is shown: escaped unless hosts' bytes go out raw.
+fn shown(text: &str, host_bytes: HostBytes) -> Cow<'_, str> {
+    match host_bytes {
         HostBytes::Escaped => escape_controls(text),
         HostBytes::Raw => Cow::Borrowed(text),
-    };
-    output_result(io::stdout().lock().write_all(text.as_bytes()))
+    }
 }
 
 /// A command's output: JSON for programs as it is, anything else as text
@@ -75,11 +83,9 @@ pub fn output(text: &str, json: bool) -> Result<(), Error> {
 
 /// Text for people on stderr (the summary of `--output stream`).
 pub fn eprint(text: &str, host_bytes: HostBytes) {
-    let text = match host_bytes {
-        HostBytes::Escaped => escape_controls(text),
-        HostBytes::Raw => Cow::Borrowed(text),
-    };
-    let _ = io::stderr().lock().write_all(text.as_bytes());
+    let _ = io::stderr()
+        .lock()
+        .write_all(shown(text, host_bytes).as_bytes());
 }
 
 /// One of galley's messages on stderr (`galley: warning: ...`): node

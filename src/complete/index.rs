@@ -85,12 +85,11 @@ impl SourceIndex {
         for role in node.role_entries() {
             self.add("roles", role);
         }
-        for field in ["policy_name", "policy_group"] {
-            if let Some(v) = if field == "policy_name" {
-                &node.policy_name
-            } else {
-                &node.policy_group
-            } {
+        for (field, value) in [
+            ("policy_name", &node.policy_name),
+            ("policy_group", &node.policy_group),
+        ] {
+            if let Some(v) = value {
                 self.add(field, v);
             }
         }

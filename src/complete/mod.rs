@@ -240,19 +240,24 @@ fn needs_quotes(text: &str) -> bool {
 
 /// Node names for a host list (`-m a,b,c`): the part after the last comma.
 fn host_names(word: &str, index: &SourceIndex) -> Vec<CompletionCandidate> {
-    let (done, typed) = word.rsplit_once(',').map_or(("", word), |(d, t)| (d, t));
-    let done = if done.is_empty() {
-        String::new()
-    } else {
-        format!("{done},")
+    last_item(word, index.fields.get("name").into_iter().flatten())
+}
+
+/// Completes the last item of a comma-separated list (`a,b,c`) from
+/// `values`, keeping the items before it.
+fn last_item<S: AsRef<str>>(
+    word: &str,
+    values: impl IntoIterator<Item = S>,
+) -> Vec<CompletionCandidate> {
+    let (done, typed) = match word.rsplit_once(',') {
+        Some((done, typed)) if !done.is_empty() => (format!("{done},"), typed),
+        Some((_, typed)) => (String::new(), typed),
+        None => (String::new(), word),
     };
-    index
-        .fields
-        .get("name")
+    values
         .into_iter()
-        .flatten()
-        .filter(|n| n.starts_with(typed))
-        .map(|n| CompletionCandidate::new(format!("{done}{n}")))
+        .filter(|v| v.as_ref().starts_with(typed))
+        .map(|v| CompletionCandidate::new(format!("{done}{}", v.as_ref())))
         .collect()
 }
 
@@ -324,21 +329,7 @@ pub fn ctl(current: &OsStr) -> Vec<CompletionCandidate> {
 
 /// Services: those restarted before (`--restart a,b`: after the comma).
 pub fn service(current: &OsStr) -> Vec<CompletionCandidate> {
-    let word = current.to_string_lossy();
-    let (done, typed) = word
-        .rsplit_once(',')
-        .map_or(("", word.as_ref()), |(d, t)| (d, t));
-    let done = if done.is_empty() {
-        String::new()
-    } else {
-        format!("{done},")
-    };
-    index::history()
-        .services
-        .into_iter()
-        .filter(|s| s.starts_with(typed))
-        .map(|s| CompletionCandidate::new(format!("{done}{s}")))
-        .collect()
+    last_item(&current.to_string_lossy(), index::history().services)
 }
 
 /// Adds what a search found to the completion index (not for host lists).
