@@ -377,11 +377,11 @@ fn apply_evaluated(
         path: path.to_path_buf(),
     };
     let dir = absolute_dir(path);
-    // node_name before client_name: client_name wins when both are set.
-    let settings = ["chef_server_url", "node_name", "client_name", "client_key"]
-        .into_iter()
-        .chain(["ssl_verify_mode", "trusted_certs_dir", "ssl_ca_file"])
-        .map(|name| (name.to_string(), evaluated.settings.get(name)));
+    // In ruby::SETTINGS's order: node_name before client_name, so
+    // client_name wins when both are set.
+    let settings = super::ruby::SETTINGS
+        .iter()
+        .map(|name| (name.to_string(), evaluated.settings.get(*name)));
     let knife = super::ruby::KNIFE_SETTINGS
         .iter()
         .map(|name| (format!("knife:{name}"), evaluated.knife.get(*name)));

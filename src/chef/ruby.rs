@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 /// How long evaluating a config file may take.
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
-/// The settings galley reads, as config.rb names them.
+/// The settings galley reads, as config.rb names them (node_name before
+/// client_name: the later wins when both are set).
 pub const SETTINGS: [&str; 7] = [
     "chef_server_url",
     "node_name",
