@@ -33,9 +33,9 @@ pub fn parse(argv: Vec<OsString>) -> Result<Parsed, Error> {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let command = Cli::command();
+    let mut command = Cli::command();
     refuse_negations_read_as_flags(&command, &words)?;
-    let matches = match command.try_get_matches_from(&argv) {
+    let matches = match command.try_get_matches_from_mut(&argv) {
         Ok(matches) => matches,
         Err(e) => return clap_error(e),
     };
@@ -44,7 +44,6 @@ pub fn parse(argv: Vec<OsString>) -> Result<Parsed, Error> {
         Ok(_) => Error::usage(anyhow::anyhow!("the command line could not be read")),
     })?;
     if let Some((name, sub)) = matches.subcommand() {
-        let command = Cli::command();
         let sub_command = command
             .find_subcommand(name)
             .expect("clap matched this subcommand");
