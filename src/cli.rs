@@ -202,6 +202,18 @@ pub struct FleetArgs {
     #[arg(long, value_name = "DURATION", help_heading = "Execution")]
     pub command_timeout: Option<Dur>,
 
+    /// Once the remote command has exited, wait at most this long for
+    /// processes it started (`daemon &`) to release its output; then end
+    /// the host with the command's exit status and a note. Such processes
+    /// are left running.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "2s",
+        help_heading = "Execution"
+    )]
+    pub drain_timeout: Dur,
+
     /// Print the plan (the hosts, the exact remote commands in order, the
     /// concurrency) and connect to nothing.
     #[arg(long, help_heading = "Execution")]

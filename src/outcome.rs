@@ -186,6 +186,9 @@ pub struct HostOutcome {
     /// The steps of a fixup command (apt sources, converge, restart,
     /// verify), in the order they ran; empty for `galley run`.
     pub steps: Vec<StepOutcome>,
+    /// What the operator should know of how the host ended, beyond its
+    /// outcome (a process its command started still held the output).
+    pub notes: Vec<String>,
 }
 
 /// One step of a fixup command on one host.
@@ -255,6 +258,7 @@ impl HostOutcome {
             stdout: Captured::default(),
             stderr: Captured::default(),
             steps: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -3,18 +3,29 @@
 //! The command goes to the login shell as `ssh host CMD` would send it, inside
 //! a small POSIX wrapper that watches the channel's stdin: when galley closes
 //! the channel (a command timeout, a second Ctrl-C) or the connection drops,
-//! the wrapper sends SIGHUP, then SIGKILL, to the session's process group. Closing a
-//! channel alone leaves a command that neither reads nor writes running on
-//! the host, and OpenSSH refuses `signal` requests for root logins
-//! (OpenSSH `session.c`, `session_signal_req`; seen here on OpenSSH 9.2).
-//! A command killed by a signal is reported as
-//! that signal, as sshd reports it.
+//! the wrapper sends SIGHUP, then SIGKILL, to the command's process group and
+//! to every other process of its login session (processes that moved to a
+//! group of their own). Closing a channel alone leaves a command that
+//! neither reads nor writes running on the host, and OpenSSH refuses
+//! `signal` requests for root logins (OpenSSH `session.c`,
+//! `session_signal_req`; seen here on OpenSSH 9.2). A command killed by a
+//! signal is reported as that signal, as sshd reports it.
+//!
+//! A command that exits but leaves a process holding its output (`sleep 300
+//! &`, a daemon started without redirecting its output) would hold the
+//! channel open as long as that process lives, as it holds `ssh host CMD`.
+//! The wrapper's end marker (see [`super::end_marker`]) tells galley the
+//! command's status; galley then waits at most the drain time for the rest
+//! of the output, closes the channel, and notes what it did not wait for.
+//! Such a process is left running: it outlived a command that ended, as a
+//! daemon does.
 
 use std::io::Read;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use super::capture::Capture;
+use super::end_marker::EndMarker;
 use crate::exec::Cancel;
 use crate::outcome::{Captured, OutcomeKind, Phase};
 use crate::secrets::Unmasked;
@@ -38,6 +49,9 @@ pub struct CommandSpec {
     /// Under `sudo -n` or not (sudo never prompts).
     pub privilege: Privilege,
     pub timeout: Option<Duration>,
+    /// After the command exits, how long to wait for processes it started
+    /// to release its output (`--drain-timeout`).
+    pub drain: Duration,
     /// Bytes kept per stream.
     pub max_output: usize,
     /// Also keep stdout as the host sent it, secrets and all, for a step
@@ -58,34 +72,48 @@ pub struct CommandResult {
     /// Stdout before masking, when the spec asked for it.
     pub unmasked_stdout: Option<Unmasked>,
     pub millis: u64,
+    /// Something the operator should know about a command that ended (a
+    /// process it started still held its output).
+    pub note: Option<String>,
 }
 
 /// The wrapper around every command, for a POSIX shell; `RUN` stands for
-/// how the command is started. A background subshell holds the channel's
-/// stdin: when galley closes the channel (a command timeout, a second
-/// Ctrl-C) or the connection drops, it reads end of file and sends SIGHUP,
-/// then SIGKILL, to the session's process group (sshd made the login shell
-/// a session leader; the watcher ignores the HUP so it can follow up). When
-/// the command ends first, the watcher is killed on the way out. No single
-/// quotes inside, so the text can itself be single-quoted.
+/// how the command is started and `END` for writing the end marker. A
+/// background subshell holds the channel's stdin: when galley closes the
+/// channel (a command timeout, a second Ctrl-C) or the connection drops, it
+/// reads end of file and sends SIGHUP, then SIGKILL, to its process group
+/// and its session (sshd made the login shell a session leader, and sudo
+/// keeps its command in that session; `pkill -s 0` reaches the processes
+/// that left the group, where procps is installed; the watcher ignores the
+/// HUP so it can follow up, and from then on the TERM of the shell's EXIT
+/// trap, which bash runs when the HUP ends it). When the command ends first, also by `exit`
+/// inside it (the EXIT trap), the watcher is killed on the way out and the
+/// end marker written. No single quotes inside, so the text can itself be
+/// single-quoted.
 const WRAPPER: &str = r#"exec 3<&0
-(trap "" HUP; while read -r _ <&3; do :; done; kill -s HUP 0; sleep 2; kill -s KILL 0) >/dev/null 2>&1 </dev/null &
+(trap "" HUP; while read -r _ <&3; do :; done; trap "" TERM; kill -s HUP 0; pkill -HUP -s 0; sleep 2; pkill -KILL -s 0; kill -s KILL 0) >/dev/null 2>&1 </dev/null &
 __galley_w=$!
 exec 3<&-
-trap "kill \$__galley_w 2>/dev/null" EXIT
+__galley_end() { kill $__galley_w 2>/dev/null; END; }
+trap "__galley_end \$?" EXIT
 RUN </dev/null
 __galley_s=$?
 trap - EXIT
-kill $__galley_w 2>/dev/null
+__galley_end $__galley_s
 if [ $__galley_s -gt 128 ] && [ $__galley_s -lt 160 ]; then kill -s $((__galley_s-128)) $$; fi
 exit $__galley_s"#;
+
+/// The wrapper with its end marker in place.
+fn wrapper() -> String {
+    WRAPPER.replace("END", &super::end_marker::printf_command("1"))
+}
 
 /// The wrapper with the command in it, for the login shell itself: the
 /// command is `eval`ed there, parsed as `ssh host CMD` would have it parsed,
 /// and no other shell starts (a second shell per host cost the fleet's CPU
 /// several milliseconds a host).
 fn inline_wrapper(command: &str) -> String {
-    WRAPPER.replace("RUN", &format!("eval {}", shell_quote(command)))
+    wrapper().replace("RUN", &format!("eval {}", shell_quote(command)))
 }
 
 /// The wrapper as a `/bin/sh` script taking the command as `$1` and
@@ -93,7 +121,7 @@ fn inline_wrapper(command: &str) -> String {
 /// program to run).
 fn sh_wrapper(command: &str) -> String {
     sh_script(
-        &WRAPPER.replace("RUN", r#""${SHELL:-/bin/sh}" -c "$1""#),
+        &wrapper().replace("RUN", r#""${SHELL:-/bin/sh}" -c "$1""#),
         &[command],
     )
 }
@@ -170,6 +198,7 @@ pub fn run(
             stderr: streams.stderr,
             unmasked_stdout: streams.unmasked_stdout,
             millis: millis(started.elapsed()),
+            note: None,
         }
     };
 
@@ -197,6 +226,9 @@ pub fn run(
     let fd = conn.stream.as_raw_fd();
     // Small: hundreds of hosts run at once, and each read loops anyway.
     let mut buf = vec![0u8; 8 * 1024];
+    let mut marker = EndMarker::default();
+    // When the end marker arrived: from then on only the drain time runs.
+    let mut exited_at: Option<Instant> = None;
     // Read both streams until the remote end closes them.
     let stop = loop {
         let mut progressed = false;
@@ -206,11 +238,18 @@ pub fn run(
                 match channel.stream(i32::from(stream_id)).read(&mut buf) {
                     Ok(0) => break,
                     Ok(n) => {
-                        let masked = capture.push(&buf[..n]);
+                        progressed = true;
+                        let own;
+                        let bytes = if stream_id == 1 {
+                            own = marker.feed(&buf[..n]);
+                            &own[..]
+                        } else {
+                            &buf[..n]
+                        };
+                        let masked = capture.push(bytes);
                         if let (Some(live), false) = (live, masked.is_empty()) {
                             live(stream_id, masked);
                         }
-                        progressed = true;
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
                     Err(e) => {
@@ -220,8 +259,11 @@ pub fn run(
                 }
             }
         }
+        if exited_at.is_none() && marker.status().is_some() {
+            exited_at = Some(Instant::now());
+        }
         if let Some(e) = errors {
-            break Some((
+            break Some(Stop::Failed(
                 OutcomeKind::Error,
                 format!("connection lost during the command: {e}"),
             ));
@@ -230,37 +272,72 @@ pub fn run(
             break None;
         }
         if cancel.aborted() {
-            break Some((
+            break Some(Stop::Failed(
                 OutcomeKind::Cancelled,
                 "stopped by a second interrupt".into(),
             ));
         }
-        if let (Some(deadline), Some(limit)) = (deadline, spec.timeout) {
-            if Instant::now() >= deadline {
-                break Some((
-                    OutcomeKind::Timeout,
-                    format!("the command ran past {}", seconds(limit)),
-                ));
+        let now = Instant::now();
+        match exited_at {
+            // The command's time limit bounds the drain too.
+            Some(at) => {
+                let until = deadline.map_or(at + spec.drain, |d| d.min(at + spec.drain));
+                if now >= until {
+                    break Some(Stop::Drained(until.saturating_duration_since(at)));
+                }
+            }
+            None => {
+                if let (Some(deadline), Some(limit)) = (deadline, spec.timeout) {
+                    if now >= deadline {
+                        break Some(Stop::Failed(
+                            OutcomeKind::Timeout,
+                            format!("the command ran past {}", seconds(limit)),
+                        ));
+                    }
+                }
             }
         }
         if !progressed && wait_readable(fd, Duration::from_millis(100)) && peer_closed(fd) {
-            break Some((
+            break Some(Stop::Failed(
                 OutcomeKind::Error,
                 "connection lost during the command: the host closed the connection".into(),
             ));
         }
     };
-    if let Some((kind, reason)) = stop {
-        // Closing the channel ends the wrapper's stdin: it kills the
-        // command's process group on the host.
-        let _ = channel.close();
-        let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
-        return fail(kind, Some(Phase::Command), reason, stdout, stderr);
+    let held = marker.finish();
+    if !held.is_empty() {
+        let masked = stderr.push(&held);
+        if let (Some(live), false) = (live, masked.is_empty()) {
+            live(1, masked);
+        }
     }
-    if let Err(e) = finish_close(&mut channel, fd, Duration::from_secs(10)) {
-        return fail(OutcomeKind::Error, Some(Phase::Command), e, stdout, stderr);
+    let mut note = None;
+    match stop {
+        Some(Stop::Failed(kind, reason)) => {
+            // Closing the channel ends the wrapper's stdin: it kills the
+            // command's processes on the host.
+            let _ = channel.close();
+            let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
+            return fail(kind, Some(Phase::Command), reason, stdout, stderr);
+        }
+        Some(Stop::Drained(waited)) => {
+            // The command is over and its watcher gone: closing the channel
+            // leaves the process that holds the output running.
+            let _ = channel.close();
+            let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
+            note = Some(format!(
+                "a process started by the command still held its output {} after it exited; not waited for (--drain-timeout)",
+                seconds(waited)
+            ));
+        }
+        None => {
+            if let Err(e) = finish_close(&mut channel, fd, Duration::from_secs(10)) {
+                return fail(OutcomeKind::Error, Some(Phase::Command), e, stdout, stderr);
+            }
+        }
     }
-    let exit_code = channel.exit_status().ok();
+    // The wrapper's own word first: libssh2 reads a missing exit status as 0.
+    let exit_code = marker.status().or_else(|| channel.exit_status().ok());
     let signal = channel
         .exit_signal()
         .ok()
@@ -301,7 +378,17 @@ pub fn run(
         stderr,
         unmasked_stdout,
         millis: millis(started.elapsed()),
+        note,
     }
+}
+
+/// Why galley stopped reading a command before the host closed its channel.
+enum Stop {
+    /// The command did not end: timeout, interrupt, lost connection.
+    Failed(OutcomeKind, String),
+    /// The command ended, but a process it started held its output past
+    /// the drain time (how long galley waited).
+    Drained(Duration),
 }
 
 /// Both streams at their end.
@@ -399,6 +486,7 @@ mod tests {
             command: command.into(),
             privilege,
             timeout: None,
+            drain: Duration::from_secs(2),
             max_output: 1024,
             keep_unmasked: false,
         };
@@ -420,7 +508,13 @@ mod tests {
                 let out = run_locally(shell, "echo out; echo err >&2; exit 3", privilege);
                 assert_eq!(out.status.code(), Some(3), "{shell} {privilege:?}");
                 assert_eq!(out.stdout, b"out\n");
-                assert_eq!(out.stderr, b"err\n");
+                let mut marker = EndMarker::default();
+                assert_eq!(marker.feed(&out.stderr), b"err\n");
+                assert_eq!(
+                    marker.status(),
+                    Some(3),
+                    "the end marker carries the status"
+                );
             }
             // A command killed by a signal ends the shell by that signal.
             let out = run_locally(shell, "sh -c 'kill -s TERM $$'", Privilege::Login);

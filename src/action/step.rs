@@ -20,7 +20,12 @@ pub struct Remote<'a> {
     pub conn: &'a Connection,
     pub cancel: &'a Cancel,
     pub timeout: Option<Duration>,
+    /// `--drain-timeout`.
+    pub drain: Duration,
     pub max_output: usize,
+    /// What the commands run so far noted (see [`CommandResult::note`]),
+    /// taken into the step that ran them.
+    pub notes: RefCell<Vec<String>>,
     /// Sees the output of the commands worth watching (chef-client's log).
     pub live: Option<OutputSink<'a>>,
 }
@@ -48,15 +53,20 @@ impl Remote<'_> {
             command,
             privilege,
             timeout: self.timeout,
+            drain: self.drain,
             max_output: self.max_output,
             keep_unmasked,
         };
-        command::run(
+        let result = command::run(
             self.conn,
             &spec,
             self.cancel,
             if watch { self.live } else { None },
-        )
+        );
+        if let Some(note) = &result.note {
+            self.notes.borrow_mut().push(note.clone());
+        }
+        result
     }
 }
 
@@ -140,6 +150,7 @@ pub fn run_steps(steps: &[&dyn Step], host: &HostContext, outcome: &mut HostOutc
         let started = Instant::now();
         let mut result = step.run(host);
         result.millis = millis(started.elapsed());
+        result.notes.append(&mut host.remote.notes.borrow_mut());
         let ok = result.is_ok();
         if !ok {
             outcome.kind = result.kind;

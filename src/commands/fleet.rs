@@ -211,6 +211,7 @@ fn run_host(
                     outcome.signal = result.signal;
                     outcome.stdout = result.stdout;
                     outcome.stderr = result.stderr;
+                    outcome.notes.extend(result.note);
                 }
                 Work::Steps(steps) => {
                     let host = HostContext {
@@ -219,7 +220,9 @@ fn run_host(
                             conn: &conn,
                             cancel,
                             timeout: args.command_timeout.map(|d| d.0),
+                            drain: args.drain_timeout.0,
                             max_output: args.max_output.0,
+                            notes: Default::default(),
                             live: live_sink,
                         },
                         facts: std::cell::RefCell::new(Facts::default()),

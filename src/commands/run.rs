@@ -18,6 +18,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
             Privilege::Login
         },
         timeout: args.fleet.command_timeout.map(|d| d.0),
+        drain: args.fleet.drain_timeout.0,
         max_output: args.fleet.max_output.0,
         keep_unmasked: false,
     };

@@ -201,6 +201,9 @@ fn masked(mut record: HostRecord) -> HostRecord {
         });
     };
     text(&mut record.reason);
+    for note in &mut record.notes {
+        *note = secrets::mask(note);
+    }
     stream(&mut record.stdout);
     stream(&mut record.stderr);
     for step in &mut record.steps {

@@ -173,6 +173,10 @@ pub struct HostRecord {
     pub auth: Option<String>,
     pub exit_code: Option<i32>,
     pub name: String,
+    /// What the operator should know of a host that ended (absent when
+    /// there is nothing; reports before it have none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub outcome: OutcomeKind,
     pub phase: Option<Phase>,
     pub port: Option<u16>,
@@ -243,6 +247,7 @@ impl From<&HostOutcome> for HostRecord {
             auth: o.auth.clone(),
             exit_code: o.exit_code,
             name: o.name.clone(),
+            notes: o.notes.clone(),
             outcome: o.kind,
             phase: o.phase,
             port: o.port,
@@ -274,6 +279,7 @@ impl From<&HostRecord> for HostOutcome {
             stdout: Captured::from(&r.stdout),
             stderr: Captured::from(&r.stderr),
             steps: r.steps.iter().map(StepOutcome::from).collect(),
+            notes: r.notes.clone(),
         }
     }
 }
@@ -377,6 +383,7 @@ mod tests {
                         total_ms: ms.unwrap_or(0),
                         ..Timings::default()
                     },
+                    notes: Vec::new(),
                     stdout,
                     stderr,
                     steps,

@@ -154,8 +154,25 @@ pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
             ));
         }
     }
-
+    append_host_notes(&mut out, outcomes);
     out
+}
+
+/// Hosts' notes, each once with the hosts it holds for.
+fn append_host_notes(out: &mut String, outcomes: &[HostOutcome]) {
+    let mut notes: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for o in outcomes {
+        for note in &o.notes {
+            notes.entry(note).or_default().push(&o.name);
+        }
+    }
+    if notes.is_empty() {
+        return;
+    }
+    out.push_str("\nnotes:\n");
+    for (note, names) in notes {
+        out.push_str(&format!("  {}: {note}\n", hostlist::fold(&names)));
+    }
 }
 
 fn append_gathered(out: &mut String, outcomes: &[HostOutcome]) {

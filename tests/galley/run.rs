@@ -341,6 +341,110 @@ fn a_hung_command_times_out_and_leaves_no_process_behind() {
     }
 }
 
+/// Whether a process whose command line holds `pattern` runs.
+fn running(pattern: &str) -> bool {
+    std::process::Command::new("pgrep")
+        .args(["-f", pattern])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+#[test]
+fn a_background_child_holding_the_output_ends_the_host_after_the_drain() {
+    // A restart script that starts a daemon without redirecting its output:
+    // the shell exits at once, the daemon holds the channel. OpenSSH's
+    // client would wait for the daemon; galley waits --drain-timeout.
+    let fleet = Fleet::start(&["bg-1", "bg-2"]);
+    let started = Instant::now();
+    let run = fleet.run(
+        &[],
+        "*:*",
+        "echo started; sleep 30731 & if [ \"$GALLEY_TEST_HOST\" = bg-2 ]; then exit 3; fi",
+    );
+    let took = started.elapsed();
+    run.expect_code(1);
+    assert!(took < Duration::from_secs(20), "the run must end: {took:?}");
+    let records = fleet.host_records();
+    for (name, kind, code) in [("bg-1", "ok", 0), ("bg-2", "failed", 3)] {
+        let record = &records[name];
+        assert_eq!(record["outcome"], kind, "{record}");
+        assert_eq!(record["exit_code"], code, "{record}");
+        assert_eq!(stdout_of(record), "started\n");
+        let note = record["notes"][0].as_str().unwrap_or_default();
+        assert!(
+            note.contains("still held its output 2s after it exited"),
+            "{record}"
+        );
+    }
+    assert!(
+        run.stdout()
+            .contains("notes:\n  bg-[1-2]: a process started by the command still held its output"),
+        "{run}"
+    );
+    // What the command started outlived it, as a daemon does: left alone.
+    assert!(
+        running("sleep 30731"),
+        "the background process must be left running"
+    );
+    let _ = std::process::Command::new("pkill")
+        .args(["-f", "sleep 30731"])
+        .status();
+
+    // A command timeout bounds the drain too; the host still ends with the
+    // command's own status.
+    let started = Instant::now();
+    let run = fleet.run(
+        &["--command-timeout", "1s", "--drain-timeout", "30s"],
+        "name:bg-1",
+        "sleep 30732 &",
+    );
+    run.expect_code(0);
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let record = &fleet.host_records()["bg-1"];
+    assert_eq!(record["outcome"], "ok", "{record}");
+    assert!(
+        record["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("not waited for"),
+        "{record}"
+    );
+    let _ = std::process::Command::new("pkill")
+        .args(["-f", "sleep 30732"])
+        .status();
+
+    // Output the process writes within the drain time is kept; a process
+    // that lets go of the output in time leaves no note.
+    let run = fleet.run(
+        &["--drain-timeout", "10s"],
+        "name:bg-1",
+        "(sleep 1; echo late) &",
+    );
+    run.expect_code(0);
+    let record = &fleet.host_records()["bg-1"];
+    assert_eq!(stdout_of(record), "late\n");
+    assert!(record.get("notes").is_none(), "{record}");
+}
+
+#[test]
+fn a_timeout_kills_every_process_of_the_command_also_outside_its_group() {
+    let fleet = Fleet::start(&["tk-1"]);
+    // One child in the command's process group, one in a group of its own
+    // (bash's job control), both still running at the deadline.
+    let run = fleet.run(
+        &["--command-timeout", "1s"],
+        "*:*",
+        "sleep 30741 & bash -c 'set -m; sleep 30742 & wait' & sleep 30743",
+    );
+    run.expect_code(1);
+    assert_eq!(fleet.host_records()["tk-1"]["outcome"], "timeout");
+    for pattern in ["sleep 30741", "sleep 30742", "sleep 30743"] {
+        wait_for_pattern_gone(pattern);
+    }
+}
+
 #[test]
 fn huge_output_is_bounded_and_bytes_that_are_not_utf8_survive() {
     let fleet = Fleet::start(&["loud-1", "binary-1"]);
