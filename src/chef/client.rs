@@ -34,6 +34,18 @@ pub enum ClientError {
         status: u16,
         message: String,
     },
+    /// The server answered with a redirect galley will not follow: a
+    /// POST's signature covers its URL and body, and knife refuses to
+    /// redirect one too ("Only GET and HEAD support redirects").
+    #[error("{method} {path}: the Chef server answered {status} and moved it to {location}; galley does not follow a redirect for a {method}: set chef_server_url to {suggested}")]
+    Moved {
+        method: String,
+        path: String,
+        status: u16,
+        location: String,
+        /// The server URL the new location implies.
+        suggested: String,
+    },
     #[error("{method} {path}: the server answered {status} with {what}, not JSON")]
     NotJson {
         method: String,
@@ -128,6 +140,9 @@ impl ChefClient {
         let tls = tls.build().map_err(|e| setup(format!("TLS: {e}")))?;
         let agent = ureq::AgentBuilder::new()
             .timeout(timeout)
+            // Redirects are galley's to decide (see `ClientError::Moved`):
+            // ureq would resend a POST's signature headers as they were.
+            .redirects(0)
             .tls_connector(Arc::new(tls))
             .build();
         Ok(ChefClient {
@@ -154,11 +169,33 @@ impl ChefClient {
     /// One call, retried with backoff while the failure is transient (no
     /// connection, a reset, 502/503/504) and the `--server-timeout` budget
     /// lasts. Each attempt is signed anew: signatures carry the time.
+    ///
+    /// A GET the server redirects is signed anew for the new URL and sent
+    /// there, as knife does, at most [`MAX_REDIRECTS`] times, with a warning
+    /// that says to update chef_server_url; any other method stops with
+    /// [`ClientError::Moved`].
     fn call(&self, method: &str, path_and_query: &str, body: &[u8]) -> Result<Value, ClientError> {
         let deadline = std::time::Instant::now() + self.timeout;
         let mut pause = Duration::from_millis(250);
+        let mut url = format!("{}{}", self.base, path_and_query);
+        let mut redirects = 0;
         loop {
-            let result = self.attempt(method, path_and_query, body);
+            let result = self.attempt(method, &url, path_and_query, body);
+            if let Err(ClientError::Moved {
+                location,
+                suggested,
+                ..
+            }) = &result
+            {
+                if method == "GET" && redirects < MAX_REDIRECTS {
+                    redirects += 1;
+                    crate::terminal::message(&format!(
+                        "galley: warning: the Chef server moved {url} to {location}; following it for this GET (set chef_server_url to {suggested})"
+                    ));
+                    url = location.clone();
+                    continue;
+                }
+            }
             let transient = matches!(
                 &result,
                 Err(ClientError::Connect {
@@ -180,13 +217,15 @@ impl ChefClient {
         }
     }
 
+    /// One signed request to `url`; `path_and_query` is what the caller
+    /// asked for under the server URL (to suggest a new server URL).
     fn attempt(
         &self,
         method: &str,
+        url: &str,
         path_and_query: &str,
         body: &[u8],
     ) -> Result<Value, ClientError> {
-        let url = format!("{}{}", self.base, path_and_query);
         let url_path = url
             .split_once("://")
             .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
@@ -208,7 +247,7 @@ impl ChefClient {
             .map_err(|e| ClientError::Setup(e.to_string()))?;
         let mut req = self
             .agent
-            .request(method, &url)
+            .request(method, url)
             .set("Accept", "application/json")
             .set("X-Ops-Server-API-Version", API_VERSION)
             .set("X-Chef-Version", "18.0.0");
@@ -256,6 +295,23 @@ impl ChefClient {
             }
         };
         let status = response.status();
+        if (300..400).contains(&status) {
+            let location = response
+                .header("Location")
+                .map(|l| resolve(url, l))
+                .unwrap_or_else(|| "nowhere (no Location header)".into());
+            let suggested = location
+                .strip_suffix(path_and_query)
+                .unwrap_or(&location)
+                .to_string();
+            return Err(ClientError::Moved {
+                method: method.into(),
+                path,
+                status,
+                location,
+                suggested,
+            });
+        }
         let text = read_body(response);
         if text.trim().is_empty() {
             return Err(ClientError::NotJson {
@@ -272,6 +328,24 @@ impl ChefClient {
             what: format!("{:?}", text.chars().take(60).collect::<String>()),
         })
     }
+}
+
+/// How many redirects a GET follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// A `Location` header's URL, made absolute against the request's `url`
+/// (RFC 9110 allows a relative reference).
+fn resolve(url: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_string();
+    }
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let authority = rest.split('/').next().unwrap_or(rest);
+    if let Some(path) = location.strip_prefix('/') {
+        return format!("{scheme}://{authority}/{path}");
+    }
+    let dir = url.rsplit_once('/').map_or(url, |(d, _)| d);
+    format!("{dir}/{location}")
 }
 
 fn read_body(response: ureq::Response) -> String {
@@ -372,6 +446,23 @@ mod tests {
         assert_eq!(iso8601(1_230_811_200), "2009-01-01T12:00:00Z");
         assert_eq!(iso8601(1_795_608_000), "2026-11-25T12:00:00Z");
         assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn locations_resolve_against_the_request() {
+        let url = "http://chef.example:80/organizations/ops/nodes?x=1";
+        assert_eq!(
+            resolve(url, "https://chef.example/organizations/ops/nodes"),
+            "https://chef.example/organizations/ops/nodes"
+        );
+        assert_eq!(
+            resolve(url, "/other/nodes"),
+            "http://chef.example:80/other/nodes"
+        );
+        assert_eq!(
+            resolve(url, "roles"),
+            "http://chef.example:80/organizations/ops/roles"
+        );
     }
 
     #[test]

@@ -353,3 +353,89 @@ fn https_trusts_only_configured_certificates_unless_told_not_to_verify() {
     run.expect_code(4);
     assert!(run.stderr().contains("certificate is NOT checked"), "{run}");
 }
+
+/// An HTTP server on loopback that answers every request with `status`
+/// and a `Location` under `target` (the request's path without `strip`),
+/// and a JSON body, as a Chef server behind a moved URL does.
+fn redirector(status: u16, target: String, strip: &'static str) -> String {
+    use std::io::{BufRead, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            // Read the headers and the body (Content-Length) away.
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = std::io::Read::read_exact(&mut reader, &mut body);
+            let path = request_line.split(' ').nth(1).unwrap_or("/");
+            let path = path.strip_prefix(strip).unwrap_or(path);
+            let body = r#"{"error":["moved"]}"#;
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 {status} Moved\r\nLocation: {target}{path}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_redirected_get_is_signed_anew_and_a_redirected_post_stops() {
+    let server = Goiardi::start();
+    // The old URL had a prefix the new one has not: a signature copied from
+    // the first request (which covers /old/nodes) would be refused.
+    let old = format!("{}/old", redirector(301, server.url.clone(), "/old"));
+    let mut settings = config(&server, "admin", "admin");
+    settings.server_url.as_mut().unwrap().value = old.clone();
+    let client =
+        ChefClient::from_config(&settings, SignVersion::V1_3, Duration::from_secs(10)).unwrap();
+    let nodes = client.get("/nodes");
+    assert!(
+        nodes.as_ref().is_ok_and(|v| v.is_object()),
+        "a GET follows, signed for its new URL: {nodes:?}"
+    );
+
+    // A POST (partial search) is never resent: the error names the new
+    // location and the setting to change; a 307 with a JSON body is not a
+    // search answer either.
+    for status in [301, 307, 308] {
+        let moved = redirector(status, server.url.clone(), "");
+        let run = crate::support::galley(&[
+            "search",
+            "--server-url",
+            &moved,
+            "-u",
+            "admin",
+            "-k",
+            server.key("admin").to_str().unwrap(),
+            "*:*",
+        ]);
+        run.expect_code(3);
+        let said = run.stderr();
+        assert!(
+            said.contains(&format!(
+                "answered {status} and moved it to {}/search/node",
+                server.url
+            )) && said.contains(&format!("set chef_server_url to {}", server.url)),
+            "{run}"
+        );
+        assert!(
+            !said.contains("signature") && !said.contains("no rows"),
+            "{run}"
+        );
+    }
+}
