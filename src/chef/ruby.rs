@@ -170,6 +170,35 @@ pub fn evaluate(ruby: &Path, file: &Path) -> Result<Evaluated, String> {
     evaluate_with(ruby, file, &[])
 }
 
+/// Bytes kept of each of Ruby's streams.
+const MAX_OUTPUT: u64 = 1 << 20;
+
+/// How many of the file's last lines an error shows.
+const SHOWN_LINES: usize = 5;
+
+/// What the file (or Ruby) printed, its last lines, for an error: a file
+/// that stops on purpose says why there (`puts "export
+/// CHEF_ORGANIZATION"; exit!(1)`), as knife would show it. Masked, since a
+/// config file may print a key or a URL with a token; the error's display
+/// escapes control characters.
+fn printed(said: &str) -> String {
+    let lines: Vec<&str> = said.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let shown = &lines[lines.len().saturating_sub(SHOWN_LINES)..];
+    let skipped = lines.len() - shown.len();
+    let mut text = String::from("; it printed:");
+    if skipped > 0 {
+        text.push_str(&format!("\n  [{skipped} earlier lines]"));
+    }
+    for line in shown {
+        text.push_str("\n  ");
+        text.push_str(line);
+    }
+    crate::secrets::mask(&text)
+}
+
 /// [`evaluate`] with these environment variables set for Ruby.
 pub fn evaluate_with(ruby: &Path, file: &Path, envs: &[(&str, &str)]) -> Result<Evaluated, String> {
     let names = |list: &[&str]| {
@@ -191,9 +220,33 @@ pub fn evaluate_with(ruby: &Path, file: &Path, envs: &[(&str, &str)]) -> Result<
         .arg(file)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", ruby.display()))?;
+    // Both pipes are drained as the file runs, so a file that prints a lot
+    // cannot block on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = (&mut pipe).take(MAX_OUTPUT).read_to_end(&mut text);
+                let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -202,20 +255,19 @@ pub fn evaluate_with(ruby: &Path, file: &Path, envs: &[(&str, &str)]) -> Result<
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
-                    "ruby did not finish reading it within {} s",
-                    DEADLINE.as_secs()
+                    "ruby did not finish reading it within {} s{}",
+                    DEADLINE.as_secs(),
+                    printed(&stderr.join().unwrap_or_default())
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => return Err(format!("waiting for ruby: {e}")),
         }
     };
-    let mut output = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        let _ = stdout.read_to_string(&mut output);
-    }
+    let output = stdout.join().unwrap_or_default();
+    let said = stderr.join().unwrap_or_default();
     if !status.success() {
-        return Err(format!("ruby exited with {status}"));
+        return Err(format!("ruby exited with {status}{}", printed(&said)));
     }
     let last = output.lines().last().unwrap_or("");
     serde_json::from_str(last).map_err(|e| format!("ruby's answer is not readable: {e}"))

@@ -175,6 +175,49 @@ fn with_ruby_the_file_is_evaluated_as_knife_does_and_says_so() {
     );
 }
 
+// A real knife.rb that checks its environment and stops (seen in the wild:
+// `puts "[!] You have to export ..."; exit!(1)`): galley shows what it
+// printed, as knife would, masked and with control characters escaped.
+#[test]
+fn a_knife_rb_that_stops_shows_what_it_printed() {
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    let repo = root.path().join("repo");
+    write(
+        &repo.join(".chef/knife.rb"),
+        "puts 'mirror: https://deploy:glpat-SECRET123@gitlab.example/x'\n\
+         puts \"\\e[31mred\\e[0m\"\n\
+         unless ENV['CHEF_ORGANIZATION']\n\
+           puts '[!] You have to export the CHEF_ORGANIZATION environment variable'\n\
+           exit!(1)\n\
+         end\n",
+    );
+    let run = config_in(&repo, &home, &["-c", ".chef/knife.rb"], &[]);
+    run.expect_code(3);
+    let said = run.stderr();
+    assert!(
+        said.contains("ruby exited with exit status: 1; it printed:")
+            && said.contains("[!] You have to export the CHEF_ORGANIZATION environment variable"),
+        "{run}"
+    );
+    assert!(
+        !said.contains("SECRET123"),
+        "a token it printed is masked: {run}"
+    );
+    assert!(
+        !said.contains('\x1b') && said.contains("\\e[31mred"),
+        "{run}"
+    );
+    // With the variable set, the same file reads.
+    let run = config_in(
+        &repo,
+        &home,
+        &["-c", ".chef/knife.rb"],
+        &[("CHEF_ORGANIZATION", "acme")],
+    );
+    run.expect_code(0);
+}
+
 // A relative -c once applied the file's folder twice to
 // `#{current_dir}/op.pem` in the literal reader too.
 #[test]
