@@ -188,9 +188,9 @@ fn run_host(
     outcome.user = Some(plan.user.clone());
     match ssh::connect(target, &plan, gateways, settings, &mut timings) {
         Err(failure) => {
-            outcome.kind = failure.kind;
-            outcome.phase = Some(failure.phase);
-            outcome.reason = Some(failure.reason);
+            outcome.kind = failure.kind();
+            outcome.phase = Some(failure.phase());
+            outcome.reason = Some(failure.to_string());
         }
         Ok(conn) => {
             outcome.auth = Some(conn.auth.clone());

@@ -10,7 +10,9 @@ use base64::Engine;
 use openssl::pkey::{Id, PKey, Private};
 use ssh2::Session;
 
+use super::error::{is_connection_failure, Error};
 use super::ffi::userauth_ed25519;
+use crate::outcome::Phase;
 
 /// Where keys come from.
 #[derive(Debug, Clone, Default)]
@@ -55,12 +57,15 @@ impl Identities {
     }
 }
 
-/// Authenticates `user`. Ok: what authenticated. Err: what was tried and why
-/// each attempt failed, in one line.
-pub fn authenticate(session: &Session, user: &str, ids: &Identities) -> Result<String, String> {
+/// Authenticates `user`. Ok: what authenticated. Err: a refusal that says
+/// what was tried and why each attempt failed, and which methods the host
+/// offers when publickey is not one of them; or, when the connection
+/// itself failed or timed out during an attempt, that failure, with
+/// libssh2's code (the other keys are not tried on a dead socket).
+pub fn authenticate(session: &Session, user: &str, ids: &Identities) -> Result<String, Error> {
     let mut tried: Vec<String> = Vec::new();
     if ids.agent {
-        match try_agent(session, user) {
+        match try_agent(session, user)? {
             Ok(comment) => return Ok(format!("agent ({comment})")),
             Err(why) => tried.push(why),
         }
@@ -89,6 +94,9 @@ pub fn authenticate(session: &Session, user: &str, ids: &Identities) -> Result<S
         match attempt {
             Ok(()) if session.authenticated() => return Ok(file.display().to_string()),
             Ok(()) => tried.push(format!("{} was not accepted", file.display())),
+            Err(e) if is_connection_failure(&e) => {
+                return Err(Error::libssh2(Phase::Auth, "authentication", &e));
+            }
             Err(e) => tried.push(format!(
                 "{} was not accepted ({})",
                 file.display(),
@@ -99,40 +107,66 @@ pub fn authenticate(session: &Session, user: &str, ids: &Identities) -> Result<S
     if tried.is_empty() {
         tried.push("no agent (SSH_AUTH_SOCK unset) and no key file found; pass -i KEY".into());
     }
-    Err(format!(
-        "authentication as {user} failed: {}",
-        tried.join("; ")
-    ))
+    Err(Error::AuthRejected {
+        user: user.to_string(),
+        tried,
+        offered: offered_methods(session, user),
+    })
 }
 
-fn try_agent(session: &Session, user: &str) -> Result<String, String> {
-    let mut agent = session
-        .agent()
-        .map_err(|e| format!("agent: {}", e.message()))?;
-    agent
-        .connect()
-        .map_err(|e| format!("agent: cannot connect ({})", e.message()))?;
-    agent
-        .list_identities()
-        .map_err(|e| format!("agent: {}", e.message()))?;
-    let identities = agent
-        .identities()
-        .map_err(|e| format!("agent: {}", e.message()))?;
+/// The methods the host offers `user` (`publickey,password`), asked after
+/// the keys failed (one more round trip, on failure only); None when the
+/// host no longer answers (it may close after MaxAuthTries).
+fn offered_methods(session: &Session, user: &str) -> Option<String> {
+    session
+        .auth_methods(user)
+        .ok()
+        .map(str::to_string)
+        .filter(|m| !m.is_empty())
+}
+
+/// The agent's attempt: Ok(Ok(comment)) when a key was accepted,
+/// Ok(Err(why)) when none was, Err when the connection failed.
+fn try_agent(session: &Session, user: &str) -> Result<Result<String, String>, Error> {
+    let local = |what: &str, e: ssh2::Error| Ok(Err(format!("agent: {what}{}", e.message())));
+    let mut agent = match session.agent() {
+        Ok(agent) => agent,
+        Err(e) => return local("", e),
+    };
+    if let Err(e) = agent.connect() {
+        return Ok(Err(format!("agent: cannot connect ({})", e.message())));
+    }
+    if let Err(e) = agent.list_identities() {
+        return local("", e);
+    }
+    let identities = match agent.identities() {
+        Ok(identities) => identities,
+        Err(e) => return local("", e),
+    };
     if identities.is_empty() {
         let _ = agent.disconnect();
-        return Err("agent holds no keys".into());
+        return Ok(Err("agent holds no keys".into()));
     }
     let mut refused = Vec::new();
     for identity in &identities {
-        if agent.userauth(user, identity).is_ok() && session.authenticated() {
-            let comment = identity.comment().to_string();
-            let _ = agent.disconnect();
-            return Ok(comment);
+        match agent.userauth(user, identity) {
+            Ok(()) if session.authenticated() => {
+                let comment = identity.comment().to_string();
+                let _ = agent.disconnect();
+                return Ok(Ok(comment));
+            }
+            Err(e) if is_connection_failure(&e) => {
+                let _ = agent.disconnect();
+                return Err(Error::libssh2(Phase::Auth, "authentication", &e));
+            }
+            _ => refused.push(identity.comment().to_string()),
         }
-        refused.push(identity.comment().to_string());
     }
     let _ = agent.disconnect();
-    Err(format!("agent keys not accepted: {}", refused.join(", ")))
+    Ok(Err(format!(
+        "agent keys not accepted: {}",
+        refused.join(", ")
+    )))
 }
 
 /// A private key file as galley reads it, once per run.

@@ -20,9 +20,9 @@ use std::time::Instant;
 
 use ssh2::{Channel, Session};
 
-use super::{establish, tcp_connect, Failure, Settings, Socket};
+use super::{establish, tcp_connect, Error, Settings, Socket};
 use crate::inventory::Node;
-use crate::outcome::{OutcomeKind, Phase, Timings};
+use crate::outcome::{Phase, Timings};
 use crate::target::Target;
 
 /// One jump: `[user@]host[:port]`.
@@ -89,7 +89,7 @@ impl std::fmt::Display for Jump {
 struct Open {
     host: String,
     port: u16,
-    reply: Sender<Result<UnixStream, String>>,
+    reply: Sender<Result<UnixStream, Error>>,
 }
 
 /// A connected gateway, served by its pump thread.
@@ -116,33 +116,50 @@ impl Drop for Gateway {
 }
 
 impl Gateway {
-    /// A tunnel to `host:port` through this gateway.
-    fn open(&self, host: &str, port: u16, deadline: Instant) -> Result<UnixStream, String> {
+    /// A tunnel to `host:port` through this gateway; `limit` is the whole
+    /// connect deadline's length, for the message.
+    fn open(
+        &self,
+        host: &str,
+        port: u16,
+        deadline: Instant,
+        limit: std::time::Duration,
+    ) -> Result<UnixStream, Error> {
+        let closed = || {
+            Error::Other {
+                phase: Phase::Connect,
+                reason: "closed".into(),
+            }
+            .through(&self.name)
+        };
         let (reply, answer) = mpsc::channel();
         self.requests
             .lock()
             .unwrap()
             .as_ref()
-            .ok_or_else(|| format!("gateway {} closed", self.name))?
+            .ok_or_else(closed)?
             .send(Open {
                 host: host.to_string(),
                 port,
                 reply,
             })
-            .map_err(|_| format!("gateway {} closed", self.name))?;
+            .map_err(|_| closed())?;
         let _ = (&self.waker).write(&[1]);
         let left = deadline.saturating_duration_since(Instant::now());
         match answer.recv_timeout(left) {
             Ok(result) => result,
-            Err(_) => Err(format!(
-                "gateway {} did not open a channel in time",
-                self.name
-            )),
+            Err(_) => Err(Error::TimedOut {
+                phase: Phase::Connect,
+                what: format!("no channel to {host}:{port}"),
+                limit,
+                note: None,
+            }
+            .through(&self.name)),
         }
     }
 }
 
-type Slot = Arc<OnceLock<Result<Arc<Gateway>, Failure>>>;
+type Slot = Arc<OnceLock<Result<Arc<Gateway>, Error>>>;
 
 /// Gateways of a run, connected on first use and shared by every target
 /// behind them; a gateway that failed fails its targets at once.
@@ -172,32 +189,21 @@ impl Gateways {
         }
     }
 
-    /// A tunnel to `host:port` through the chain.
+    /// A tunnel to `host:port` through the chain; each gateway's TCP
+    /// connection, and the channel once its gateway is up, get `limit`.
     pub fn tunnel(
         &self,
         chain: &[Jump],
         host: &str,
         port: u16,
         settings: &Settings,
-        deadline: Instant,
-    ) -> Result<UnixStream, Failure> {
-        let gateway = self.gateway(chain, settings, deadline)?;
-        gateway.open(host, port, deadline).map_err(|why| {
-            let kind = if why.contains("in time") {
-                OutcomeKind::Timeout
-            } else {
-                OutcomeKind::Unreachable
-            };
-            Failure::new(kind, Phase::Connect, why)
-        })
+        limit: std::time::Duration,
+    ) -> Result<UnixStream, Error> {
+        let gateway = self.gateway(chain, settings)?;
+        gateway.open(host, port, Instant::now() + limit, limit)
     }
 
-    fn gateway(
-        &self,
-        chain: &[Jump],
-        settings: &Settings,
-        deadline: Instant,
-    ) -> Result<Arc<Gateway>, Failure> {
+    fn gateway(&self, chain: &[Jump], settings: &Settings) -> Result<Arc<Gateway>, Error> {
         let slot = self
             .slots
             .lock()
@@ -205,16 +211,10 @@ impl Gateways {
             .entry(chain.to_vec())
             .or_default()
             .clone();
-        slot.get_or_init(|| self.connect(chain, settings, deadline))
-            .clone()
+        slot.get_or_init(|| self.connect(chain, settings)).clone()
     }
 
-    fn connect(
-        &self,
-        chain: &[Jump],
-        settings: &Settings,
-        deadline: Instant,
-    ) -> Result<Arc<Gateway>, Failure> {
+    fn connect(&self, chain: &[Jump], settings: &Settings) -> Result<Arc<Gateway>, Error> {
         let (last, before) = chain.split_last().expect("a chain has a gateway");
         let target = Target {
             name: last.host.clone(),
@@ -236,27 +236,18 @@ impl Gateways {
             plan.known_hosts.policy = super::Policy::Strict;
         }
         let name = last.to_string();
-        let in_context = |f: Failure| {
-            Failure::new(
-                f.kind,
-                Phase::Connect,
-                format!("gateway {name}: {}", f.reason),
-            )
-        };
+        let in_context = |e: Error| e.through(&name);
+        let limit = plan.connect_timeout;
+        let deadline = Instant::now() + limit;
         let socket = if before.is_empty() {
-            Socket::Tcp(
-                tcp_connect(&plan.host, plan.port, deadline, plan.connect_timeout)
+            Socket::Tcp(tcp_connect(&plan.host, plan.port, deadline, limit).map_err(in_context)?)
+        } else {
+            let outer = self.gateway(before, settings)?;
+            Socket::Tunnel(
+                outer
+                    .open(&plan.host, plan.port, deadline, limit)
                     .map_err(in_context)?,
             )
-        } else {
-            let outer = self.gateway(before, settings, deadline)?;
-            Socket::Tunnel(outer.open(&plan.host, plan.port, deadline).map_err(|why| {
-                Failure::new(
-                    OutcomeKind::Unreachable,
-                    Phase::Connect,
-                    format!("gateway {name}: {why}"),
-                )
-            })?)
         };
         let host = plan.host.clone();
         let conn = establish(
@@ -269,26 +260,21 @@ impl Gateways {
         )
         .map_err(in_context)?;
         let (requests, incoming) = mpsc::channel();
-        let (waker, wakee) = UnixStream::pair().map_err(|e| {
-            Failure::new(
-                OutcomeKind::Error,
-                Phase::Connect,
-                format!("gateway {name}: {e}"),
-            )
-        })?;
+        let local = |e: io::Error| {
+            Error::Other {
+                phase: Phase::Connect,
+                reason: e.to_string(),
+            }
+            .through(&name)
+        };
+        let (waker, wakee) = UnixStream::pair().map_err(local)?;
         let _ = wakee.set_nonblocking(true);
         let cap = self.channels_per_gateway;
         let pump_name = name.clone();
         let pump = std::thread::Builder::new()
             .name(format!("gateway {name}"))
             .spawn(move || pump(conn.session, conn.stream, incoming, wakee, cap, &pump_name))
-            .map_err(|e| {
-                Failure::new(
-                    OutcomeKind::Error,
-                    Phase::Connect,
-                    format!("gateway {name}: {e}"),
-                )
-            })?;
+            .map_err(local)?;
         Ok(Arc::new(Gateway {
             name,
             requests: Mutex::new(Some(requests)),
@@ -363,19 +349,27 @@ fn pump(
                             let _ = open.reply.send(Ok(theirs));
                         }
                         Err(e) => {
-                            let _ = open.reply.send(Err(format!("gateway {name}: {e}")));
+                            let _ = open.reply.send(Err(Error::Other {
+                                phase: Phase::Connect,
+                                reason: e.to_string(),
+                            }
+                            .through(name)));
                         }
                     }
                 }
                 Err(e) if e.code() == EAGAIN => break,
                 Err(e) => {
                     let open = pending.pop_front().unwrap();
-                    let _ = open.reply.send(Err(format!(
-                        "gateway {name} could not reach {}:{}: {}",
+                    // The gateway refused the direct-tcpip channel: it
+                    // cannot reach the target (sshd answers "Connect
+                    // failed" for a refused or unroutable target).
+                    let _ = open.reply.send(Err(Error::Unreachable(format!(
+                        "cannot reach {}:{}: {}",
                         open.host,
                         open.port,
                         e.message()
-                    )));
+                    ))
+                    .through(name)));
                 }
             }
         }

@@ -1,10 +1,11 @@
 //! SSH connections with a deadline on every phase: TCP connect, handshake
-//! and host key check, authentication. A failure is a typed [`Failure`] with
-//! the outcome it means and the phase it happened in; the executor turns it
-//! into the host's outcome.
+//! and host key check, authentication. A failure is a typed [`Error`] that
+//! knows the outcome it means and the phase it happened in; the executor
+//! turns it into the host's outcome.
 
 pub mod auth;
 pub mod config;
+pub mod error;
 pub mod ffi;
 pub mod gateway;
 pub mod known_hosts;
@@ -19,16 +20,14 @@ use std::time::{Duration, Instant};
 use ssh2::Session;
 
 use crate::inventory::Node;
-use crate::outcome::{OutcomeKind, Phase, Timings};
+use crate::outcome::{Phase, Timings};
 use crate::target::Target;
 
 pub use auth::{Identities, KeyCache};
 pub use config::SshConfig;
+pub use error::Error;
 pub use gateway::{Gateways, Jump};
 pub use known_hosts::{KnownHosts, Policy};
-
-/// libssh2's LIBSSH2_ERROR_TIMEOUT.
-const LIBSSH2_ERROR_TIMEOUT: i32 = -9;
 
 /// How to connect, from the command line and the environment; per host,
 /// [`Settings::plan`] adds what ssh_config says.
@@ -42,6 +41,8 @@ pub struct Settings {
     pub port: Option<u16>,
     /// `--connect-timeout`.
     pub connect_timeout: Option<Duration>,
+    /// `--auth-timeout`.
+    pub auth_timeout: Option<Duration>,
     /// `--host-key-check`.
     pub policy: Option<Policy>,
     /// `--known-hosts`.
@@ -69,7 +70,11 @@ pub struct HostPlan {
     pub host: String,
     pub port: u16,
     pub user: String,
+    /// Bounds the TCP connection and the handshake (each hop's, through
+    /// gateways), as OpenSSH's ConnectTimeout does.
     pub connect_timeout: Duration,
+    /// Bounds authentication.
+    pub auth_timeout: Duration,
     pub known_hosts: KnownHosts,
     pub identities: Identities,
     /// Gateways to go through, outermost first (`-G`, else ssh_config
@@ -80,6 +85,11 @@ pub struct HostPlan {
 
 /// The connect deadline when neither the flag nor ssh_config sets one.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The authentication deadline without `--auth-timeout`: a loaded host was
+/// seen taking over 10s to authenticate (1,000 hosts at -C 500), and
+/// OpenSSH's client sets no limit at all; 30s still ends a wedged host.
+pub const DEFAULT_AUTH_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Settings {
     /// The plan for one target. Precedence: command-line flags, then the
@@ -113,6 +123,7 @@ impl Settings {
                 .connect_timeout
                 .or(config.connect_timeout)
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            auth_timeout: self.auth_timeout.unwrap_or(DEFAULT_AUTH_TIMEOUT),
             known_hosts: KnownHosts {
                 policy: self
                     .policy
@@ -140,24 +151,6 @@ impl Settings {
                 }
                 (None, _) => Ok(Vec::new()),
             },
-        }
-    }
-}
-
-/// Why a host could not be connected to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub kind: OutcomeKind,
-    pub phase: Phase,
-    pub reason: String,
-}
-
-impl Failure {
-    fn new(kind: OutcomeKind, phase: Phase, reason: impl Into<String>) -> Failure {
-        Failure {
-            kind,
-            phase,
-            reason: reason.into(),
         }
     }
 }
@@ -198,37 +191,119 @@ impl AsRawFd for Socket {
     }
 }
 
-/// Connects, checks the host key and authenticates, all before the
-/// connect deadline, directly or through the plan's gateways. Fills in the
-/// phase timings as it goes.
+/// Connects and shakes hands (within the connect deadline), then
+/// authenticates (within the authentication deadline), directly or through
+/// the plan's gateways. Fills in the phase timings as it goes.
 pub fn connect(
     target: &Target,
     plan: &HostPlan,
     gateways: &Gateways,
     settings: &Settings,
     timings: &mut Timings,
-) -> Result<Connection, Failure> {
+) -> Result<Connection, Error> {
     let started = Instant::now();
     let deadline = started + plan.connect_timeout;
     let stream = match &plan.jumps {
-        Err(why) => Err(Failure::new(
-            OutcomeKind::Error,
-            Phase::Connect,
-            why.clone(),
-        )),
+        Err(why) => Err(Error::Other {
+            phase: Phase::Connect,
+            reason: why.clone(),
+        }),
         Ok(chain) if chain.is_empty() => {
             tcp_connect(&plan.host, plan.port, deadline, plan.connect_timeout).map(Socket::Tcp)
         }
         Ok(chain) => gateways
-            .tunnel(chain, &plan.host, plan.port, settings, deadline)
+            .tunnel(chain, &plan.host, plan.port, settings, plan.connect_timeout)
             .map(Socket::Tunnel),
     };
     timings.connect_ms = Some(millis(started.elapsed()));
     let stream = stream?;
-    establish(stream, &plan.host, plan, &target.node, deadline, timings)
+    let direct = matches!(stream, Socket::Tcp(_));
+    match establish(stream, &plan.host, plan, &target.node, deadline, timings) {
+        // A handshake that failed or timed out: was it SSH-2 at all?
+        Err(
+            e @ (Error::Libssh2 {
+                phase: Phase::Handshake,
+                ..
+            }
+            | Error::TimedOut {
+                phase: Phase::Handshake,
+                ..
+            }),
+        ) if direct => Err(not_ssh2(&plan.host, plan.port, plan.connect_timeout).unwrap_or(e)),
+        result => result,
+    }
 }
 
-/// Handshake, host key check and authentication over a connected socket.
+/// Bytes of a peer's greeting read to see what it is.
+const GREETING_LIMIT: usize = 8 * 1024;
+
+/// After a failed handshake, what the peer sends first, read on a second
+/// connection: libssh2 says only "Unable to exchange encryption keys" for
+/// an SSH-1 server or one that sends no version line. None when the peer
+/// does send an SSH-2 version line (the failure was something else) or
+/// cannot be read again.
+fn not_ssh2(host: &str, port: u16, connect_timeout: Duration) -> Option<Error> {
+    let limit = connect_timeout.min(Duration::from_secs(2));
+    let mut stream = tcp_connect(host, port, Instant::now() + limit, limit).ok()?;
+    stream.set_read_timeout(Some(limit)).ok()?;
+    let read_until = Instant::now() + limit;
+    let mut greeting = Vec::new();
+    let mut buf = [0u8; 2048];
+    while greeting.len() < GREETING_LIMIT && Instant::now() < read_until {
+        match io::Read::read(&mut stream, &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => greeting.extend_from_slice(&buf[..n]),
+        }
+        if version_line(&greeting).is_some() {
+            break;
+        }
+    }
+    describe_greeting(&greeting).map(Error::NotSsh2)
+}
+
+/// The first line that starts with `SSH-` (RFC 4253 4.2 lets a server send
+/// other lines before it), and how many lines came before.
+fn version_line(greeting: &[u8]) -> Option<(usize, String)> {
+    let complete = greeting.iter().rposition(|&b| b == b'\n')?;
+    greeting[..complete]
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .find(|(_, line)| line.starts_with(b"SSH-"))
+        .map(|(i, line)| {
+            let line = String::from_utf8_lossy(line);
+            (i, line.trim_end_matches('\r').to_string())
+        })
+}
+
+/// What a peer that failed the handshake sent, in words; None when it
+/// looks like SSH-2 (or sent nothing to go by).
+fn describe_greeting(greeting: &[u8]) -> Option<String> {
+    let excerpt = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
+        format!("{text:?}")
+    };
+    match version_line(greeting) {
+        Some((_, line)) if line.starts_with("SSH-2.0-") || line.starts_with("SSH-1.99-") => None,
+        Some((_, line)) => Some(format!(
+            "it sent the version line {:?} (SSH-1 or unknown); galley, like OpenSSH since 7.6, speaks SSH-2 only",
+            &line[..line.len().min(80)]
+        )),
+        None if greeting.is_empty() => None,
+        None if greeting.len() >= GREETING_LIMIT => Some(format!(
+            "it sent over {} KB without an SSH version line, starting {}",
+            GREETING_LIMIT / 1024,
+            excerpt(greeting)
+        )),
+        None => Some(format!(
+            "it sent {} bytes without an SSH version line: {}",
+            greeting.len(),
+            excerpt(greeting)
+        )),
+    }
+}
+
+/// Handshake and host key check over a connected socket before the
+/// connect `deadline`, then authentication within the plan's own deadline.
 pub(crate) fn establish(
     stream: Socket,
     host: &str,
@@ -236,43 +311,30 @@ pub(crate) fn establish(
     node: &Node,
     deadline: Instant,
     timings: &mut Timings,
-) -> Result<Connection, Failure> {
+) -> Result<Connection, Error> {
     let port = plan.port;
     let phase_start = Instant::now();
     let session = handshake(&stream, deadline, plan.connect_timeout);
     let session = session.and_then(|session| {
-        plan.known_hosts
-            .check(&session, host, port, node)
-            .map_err(|refusal| match refusal {
-                known_hosts::Refusal::Unknown(why) => {
-                    Failure::new(OutcomeKind::HostkeyUnknown, Phase::Handshake, why)
-                }
-                known_hosts::Refusal::Mismatch(why) => {
-                    Failure::new(OutcomeKind::HostkeyMismatch, Phase::Handshake, why)
-                }
-            })?;
+        plan.known_hosts.check(&session, host, port, node)?;
         Ok(session)
     });
     timings.handshake_ms = Some(millis(phase_start.elapsed()));
     let session = session?;
 
     let phase_start = Instant::now();
-    session.set_timeout(remaining_ms(deadline));
+    session.set_timeout(remaining_ms(phase_start + plan.auth_timeout));
     let auth = auth::authenticate(&session, &plan.user, &plan.identities);
     timings.auth_ms = Some(millis(phase_start.elapsed()));
-    let auth = auth.map_err(|why| {
-        if Instant::now() >= deadline {
-            Failure::new(
-                OutcomeKind::Timeout,
-                Phase::Auth,
-                format!(
-                    "authentication did not finish within {}",
-                    seconds(plan.connect_timeout)
-                ),
-            )
-        } else {
-            Failure::new(OutcomeKind::AuthFailed, Phase::Auth, why)
-        }
+    let auth = auth.map_err(|e| match e {
+        // libssh2 said its timeout passed: the deadline, in words.
+        Error::Libssh2 { code, .. } if code == error::code::TIMEOUT => Error::TimedOut {
+            phase: Phase::Auth,
+            what: format!("authentication as {} did not finish", plan.user),
+            limit: plan.auth_timeout,
+            note: None,
+        },
+        other => other,
     })?;
     Ok(Connection {
         session,
@@ -287,8 +349,8 @@ pub(crate) fn tcp_connect(
     port: u16,
     deadline: Instant,
     limit: Duration,
-) -> Result<TcpStream, Failure> {
-    let unreachable = |why: String| Failure::new(OutcomeKind::Unreachable, Phase::Connect, why);
+) -> Result<TcpStream, Error> {
+    let unreachable = Error::Unreachable;
     let addrs: Vec<_> = (host, port)
         .to_socket_addrs()
         .map_err(|e| unreachable(format!("cannot resolve {host}: {e}")))?
@@ -315,18 +377,16 @@ pub(crate) fn tcp_connect(
         }
     }
     let target = known_hosts::entry_name(host, port);
+    let timed_out = || Error::TimedOut {
+        phase: Phase::Connect,
+        what: format!("no TCP connection to {target}"),
+        limit,
+        note: None,
+    };
     Err(match last {
-        None => Failure::new(
-            OutcomeKind::Timeout,
-            Phase::Connect,
-            format!("no TCP connection to {target} within {}", seconds(limit)),
-        ),
+        None => timed_out(),
         Some(e) => match e.kind() {
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Failure::new(
-                OutcomeKind::Timeout,
-                Phase::Connect,
-                format!("no TCP connection to {target} within {}", seconds(limit)),
-            ),
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timed_out(),
             io::ErrorKind::ConnectionRefused => {
                 unreachable(format!("connection to {target} refused"))
             }
@@ -338,8 +398,11 @@ pub(crate) fn tcp_connect(
     })
 }
 
-fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Session, Failure> {
-    let error = |why: String| Failure::new(OutcomeKind::Error, Phase::Handshake, why);
+fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Session, Error> {
+    let error = |reason: String| Error::Other {
+        phase: Phase::Handshake,
+        reason,
+    };
     let mut session =
         Session::new().map_err(|e| error(format!("cannot start an SSH session: {e}")))?;
     ffi::shed_zero_pages(&session);
@@ -350,20 +413,15 @@ fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Sess
     session.set_timeout(remaining_ms(deadline));
     match session.handshake() {
         Ok(()) => Ok(session),
-        Err(e)
-            if e.code() == ssh2::ErrorCode::Session(LIBSSH2_ERROR_TIMEOUT)
-                || Instant::now() >= deadline =>
-        {
-            Err(Failure::new(
-                OutcomeKind::Timeout,
-                Phase::Handshake,
-                format!(
-                    "no SSH handshake within {} (the peer accepted TCP but did not speak SSH)",
-                    seconds(limit)
-                ),
-            ))
+        Err(e) if e.code() == ssh2::ErrorCode::Session(error::code::TIMEOUT) => {
+            Err(Error::TimedOut {
+                phase: Phase::Handshake,
+                what: "no SSH handshake".into(),
+                limit,
+                note: Some("the peer accepted TCP but did not speak SSH"),
+            })
         }
-        Err(e) => Err(error(format!("SSH handshake failed: {}", e.message()))),
+        Err(e) => Err(Error::libssh2(Phase::Handshake, "SSH handshake", &e)),
     }
 }
 
@@ -385,5 +443,29 @@ pub fn seconds(d: Duration) -> String {
         format!("{}s", s as u64)
     } else {
         format!("{s:.1}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn greetings_are_described_by_what_they_hold() {
+        assert_eq!(describe_greeting(b"SSH-2.0-OpenSSH_9.2\r\n"), None);
+        assert_eq!(describe_greeting(b"hello\r\nSSH-2.0-x\r\n"), None);
+        assert_eq!(describe_greeting(b""), None);
+        let ssh1 = describe_greeting(b"SSH-1.5-OpenSSH_3.9p1\n").unwrap();
+        assert!(ssh1.contains("\"SSH-1.5-OpenSSH_3.9p1\""), "{ssh1}");
+        let junk = describe_greeting(&[b'x'; GREETING_LIMIT]).unwrap();
+        assert!(
+            junk.starts_with("it sent over 8 KB without an SSH version line, starting \"xxx"),
+            "{junk}"
+        );
+        let http = describe_greeting(b"HTTP/1.1 400 Bad Request\r\n\x1b[31m").unwrap();
+        assert!(
+            http.contains("\\u{1b}"),
+            "control characters are escaped: {http}"
+        );
     }
 }

@@ -240,6 +240,108 @@ fn a_key_the_host_does_not_accept_is_auth_failed() {
 }
 
 #[test]
+fn a_host_without_publickey_auth_says_which_methods_it_accepts() {
+    let host = Sshd::start_configured(
+        "pw-1",
+        "PubkeyAuthentication no\nPasswordAuthentication yes\n",
+    );
+    let fleet = Fleet::with_hosts(vec![host]);
+    let run = fleet.run(&[], "*:*", "true");
+    run.expect_code(1);
+    let record = &fleet.host_records()["pw-1"];
+    assert_eq!(record["outcome"], "auth_failed", "{record}");
+    let reason = record["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("the host accepts only: password;"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_socket_timeout_during_authentication_is_a_timeout_not_a_wrong_key() {
+    // sshd asks a command for the authorized keys, and the command takes
+    // 30 s: galley's key is fine, the host is slow. libssh2 ends the
+    // attempt with "Timed out waiting on socket" (its TIMEOUT code).
+    let host = Sshd::start_configured(
+        "slowauth-1",
+        "AuthorizedKeysFile none\nAuthorizedKeysCommand /bin/sh -c \"sleep 30\"\nAuthorizedKeysCommandUser root\n",
+    );
+    let fleet = Fleet::with_hosts(vec![host]);
+    let run = fleet.run(&["--auth-timeout", "2s"], "*:*", "true");
+    run.expect_code(1);
+    let record = &fleet.host_records()["slowauth-1"];
+    assert_eq!(record["outcome"], "timeout", "{record}");
+    assert_eq!(record["phase"], "auth", "{record}");
+    assert!(
+        record["reason"]
+            .as_str()
+            .unwrap()
+            .contains("authentication as root did not finish within 2s"),
+        "{record}"
+    );
+}
+
+#[test]
+fn a_peer_that_does_not_speak_ssh2_is_named_by_what_it_sent() {
+    let fleet = Fleet::start(&["up-2"]);
+    // An SSH-1 server (it answers a client's SSH-2 version line as OpenSSH
+    // 3.9 did, and closes), and one that sends 300 KB of banner lines.
+    let mut nodes: Vec<Value> = Vec::new();
+    for (name, greeting) in [
+        ("ssh1-1", b"SSH-1.5-OpenSSH_3.9p1\r\n".to_vec()),
+        ("banner-1", b"Welcome to the jump host\r\n".repeat(12_000)),
+    ] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().take(4) {
+                let Ok(mut conn) = conn else { continue };
+                let greeting = greeting.clone();
+                std::thread::spawn(move || {
+                    let _ = std::io::Write::write_all(&mut conn, &greeting);
+                    if greeting.starts_with(b"SSH-1") {
+                        let mut line = [0u8; 64];
+                        let _ = std::io::Read::read(&mut conn, &mut line);
+                        let _ = std::io::Write::write_all(
+                            &mut conn,
+                            b"Protocol major versions differ.\n",
+                        );
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_secs(10));
+                });
+            }
+        });
+        nodes.push(serde_json::json!({"name": name, "automatic": {"fqdn": "127.0.0.1", "cloud": {"public_ssh_port": port}}}));
+    }
+    fleet.write_inventory(|node| node);
+    let mut all: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(fleet.inventory()).unwrap()).unwrap();
+    all.extend(nodes);
+    std::fs::write(fleet.inventory(), serde_json::to_string(&all).unwrap()).unwrap();
+    let run = fleet.run(&["--connect-timeout", "3s"], "*:*", "true");
+    run.expect_code(1);
+    let records = fleet.host_records();
+    assert_eq!(records["up-2"]["outcome"], "ok");
+    for (name, says) in [
+        ("ssh1-1", "it sent the version line \"SSH-1.5-OpenSSH_3.9p1\""),
+        (
+            "banner-1",
+            "it sent over 8 KB without an SSH version line, starting \"Welcome to the jump host\\r\\n",
+        ),
+    ] {
+        let record = &records[name];
+        assert_eq!(record["outcome"], "error", "{record}");
+        assert_eq!(record["phase"], "handshake", "{record}");
+        let reason = record["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("the host does not speak SSH-2: ") && reason.contains(says),
+            "{name}: {reason}"
+        );
+    }
+}
+
+#[test]
 fn every_kind_of_key_file_authenticates_and_is_named() {
     let dir = tempfile::tempdir().unwrap();
     // ed25519 is signed by galley itself; the others go through libssh2.

@@ -202,7 +202,21 @@ impl Sshd {
         address: &str,
         fixed_port: Option<u16>,
     ) -> Sshd {
-        Sshd::start_full(name, authorized, netns, address, fixed_port, &[])
+        Sshd::start_full(name, authorized, netns, address, fixed_port, &[], "")
+    }
+
+    /// A server with these sshd_config lines before the usual ones (sshd
+    /// takes a keyword's first value, so they win).
+    pub fn start_configured(name: &str, config: &str) -> Sshd {
+        Sshd::start_full(
+            name,
+            &[&client_key().public],
+            None,
+            "127.0.0.1",
+            None,
+            &[],
+            config,
+        )
     }
 
     /// A server whose sessions see each `(source, mount point)` folder
@@ -215,6 +229,7 @@ impl Sshd {
             "127.0.0.1",
             None,
             binds,
+            "",
         )
     }
 
@@ -225,6 +240,7 @@ impl Sshd {
         address: &str,
         fixed_port: Option<u16>,
         binds: &[(&Path, &str)],
+        extra_config: &str,
     ) -> Sshd {
         require("/usr/sbin/sshd", "openssh-server");
         std::fs::create_dir_all("/run/sshd").expect("create /run/sshd (run the tests as root)");
@@ -242,7 +258,7 @@ impl Sshd {
             std::fs::write(
                 &config,
                 format!(
-                    "Port {port}\nListenAddress {address}\nHostKey {}\nPidFile {}/sshd.pid\n\
+                    "{extra_config}Port {port}\nListenAddress {address}\nHostKey {}\nPidFile {}/sshd.pid\n\
                      AuthorizedKeysFile {}/authorized_keys\nStrictModes no\nUsePAM no\nUseDNS no\n\
                      PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
                      PermitRootLogin yes\nMaxStartups 500\nMaxSessions 100\nLogLevel INFO\n\
