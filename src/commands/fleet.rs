@@ -257,6 +257,22 @@ fn keep_retries(targets: &mut Targets, path: &Path, selection: &Selection) -> Re
             path.display()
         ));
     }
+    let unrecorded: Vec<&str> = targets
+        .targets
+        .iter()
+        .map(|t| t.name.as_str())
+        .filter(|name| past.unrecorded.contains_key(*name))
+        .collect();
+    if let Some(error) = unrecorded.first().map(|name| &past.unrecorded[*name]) {
+        crate::terminal::message(&format!(
+            "galley: warning: {}: {} ran, but the report could not record {} ({error}); not run again: check {}, then run {} by name if needed",
+            path.display(),
+            crate::hostlist::fold(&unrecorded),
+            if unrecorded.len() == 1 { "its outcome" } else { "their outcomes" },
+            if unrecorded.len() == 1 { "it" } else { "them" },
+            if unrecorded.len() == 1 { "it" } else { "them" },
+        ));
+    }
     targets.retain_names(|name| past.should_retry(name));
     if targets.is_empty() {
         crate::terminal::message(&format!(

@@ -18,15 +18,61 @@ use crate::secrets;
 
 /// The JSON Lines report: each line written whole and flushed at once, so a
 /// crash or a kill leaves every finished host on disk.
+///
+/// Space for the last line is kept ahead of the file's end
+/// (`fallocate(FALLOC_FL_KEEP_SIZE)`, [`RESERVE`] bytes): when the file
+/// system fills up, galley stops writing hosts while the reserve still
+/// holds, and the reserve takes the `unrecorded` line that says which
+/// hosts are missing. A file system that cannot reserve (not Linux, or no
+/// fallocate) is written as before, without that last line.
 pub struct JsonlReport {
     file: File,
+    /// The length of the complete lines written.
+    len: u64,
+    /// Whether the reserve is kept (the file system supports it).
+    reserving: bool,
+    /// The end of the space reserved so far.
+    reserved_to: u64,
 }
+
+/// Why a record could not be written, or no more can be.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The record is not in the file.
+    NotWritten(io::Error),
+    /// The record is in the file, but the file system has no room for more.
+    Full(io::Error),
+}
+
+impl WriteError {
+    pub fn io(&self) -> &io::Error {
+        match self {
+            WriteError::NotWritten(e) | WriteError::Full(e) => e,
+        }
+    }
+}
+
+/// Bytes kept reserved past the report's end for its last line.
+pub const RESERVE: u64 = 64 * 1024;
 
 impl JsonlReport {
     pub fn create(path: &Path) -> io::Result<JsonlReport> {
-        Ok(JsonlReport {
-            file: File::create(path)?,
-        })
+        JsonlReport::new(File::create(path)?, 0)
+    }
+
+    fn new(file: File, len: u64) -> io::Result<JsonlReport> {
+        let mut report = JsonlReport {
+            file,
+            len,
+            reserving: true,
+            reserved_to: len,
+        };
+        match report.reserve() {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EOPNOTSUPP) => report.reserving = false,
+            Err(e) => return Err(e),
+        }
+        Ok(report)
     }
 
     /// Opens a report to add a run to it. A last line cut short (galley
@@ -41,25 +87,79 @@ impl JsonlReport {
             .open(path)?;
         let mut text = Vec::new();
         file.read_to_end(&mut text)?;
+        let mut len = text.len() as u64;
         if !text.is_empty() && !text.ends_with(b"\n") {
             let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             file.set_len(keep as u64)?;
+            len = keep as u64;
             crate::terminal::message(&format!(
                 "galley: note: dropped the cut-short last line of {} before appending",
                 path.display()
             ));
         }
         file.seek(SeekFrom::End(0))?;
-        Ok(JsonlReport { file })
+        JsonlReport::new(file, len)
     }
 
-    pub fn write(&mut self, record: &Record) -> io::Result<()> {
+    /// Keeps [`RESERVE`] bytes allocated past the end.
+    fn reserve(&mut self) -> io::Result<()> {
+        if !self.reserving || self.reserved_to >= self.len + RESERVE / 2 {
+            return Ok(());
+        }
+        let (Ok(offset), Ok(length)) = (i64::try_from(self.len), i64::try_from(RESERVE)) else {
+            return Ok(());
+        };
+        // SAFETY: fallocate on a file descriptor this value owns, with
+        // plain integer arguments; it touches no memory of ours.
+        let done = unsafe {
+            libc::fallocate(
+                std::os::fd::AsRawFd::as_raw_fd(&self.file),
+                libc::FALLOC_FL_KEEP_SIZE,
+                offset,
+                length,
+            )
+        };
+        if done != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        self.reserved_to = self.len + RESERVE;
+        Ok(())
+    }
+
+    /// Writes one record. [`WriteError::Full`]: it is written, but no
+    /// other line should be but the last (see [`JsonlReport::write_last`]).
+    pub fn write(&mut self, record: &Record) -> Result<(), WriteError> {
         let mut line = record.to_line();
         line.push('\n');
         // One write per line: a reader never sees half a record unless the
         // machine dies mid-write.
-        self.file.write_all(line.as_bytes())?;
-        self.file.flush()
+        let written = self
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.flush());
+        if let Err(e) = written {
+            // Half a line would make the file unreadable: cut it off.
+            let _ = self.file.set_len(self.len);
+            return Err(WriteError::NotWritten(e));
+        }
+        self.len += line.len() as u64;
+        // No room left to keep the reserve: the file system is full. Stop
+        // here, while the reserve still holds the last line.
+        self.reserve().map_err(WriteError::Full)
+    }
+
+    /// Writes the last line after a failed write, into the reserve.
+    pub fn write_last(&mut self, record: &Record) -> io::Result<()> {
+        let mut line = record.to_line();
+        line.push('\n');
+        let written = self
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.flush());
+        if written.is_err() {
+            let _ = self.file.set_len(self.len);
+        }
+        written
     }
 }
 
@@ -111,12 +211,18 @@ pub struct PastRun {
     /// The last run in the file wrote its summary: it finished, so a host
     /// it does not mention was not part of it.
     pub complete: bool,
+    /// Hosts that finished in a run whose report could not be written to
+    /// the end (its `unrecorded` line), with the error: they ran.
+    pub unrecorded: BTreeMap<String, String>,
 }
 
 impl PastRun {
     /// Whether a host should run again: it was not ok, or the run was cut
     /// short before the host finished.
     pub fn should_retry(&self, name: &str) -> bool {
+        if self.unrecorded.contains_key(name) {
+            return false;
+        }
         match self.outcome(name) {
             Some(outcome) => outcome != OutcomeKind::Ok,
             None => !self.complete,
@@ -169,8 +275,17 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
                 past.complete = true;
                 past.elapsed_ms += summary.elapsed_ms;
             }
+            Record::Unrecorded(lost) => {
+                // The run ended; its hosts that are not in the file ran.
+                past.complete = true;
+                for name in lost.hosts {
+                    past.records.remove(&name);
+                    past.unrecorded.insert(name, secrets::mask(&lost.error));
+                }
+            }
             Record::Host(host) => {
                 let host = masked(*host);
+                past.unrecorded.remove(&host.name);
                 past.records.insert(host.name.clone(), (started_at, host));
             }
         }

@@ -14,6 +14,9 @@
 //!   `steps` (version 2, when the host ran steps)
 //! - `summary`: `finished_at`, `elapsed_ms`, `counts` (by outcome),
 //!   `exit_code`
+//! - `unrecorded`, in place of the summary when the report could not be
+//!   written to the end (a full disk): `error`, and `hosts`, the names of
+//!   the hosts that finished but are not in the report
 //!
 //! Records are written with their keys in alphabetical order, as galley
 //! has always written them, so a version 1 or 2 report read and written
@@ -35,6 +38,16 @@ pub enum Record {
     Header(Box<Header>),
     Host(Box<HostRecord>),
     Summary(Summary),
+    Unrecorded(Unrecorded),
+}
+
+/// The last line of a report that could not be written to the end: the
+/// hosts that finished but are not in it. `--resume` and
+/// `--retry-failed` do not run them again: they did run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unrecorded {
+    pub error: String,
+    pub hosts: Vec<String>,
 }
 
 impl Record {
@@ -430,6 +443,9 @@ mod tests {
                     }
                     Record::Summary(_) => {
                         kinds.insert("summary");
+                    }
+                    Record::Unrecorded(_) => {
+                        kinds.insert("unrecorded");
                     }
                 }
                 assert_eq!(record.to_line(), line, "{name}");

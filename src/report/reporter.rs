@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::human::now_epoch;
-use super::jsonl::{write_json_document, JsonlReport};
+use super::jsonl::{write_json_document, JsonlReport, WriteError};
 use super::progress::Progress;
-use super::record::{Header, HostRecord, Record, Summary};
+use super::record::{Header, HostRecord, Record, Summary, Unrecorded};
 use super::stream::StreamPrinter;
 use super::summary::{render_failures, render_summary};
 use crate::error::Error;
@@ -60,12 +60,11 @@ pub struct Reporter {
     jsonl: Option<JsonlReport>,
     outcomes: Vec<HostOutcome>,
     started: Instant,
-    /// The first failure to write output or the report.
+    /// The first failure to write output.
     failed: Option<Error>,
-}
-
-fn report_error(e: std::io::Error) -> Error {
-    Error::setup(anyhow::Error::new(e).context("cannot write the report"))
+    /// Why the report stopped being written, and the hosts that finished
+    /// since and are not in it.
+    report_cut: Option<(std::io::Error, Vec<String>)>,
 }
 
 impl Reporter {
@@ -93,17 +92,35 @@ impl Reporter {
             outcomes: Vec::with_capacity(targets.len()),
             started: Instant::now(),
             failed: None,
+            report_cut: None,
             settings,
             header,
         };
-        reporter.write(&Record::Header(Box::new(reporter.header.clone())))?;
+        // Nothing has run yet: a report that cannot take its header stops
+        // the run before it starts.
+        if let Some(report) = &mut reporter.jsonl {
+            report
+                .write(&Record::Header(Box::new(reporter.header.clone())))
+                .map_err(|e| {
+                    let path = match &reporter.settings.report {
+                        Some(ReportFile::Create(p) | ReportFile::Append(p)) => {
+                            p.display().to_string()
+                        }
+                        None => String::new(),
+                    };
+                    Error::setup(anyhow::anyhow!(
+                        "cannot write the report {path}: {}",
+                        e.io()
+                    ))
+                })?;
+        }
         for u in &targets.unaddressed {
             let outcome = HostOutcome::without_run(
                 &u.node.name,
                 OutcomeKind::Skipped,
                 format!("no usable address: {}", u.reason),
             );
-            reporter.write(&host_record(&outcome))?;
+            reporter.record(&outcome);
             reporter.outcomes.push(outcome);
         }
         Ok(reporter)
@@ -139,9 +156,8 @@ impl Reporter {
                     Output::Stream => self.printer.finish(index),
                     _ => String::new(),
                 };
-                let result = self
-                    .print(&lines)
-                    .and_then(|()| self.write(&host_record(&outcome)));
+                let result = self.print(&lines);
+                self.record(&outcome);
                 self.outcomes.push(*outcome);
                 result
             }
@@ -160,11 +176,70 @@ impl Reporter {
             .suspend(|| terminal::print(lines, self.settings.host_bytes))
     }
 
-    fn write(&mut self, record: &Record) -> Result<(), Error> {
-        match &mut self.jsonl {
-            Some(report) => report.write(record).map_err(report_error),
-            None => Ok(()),
+    /// Writes a host's line to the report; once the report cannot take
+    /// more, remembers the host instead (see [`Reporter::finish`]).
+    fn record(&mut self, outcome: &HostOutcome) {
+        let Some(report) = &mut self.jsonl else {
+            return;
+        };
+        if let Some((_, missing)) = &mut self.report_cut {
+            missing.push(outcome.name.clone());
+            return;
         }
+        match report.write(&host_record(outcome)) {
+            Ok(()) => {}
+            Err(WriteError::Full(e)) => self.report_cut = Some((e, Vec::new())),
+            Err(WriteError::NotWritten(e)) => {
+                self.report_cut = Some((e, vec![outcome.name.clone()]));
+            }
+        }
+    }
+
+    /// The report's last line: the summary, or after a cut the hosts it
+    /// misses. Err: what the operator must be told.
+    fn write_last(&mut self, summary: &Summary) -> Result<(), Error> {
+        let (Some(report), Some(path)) = (&mut self.jsonl, &self.settings.report) else {
+            return Ok(());
+        };
+        let path = match path {
+            ReportFile::Create(p) | ReportFile::Append(p) => p.display().to_string(),
+        };
+        let Some((cause, mut missing)) = self.report_cut.take() else {
+            return match report.write(&Record::Summary(summary.clone())) {
+                Ok(()) | Err(WriteError::Full(_)) => Ok(()),
+                Err(WriteError::NotWritten(e)) => Err(Error::setup(anyhow::anyhow!(
+                    "cannot write the report {path}: {e}; every host is in it, but not the run's summary line"
+                ))),
+            };
+        };
+        missing.sort();
+        let marked = report.write_last(&Record::Unrecorded(Unrecorded {
+            error: cause.to_string(),
+            hosts: missing.clone(),
+        }));
+        let hosts = crate::hostlist::fold(&missing);
+        let what = if missing.is_empty() {
+            "every host is in it, but not the run's summary line".to_string()
+        } else {
+            format!(
+                "{} that finished {} not in it: {hosts} (their outcomes are in the summary above)",
+                super::human::plural(missing.len(), "host", "hosts"),
+                if missing.len() == 1 { "is" } else { "are" },
+            )
+        };
+        let resume = match (marked, missing.is_empty()) {
+            (_, true) => String::new(),
+            (Ok(()), false) => {
+                "; its last line names them, so --resume and --retry-failed will not run them again"
+                    .to_string()
+            }
+            (Err(_), false) => format!(
+                "; the report could not say so either: --resume or --retry-failed from it would run {hosts} again"
+            ),
+        };
+        Err(Error::setup(anyhow::anyhow!(
+            "cannot write the report {path}: {cause}; {what}{resume}"
+        )))
     }
 
     /// Ends the run: the summary record, then the summary or the JSON
@@ -185,7 +260,9 @@ impl Reporter {
             exit::HOSTS_FAILED
         };
         let summary = Summary::new(&stats, now_epoch(), elapsed_ms, code);
-        self.write(&Record::Summary(summary.clone()))?;
+        // What the report could not take is told after the summary, which
+        // has every host.
+        let report_failed = self.write_last(&summary);
         let first = &self.settings.selected_by;
         let host_bytes = self.settings.host_bytes;
         match self.settings.output {
@@ -203,6 +280,7 @@ impl Reporter {
                 write_json_document(out, &self.header, &outcomes, &summary)
             })?,
         }
+        report_failed?;
         Ok(code)
     }
 }

@@ -1378,3 +1378,123 @@ fn dry_run_shows_the_plan_and_connects_to_nothing() {
     assert!(!marker.exists(), "the command ran");
     assert!(!fleet.report().exists(), "a dry run writes no report");
 }
+
+/// A tmpfs of `size` mounted over a fresh folder, unmounted when dropped:
+/// a disk that fills up.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> SmallDisk {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount runs (util-linux; the tests run as root)");
+        assert!(status.success(), "mount a tmpfs (run the tests as root)");
+        SmallDisk { dir }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_report_disk_that_fills_mid_run_loses_no_host() {
+    let names = ["disk-1", "disk-2", "disk-3", "disk-4", "disk-5", "disk-6"];
+    let fleet = Fleet::start(&names);
+    let disk = SmallDisk::mount("600k");
+    let report = disk.dir.path().join("report.jsonl");
+    // Each host prints 150 KB, which its record keeps: the disk fills
+    // after a few hosts.
+    let with_report = |args: Vec<String>, path: &std::path::Path| -> Vec<String> {
+        let fleet_report = fleet.report().to_str().unwrap().to_string();
+        args.into_iter()
+            .map(|a| {
+                if a == fleet_report {
+                    path.to_str().unwrap().to_string()
+                } else {
+                    a
+                }
+            })
+            .collect()
+    };
+    let run = Galley::new()
+        .args(with_report(
+            fleet.args(&["-C", "1"], "*:*", "head -c 150000 /dev/zero | tr '\\0' x"),
+            &report,
+        ))
+        .run();
+    run.expect_code(3);
+    // Every host reaches the operator: the summary has all six.
+    assert!(run.stdout().contains("6 hosts: 6 ok"), "{run}");
+    let lines: Vec<Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line of the report is whole"))
+        .collect();
+    let recorded: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["type"] == "host")
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    let last = lines.last().unwrap();
+    assert_eq!(last["type"], "unrecorded", "{last}");
+    let missing: Vec<&str> = last["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    assert!(
+        !missing.is_empty() && !recorded.is_empty(),
+        "{recorded:?} {missing:?}"
+    );
+    let mut all: Vec<&str> = recorded.iter().chain(&missing).copied().collect();
+    all.sort();
+    assert_eq!(
+        all, names,
+        "each host is recorded or named as missing, once"
+    );
+    let said = run.stderr();
+    assert!(
+        said.contains("No space left on device")
+            && said.contains(&format!(
+                "that finished are not in it: {}",
+                galley::hostlist::fold(&missing)
+            ))
+            && said.contains("--resume and --retry-failed will not run them again"),
+        "{run}"
+    );
+
+    // Resuming from that report runs none of them again: they ran.
+    let copy = fleet.report().with_extension("cut.jsonl");
+    std::fs::copy(&report, &copy).unwrap();
+    drop(disk);
+    let logins = fleet.hosts.iter().map(|h| h.logins()).sum::<usize>();
+    let run = Galley::new()
+        .args(with_report(
+            fleet.args(&["--resume", copy.to_str().unwrap()], "*:*", "true"),
+            &copy,
+        ))
+        .run();
+    assert!(
+        run.stderr().contains(&format!(
+            "{} ran, but the report could not record their outcomes",
+            galley::hostlist::fold(&missing)
+        )),
+        "{run}"
+    );
+    assert_eq!(
+        fleet.hosts.iter().map(|h| h.logins()).sum::<usize>(),
+        logins,
+        "no host ran again: {run}"
+    );
+}
