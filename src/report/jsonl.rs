@@ -129,6 +129,15 @@ impl JsonlReport {
     /// Writes one record. [`WriteError::Full`]: it is written, but no
     /// other line should be but the last (see [`JsonlReport::write_last`]).
     pub fn write(&mut self, record: &Record) -> Result<(), WriteError> {
+        self.write_last(record).map_err(WriteError::NotWritten)?;
+        // No room left to keep the reserve: the file system is full. Stop
+        // here, while the reserve still holds the last line.
+        self.reserve().map_err(WriteError::Full)
+    }
+
+    /// Writes a record without renewing the reserve: the last line after
+    /// a failed write goes into what is left of it.
+    pub fn write_last(&mut self, record: &Record) -> io::Result<()> {
         let mut line = record.to_line();
         line.push('\n');
         // One write per line: a reader never sees half a record unless the
@@ -137,27 +146,12 @@ impl JsonlReport {
             .file
             .write_all(line.as_bytes())
             .and_then(|()| self.file.flush());
-        if let Err(e) = written {
+        match written {
+            Ok(()) => self.len += line.len() as u64,
             // Half a line would make the file unreadable: cut it off.
-            let _ = self.file.set_len(self.len);
-            return Err(WriteError::NotWritten(e));
-        }
-        self.len += line.len() as u64;
-        // No room left to keep the reserve: the file system is full. Stop
-        // here, while the reserve still holds the last line.
-        self.reserve().map_err(WriteError::Full)
-    }
-
-    /// Writes the last line after a failed write, into the reserve.
-    pub fn write_last(&mut self, record: &Record) -> io::Result<()> {
-        let mut line = record.to_line();
-        line.push('\n');
-        let written = self
-            .file
-            .write_all(line.as_bytes())
-            .and_then(|()| self.file.flush());
-        if written.is_err() {
-            let _ = self.file.set_len(self.len);
+            Err(_) => {
+                let _ = self.file.set_len(self.len);
+            }
         }
         written
     }
