@@ -131,6 +131,13 @@ pub struct Selection {
     #[arg(short = 'm', long)]
     pub manual_list: bool,
 
+    /// Match field names and values regardless of ASCII case (platform:debian
+    /// finds Debian). galley's own: Chef Server matches case-sensitively, so
+    /// this works with --inventory only, and the plan and summary say it
+    /// is on.
+    #[arg(long, conflicts_with = "manual_list")]
+    pub ignore_case: bool,
+
     /// The node attribute to connect to, as a dotted path (ipaddress,
     /// cloud.local_hostname). Default: cloud.public_hostname when set and
     /// not empty, else fqdn, as knife does.

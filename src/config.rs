@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::hostlist;
 use crate::inventory::chef_server::ChefServer;
 use crate::inventory::node_files::Inventory;
+use crate::inventory::query::Case;
 use crate::inventory::{self, ManualList, NodeSource, Query};
 use crate::ssh::{self, SshConfig};
 use crate::target::AddressRule;
@@ -33,6 +34,8 @@ pub enum SourceSpec {
 pub struct Selection {
     pub source: SourceSpec,
     pub query: Query,
+    /// `--ignore-case`, for an inventory.
+    pub case: Case,
     pub address: AddressRule,
     /// The Chef server's settings, read once (config.rb is code: it runs
     /// at most once per command, however many stages need the server).
@@ -106,6 +109,7 @@ impl Selection {
             return Ok(Selection {
                 source: SourceSpec::Manual(hosts),
                 query: Query::All,
+                case: Case::Sensitive,
                 address: AddressRule::Name,
                 chef: Default::default(),
             });
@@ -124,9 +128,20 @@ impl Selection {
             Some(path) => SourceSpec::Inventory(path.clone()),
             None => SourceSpec::ChefServer(Box::new(args.chef.clone())),
         };
+        if args.ignore_case && matches!(source, SourceSpec::ChefServer(_)) {
+            return Err(Error::usage(anyhow::anyhow!(
+                "--ignore-case works on an inventory only: a Chef server matches field names and values case-sensitively, and galley sends it the query as written"
+            ))
+            .with_hint("search an exported inventory (--inventory PATH), or spell the value as the node has it (galley search -l shows the attributes)"));
+        }
         Ok(Selection {
             source,
             query,
+            case: if args.ignore_case {
+                Case::Ignore
+            } else {
+                Case::Sensitive
+            },
             address,
             chef: Default::default(),
         })
@@ -138,6 +153,11 @@ impl Selection {
     pub fn understood(&self) -> String {
         match &self.source {
             SourceSpec::Manual(hosts) => format!("hosts: {}", hostlist::fold(hosts)),
+            _ if self.case == Case::Ignore => format!(
+                "query: {} (from {}, ignoring case)",
+                self.query,
+                self.describe_source()
+            ),
             _ => format!("query: {} (from {})", self.query, self.describe_source()),
         }
     }
@@ -170,7 +190,10 @@ impl Selection {
         match &self.source {
             SourceSpec::Manual(hosts) => Ok(Box::new(ManualList::new(hosts))),
             SourceSpec::Inventory(path) => Inventory::load(path)
-                .map(|inventory| Box::new(inventory) as Box<dyn NodeSource>)
+                .map(|mut inventory| {
+                    inventory.case = self.case;
+                    Box::new(inventory) as Box<dyn NodeSource>
+                })
                 .map_err(Error::setup),
             SourceSpec::ChefServer(args) => {
                 let settings = self

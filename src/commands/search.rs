@@ -26,9 +26,14 @@ pub fn run(args: &SearchArgs) -> Result<u8, Error> {
     }
     if args.format == Format::Table {
         crate::terminal::message(&format!(
-            "galley: {} selected from {}",
+            "galley: {} selected from {}{}",
             plural(records.len(), "node", "nodes"),
-            selection.describe_source()
+            selection.describe_source(),
+            if selection.case == crate::inventory::query::Case::Ignore {
+                ", ignoring case (--ignore-case: a Chef server would not)"
+            } else {
+                ""
+            }
         ));
     }
     Ok(exit::OK)

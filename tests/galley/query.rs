@@ -67,8 +67,13 @@ fn every_syntax_element_selects_the_expected_nodes() {
         // leaf key alone, and the full path
         ("release:5.4*", UBUNTU_2004),
         ("kernel_release:5.4*", UBUNTU_2004),
-        // matching ignores case
-        ("platform:UBUNTU AND platform_version:20.04", UBUNTU_2004),
+        // case counts, as on Chef Server
+        ("platform:ubuntu AND platform_version:20.04", UBUNTU_2004),
+        ("platform:UBUNTU", ""),
+        // a value is searchable by its first word only
+        ("description:Ubuntu AND platform_version:20.04", UBUNTU_2004),
+        ("description:LTS", ""),
+        ("description:20.04", ""),
         // a hash key name is a value of its parent; a leaf key under cloud
         ("cloud:public_ssh_port", "bastion-01-inf-ops"),
         ("public_ssh_port:2222", "bastion-01-inf-ops"),

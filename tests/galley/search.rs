@@ -330,3 +330,56 @@ fn long_output_masks_secrets_in_node_attributes() {
         );
     }
 }
+
+// Values and field names are case-sensitive, as on Chef Server; the
+// inventory-only --ignore-case says it is on, and a Chef server refuses it.
+#[test]
+fn case_counts_unless_ignore_case_is_asked_for_on_an_inventory() {
+    let run = galley(&["search", "--inventory", &inv(), "platform:UBUNTU"]);
+    run.expect_code(4);
+    let run = galley(&[
+        "search",
+        "--inventory",
+        &inv(),
+        "--ignore-case",
+        "PLATFORM:UBUNTU AND platform_version:20.04",
+    ]);
+    run.expect_code(0);
+    assert!(!run.names().is_empty(), "{run}");
+    assert!(
+        run.stderr()
+            .contains("ignoring case (--ignore-case: a Chef server would not)"),
+        "{run}"
+    );
+    let run = galley(&[
+        "run",
+        "--inventory",
+        &inv(),
+        "--ignore-case",
+        "--dry-run",
+        "platform:UBUNTU",
+        "--",
+        "true",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stdout().contains(&format!(
+            "query: platform:UBUNTU (from inventory {}, ignoring case)",
+            inv()
+        )),
+        "{run}"
+    );
+    let run = galley(&[
+        "search",
+        "--server-url",
+        "http://127.0.0.1:9",
+        "--ignore-case",
+        "platform:ubuntu",
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr()
+            .contains("--ignore-case works on an inventory only"),
+        "{run}"
+    );
+}

@@ -1,16 +1,26 @@
 //! Evaluates a [`Query`] against nodes, with Chef Server's matching rules.
 //!
-//! Chef Server indexes `field__=__value` tokens that Solr lowercases and splits
-//! on whitespace, so:
-//! - matching ignores ASCII case (`platform:Ubuntu` finds `ubuntu`);
-//! - a term matches a whole value, or one whitespace-separated word of it
-//!   (`description:GNU` finds "Debian GNU/Linux"), and never a part of a
-//!   word (`fqdn:web-01` does not find `web-01.example.com`; write
-//!   `fqdn:web-01*`);
-//! - `*` is any run of characters, `?` exactly one;
-//! - a phrase matches consecutive words;
-//! - ranges compare strings, as Chef Server does (`ohai_time:[1700000000 TO *]`
-//!   works because the numbers have the same number of digits).
+//! Chef Server (`chef_index_expand.erl`) writes each flattened pair as the
+//! text `field__=__value` into one `content` field, which its search index
+//! splits on whitespace and never lower-cases; a query `field:term` becomes
+//! `content:field__=__term` (`chef_lucene.peg`), and wildcard terms are not
+//! lower-cased either (`lowercase_expanded_terms: false`). So:
+//! - values and field names are case-sensitive (`platform:Debian` does not
+//!   find `debian`; `memory_directmap_2m` is not the key `2M`);
+//! - a term matches the first word of a value only, the text up to its first
+//!   whitespace: `lsb_description:Debian` finds "Debian GNU/Linux 12",
+//!   `lsb_description:GNU/Linux` does not, nor does `model_name:EPYC` find
+//!   "AMD EPYC 7B13" (the later words carry no field);
+//! - `*` is any run of characters within that word, `?` exactly one;
+//!   `fqdn:web-01` does not find `web-01.example.com` (write `web-01*`);
+//! - a phrase matches the value's words from its first: `lsb_description:
+//!   "Debian GNU/Linux"` finds "Debian GNU/Linux 12";
+//! - ranges compare the first word as a string, as Chef Server does
+//!   (`ohai_time:[1700000000 TO *]` works because the numbers have the same
+//!   number of digits).
+//!
+//! [`Case::Ignore`] (`--ignore-case`) is galley's own, never the default: it
+//! compares ASCII letters regardless of case, which no Chef server does.
 //!
 //! [`Matcher`] compiles the query once; each node is then walked once, its
 //! index pairs tested against the query's terms, and the boolean expression
@@ -19,6 +29,17 @@
 use super::{Bound, Pattern, Piece, Query};
 use crate::inventory::flatten::{self, Fields};
 use crate::inventory::node::Node;
+
+/// How letters compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Case {
+    /// As Chef Server: `Debian` is not `debian`.
+    #[default]
+    Sensitive,
+    /// galley's opt-in (`--ignore-case`): ASCII letters of either case are
+    /// the same, in field names and values.
+    Ignore,
+}
 
 /// A query compiled for repeated matching.
 #[derive(Debug, Clone)]
@@ -39,12 +60,13 @@ struct Term {
 #[derive(Debug, Clone)]
 enum Test {
     Glob(Glob),
-    /// Lowercased words, to be found consecutively.
-    Phrase(Vec<String>),
+    /// The phrase's words, the value's first words (see [`Words`]).
+    Phrase(Vec<String>, Case),
     Range {
         low: Option<String>,
         high: Option<String>,
         inclusive: bool,
+        case: Case,
     },
 }
 
@@ -63,13 +85,20 @@ enum Expr {
 }
 
 impl Matcher {
+    /// The query as Chef Server matches it.
     pub fn new(query: &Query) -> Matcher {
+        Matcher::with_case(query, Case::Sensitive)
+    }
+
+    pub fn with_case(query: &Query, case: Case) -> Matcher {
         let mut terms = Vec::new();
-        let expr = compile(query, &mut terms);
+        let expr = compile(query, case, &mut terms);
+        // Exact field names let the walk skip the rest of each node; when
+        // case is ignored, a name may be spelt any way, so all is walked.
         let fields = terms
             .iter()
             .map(|t| match &t.field {
-                Some(Glob::Exact(name)) => Some(name.clone()),
+                Some(Glob::Exact(name, Case::Sensitive)) => Some(name.clone()),
                 _ => None,
             })
             .collect::<Option<Vec<String>>>()
@@ -111,24 +140,20 @@ impl Matcher {
     }
 }
 
-fn compile(query: &Query, terms: &mut Vec<Term>) -> Expr {
+fn compile(query: &Query, case: Case, terms: &mut Vec<Term>) -> Expr {
     let mut term = |field: &Option<Pattern>, test: Test| {
         terms.push(Term {
-            field: field.as_ref().map(Glob::new),
+            field: field.as_ref().map(|f| Glob::new(f, case)),
             test,
         });
         Expr::Term(terms.len() - 1)
     };
     match query {
         Query::All => Expr::All,
-        Query::Term { field, value } => term(field, Test::Glob(Glob::new(value))),
+        Query::Term { field, value } => term(field, Test::Glob(Glob::new(value, case))),
         Query::Phrase { field, text } => term(
             field,
-            Test::Phrase(
-                text.split_whitespace()
-                    .map(str::to_ascii_lowercase)
-                    .collect(),
-            ),
+            Test::Phrase(Words::of(text).map(str::to_string).collect(), case),
         ),
         Query::Range {
             field,
@@ -138,7 +163,8 @@ fn compile(query: &Query, terms: &mut Vec<Term>) -> Expr {
         } => {
             let bound = |b: &Bound| match b {
                 Bound::Open => None,
-                Bound::Value(v) => Some(v.to_ascii_lowercase()),
+                Bound::Value(v) if case == Case::Ignore => Some(v.to_ascii_lowercase()),
+                Bound::Value(v) => Some(v.clone()),
             };
             term(
                 field,
@@ -146,20 +172,21 @@ fn compile(query: &Query, terms: &mut Vec<Term>) -> Expr {
                     low: bound(low),
                     high: bound(high),
                     inclusive: *inclusive,
+                    case,
                 },
             )
         }
-        Query::Not(inner) => Expr::Not(Box::new(compile(inner, terms))),
-        Query::Required(inner) => compile(inner, terms),
-        Query::And(items) => Expr::And(items.iter().map(|q| compile(q, terms)).collect()),
-        Query::Or(items) => Expr::Or(items.iter().map(|q| compile(q, terms)).collect()),
+        Query::Not(inner) => Expr::Not(Box::new(compile(inner, case, terms))),
+        Query::Required(inner) => compile(inner, case, terms),
+        Query::And(items) => Expr::And(items.iter().map(|q| compile(q, case, terms)).collect()),
+        Query::Or(items) => Expr::Or(items.iter().map(|q| compile(q, case, terms)).collect()),
         Query::Clauses(items) => {
             let (mut must, mut must_not, mut should) = (Vec::new(), Vec::new(), Vec::new());
             for item in items {
                 match item {
-                    Query::Required(inner) => must.push(compile(inner, terms)),
-                    Query::Not(inner) => must_not.push(compile(inner, terms)),
-                    other => should.push(compile(other, terms)),
+                    Query::Required(inner) => must.push(compile(inner, case, terms)),
+                    Query::Not(inner) => must_not.push(compile(inner, case, terms)),
+                    other => should.push(compile(other, case, terms)),
                 }
             }
             Expr::Clauses {
@@ -203,41 +230,43 @@ impl Term {
 impl Test {
     fn matches(&self, value: &str) -> bool {
         match self {
-            Test::Glob(glob) => {
-                glob.matches(value)
-                    || (value.contains(char::is_whitespace)
-                        && value.split_whitespace().any(|word| glob.matches(word)))
-            }
-            Test::Phrase(words) => {
-                if words.is_empty() {
-                    return value.trim().is_empty();
-                }
-                let value_words: Vec<&str> = value.split_whitespace().collect();
-                value_words.windows(words.len()).any(|window| {
-                    window
-                        .iter()
-                        .zip(words)
-                        .all(|(have, want)| have.eq_ignore_ascii_case(want))
-                })
+            Test::Glob(glob) => glob.matches(first_word(value)),
+            Test::Phrase(words, case) => {
+                let same = |have: &str, want: &String| match case {
+                    Case::Sensitive => have == want,
+                    Case::Ignore => have.eq_ignore_ascii_case(want),
+                };
+                let mut have = Words::of(value);
+                words
+                    .iter()
+                    .all(|want| have.next().is_some_and(|h| same(h, want)))
             }
             Test::Range {
                 low,
                 high,
                 inclusive,
+                case,
             } => {
-                let value = value.to_ascii_lowercase();
-                let above = low.as_ref().is_none_or(|low| {
+                let lowered;
+                let value = match case {
+                    Case::Sensitive => first_word(value),
+                    Case::Ignore => {
+                        lowered = first_word(value).to_ascii_lowercase();
+                        &lowered
+                    }
+                };
+                let above = low.as_deref().is_none_or(|low| {
                     if *inclusive {
-                        value.as_str() >= low.as_str()
+                        value >= low
                     } else {
-                        value.as_str() > low.as_str()
+                        value > low
                     }
                 });
-                let below = high.as_ref().is_none_or(|high| {
+                let below = high.as_deref().is_none_or(|high| {
                     if *inclusive {
-                        value.as_str() <= high.as_str()
+                        value <= high
                     } else {
-                        value.as_str() < high.as_str()
+                        value < high
                     }
                 });
                 above && below
@@ -246,12 +275,57 @@ impl Test {
     }
 }
 
-/// A term compiled for matching whole strings, ignoring ASCII case.
+/// Whitespace as the search index's whitespace tokenizer sees it (Lucene's
+/// `WhitespaceTokenizer`, Java's `Character.isWhitespace`): Unicode spaces
+/// but not the non-breaking ones, and the ASCII separators 0x1C-0x1F.
+pub fn is_index_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}'
+    ) || (c.is_whitespace() && !matches!(c, '\u{85}' | '\u{a0}' | '\u{2007}' | '\u{202f}'))
+}
+
+/// The part of a value its field is searchable by: the text before its
+/// first whitespace (empty when the value starts with whitespace, as
+/// `field__=__` then stands alone in the index).
+pub fn first_word(value: &str) -> &str {
+    value.split(is_index_whitespace).next().unwrap_or("")
+}
+
+/// A value's words as the index has them: the first word (possibly empty),
+/// then every later non-empty word.
+struct Words<'a> {
+    first: Option<&'a str>,
+    rest: std::str::Split<'a, fn(char) -> bool>,
+}
+
+impl<'a> Words<'a> {
+    fn of(value: &'a str) -> Words<'a> {
+        let mut rest = value.split(is_index_whitespace as fn(char) -> bool);
+        Words {
+            first: rest.next(),
+            rest,
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if let Some(first) = self.first.take() {
+            return Some(first);
+        }
+        self.rest.by_ref().find(|w| !w.is_empty())
+    }
+}
+
+/// A term compiled for matching whole words.
 #[derive(Debug, Clone)]
 enum Glob {
-    /// No wildcards: lowercased text.
-    Exact(String),
-    Wild(Vec<GlobPiece>),
+    /// No wildcards (lowercased when case is ignored).
+    Exact(String, Case),
+    Wild(Vec<GlobPiece>, Case),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -262,14 +336,18 @@ enum GlobPiece {
 }
 
 impl Glob {
-    fn new(pattern: &Pattern) -> Glob {
+    fn new(pattern: &Pattern, case: Case) -> Glob {
+        let fold = |c: char| match case {
+            Case::Sensitive => c,
+            Case::Ignore => c.to_ascii_lowercase(),
+        };
         if !pattern.has_wildcards() {
-            return Glob::Exact(pattern.plain().to_ascii_lowercase());
+            return Glob::Exact(pattern.plain().chars().map(fold).collect(), case);
         }
         let mut pieces = Vec::with_capacity(pattern.0.len());
         for piece in &pattern.0 {
             let next = match piece {
-                Piece::Char(c) => GlobPiece::Char(c.to_ascii_lowercase()),
+                Piece::Char(c) => GlobPiece::Char(fold(*c)),
                 Piece::Any => GlobPiece::Any,
                 Piece::One => GlobPiece::One,
             };
@@ -278,20 +356,21 @@ impl Glob {
                 pieces.push(next);
             }
         }
-        Glob::Wild(pieces)
+        Glob::Wild(pieces, case)
     }
 
     fn matches(&self, text: &str) -> bool {
         match self {
-            Glob::Exact(want) => want.eq_ignore_ascii_case(text),
-            Glob::Wild(pieces) => wild_match(pieces, text),
+            Glob::Exact(want, Case::Sensitive) => want == text,
+            Glob::Exact(want, Case::Ignore) => want.eq_ignore_ascii_case(text),
+            Glob::Wild(pieces, case) => wild_match(pieces, text, *case),
         }
     }
 }
 
 /// Iterative wildcard matching with one backtrack point per `*` (the
 /// classic two-pointer algorithm): O(pattern x text) at worst, no recursion.
-fn wild_match(pieces: &[GlobPiece], text: &str) -> bool {
+fn wild_match(pieces: &[GlobPiece], text: &str, case: Case) -> bool {
     let chars: Vec<char> = text.chars().collect();
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
@@ -305,7 +384,10 @@ fn wild_match(pieces: &[GlobPiece], text: &str) -> bool {
                 p += 1;
                 t += 1;
             }
-            Some(GlobPiece::Char(c)) if *c == chars[t].to_ascii_lowercase() => {
+            Some(GlobPiece::Char(c))
+                if *c == chars[t]
+                    || (case == Case::Ignore && *c == chars[t].to_ascii_lowercase()) =>
+            {
                 p += 1;
                 t += 1;
             }
@@ -327,9 +409,13 @@ mod tests {
     use super::*;
 
     fn glob(text: &str) -> Glob {
+        glob_with(text, Case::Sensitive)
+    }
+
+    fn glob_with(text: &str, case: Case) -> Glob {
         let q = super::super::parse(&format!("f:{text}")).unwrap();
         match q {
-            Query::Term { value, .. } => Glob::new(&value),
+            Query::Term { value, .. } => Glob::new(&value, case),
             other => panic!("not a term: {other:?}"),
         }
     }
@@ -338,7 +424,9 @@ mod tests {
     fn wildcards() {
         assert!(glob("web-*").matches("web-01.example.com"));
         assert!(glob("*.example.com").matches("web-01.example.com"));
-        assert!(glob("w?b*").matches("WEB-01"));
+        assert!(glob("w?b*").matches("web-01"));
+        assert!(!glob("w?b*").matches("WEB-01"), "case counts");
+        assert!(glob_with("w?b*", Case::Ignore).matches("WEB-01"));
         assert!(!glob("w?b").matches("wb"));
         assert!(glob("*").matches(""));
         assert!(glob("a*b*c").matches("axxbyyc"));
@@ -352,23 +440,46 @@ mod tests {
     }
 
     #[test]
-    fn exact_terms_ignore_case_but_match_whole_values() {
-        assert!(glob("Ubuntu").matches("ubuntu"));
+    fn exact_terms_are_case_sensitive_unless_asked_and_match_whole_words() {
+        assert!(!glob("Debian").matches("debian"));
+        assert!(glob("Debian").matches("Debian"));
+        assert!(glob_with("Debian", Case::Ignore).matches("debian"));
         assert!(!glob("web-01").matches("web-01.example.com"));
     }
 
     #[test]
-    fn terms_match_single_words_of_values_with_spaces() {
-        let test = Test::Glob(glob("GNU/Linux"));
-        assert!(test.matches("Debian GNU/Linux 12"));
-        assert!(!test.matches("Debian-GNU/Linux"));
+    fn terms_match_the_first_word_of_a_value_only() {
+        let term = |text: &str| Test::Glob(glob(text));
+        assert!(term("Debian").matches("Debian GNU/Linux 12 (bookworm)"));
+        assert!(!term("GNU/Linux").matches("Debian GNU/Linux 12 (bookworm)"));
+        assert!(!term("EPYC").matches("AMD EPYC 7B13"));
+        assert!(
+            !term("*EPYC*").matches("AMD EPYC 7B13"),
+            "* stays within the word"
+        );
+        assert!(term("#1").matches("#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1"));
+        // A value that starts with whitespace is searchable by nothing
+        // but the empty word.
+        assert!(term("*").matches(" leading"));
+        assert!(!term("leading").matches(" leading"));
+        // Lucene's whitespace is Java's: a non-breaking space is not.
+        assert_eq!(first_word("a\u{a0}b c"), "a\u{a0}b");
+        assert!(term("a").matches("a\u{1f}b"));
     }
 
     #[test]
-    fn phrases_match_consecutive_words() {
-        let test = Test::Phrase(vec!["gnu/linux".into(), "12".into()]);
-        assert!(test.matches("Debian GNU/Linux 12 (bookworm)"));
-        assert!(!test.matches("Debian 12 GNU/Linux"));
+    fn phrases_match_from_the_first_word() {
+        let phrase = |words: &[&str]| {
+            Test::Phrase(
+                words.iter().map(|w| w.to_string()).collect(),
+                Case::Sensitive,
+            )
+        };
+        assert!(phrase(&["Debian", "GNU/Linux"]).matches("Debian GNU/Linux 12 (bookworm)"));
+        assert!(phrase(&["Debian", "GNU/Linux"]).matches("Debian  GNU/Linux"));
+        assert!(!phrase(&["GNU/Linux", "12"]).matches("Debian GNU/Linux 12 (bookworm)"));
+        assert!(!phrase(&["debian", "gnu/linux"]).matches("Debian GNU/Linux"));
+        assert!(!phrase(&["Debian", "GNU/Linux", "12"]).matches("Debian GNU/Linux"));
     }
 
     #[test]
@@ -377,6 +488,7 @@ mod tests {
             low: low.map(String::from),
             high: high.map(String::from),
             inclusive,
+            case: Case::Sensitive,
         };
         assert!(range(Some("b"), Some("d"), true).matches("b"));
         assert!(!range(Some("b"), Some("d"), false).matches("b"));
@@ -386,5 +498,8 @@ mod tests {
         assert!(range(Some("1700000000"), None, true).matches("1732550000.25"));
         // string comparison, as on Chef Server: "9" sorts after "10"
         assert!(!range(Some("9"), Some("10"), true).matches("9"));
+        // the first word is what is compared; upper case sorts first
+        assert!(range(Some("6.1"), Some("6.2"), true).matches("6.1.0 extra"));
+        assert!(!range(Some("a"), Some("z"), true).matches("Debian"));
     }
 }

@@ -17,7 +17,7 @@ mod parser;
 
 use std::fmt;
 
-pub use eval::Matcher;
+pub use eval::{Case, Matcher};
 pub use parser::{parse, parse_selection};
 
 /// One character position of a term: a literal character or a wildcard.
