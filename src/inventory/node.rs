@@ -51,6 +51,10 @@ pub enum NodeError {
     MissingName,
     #[error("not valid JSON: {0}")]
     Json(String),
+    #[error("this is the summary `knife node show NODE -F json` prints without -l: it has no \"automatic\", \"default\" or \"override\" attributes (no platform, no addresses, no expanded recipes or roles), so a query would select wrongly; export with `knife node show NODE -l -F json`, or `knife search node 'QUERY' -l -F json` for many nodes")]
+    SummaryExport,
+    #[error("this is a row of `knife search ... -a ATTR -F json` ({{{key:?}: {{...}}}}): it holds only the attributes asked for, not a node; export with `knife search node 'QUERY' -l -F json`")]
+    AttributeRow { key: String },
     #[error("\"{field}\" must be {expected}, but it is {found}")]
     BadField {
         field: &'static str,
@@ -58,6 +62,21 @@ pub enum NodeError {
         found: &'static str,
     },
 }
+
+/// The top-level keys of a node object (Chef's `Chef::Node#to_json`).
+const NODE_KEYS: [&str; 11] = [
+    "name",
+    "chef_environment",
+    "run_list",
+    "json_class",
+    "chef_type",
+    "automatic",
+    "normal",
+    "default",
+    "override",
+    "policy_name",
+    "policy_group",
+];
 
 /// A JSON value's kind, for messages.
 pub fn kind_of(value: &Value) -> &'static str {
@@ -127,6 +146,29 @@ impl Node {
         let root = doc.root();
         if doc.kind(root) != Kind::Object {
             return Err(NodeError::NotObject(kind_name(doc.kind(root))));
+        }
+        let has = |name: &str| doc.get(root, name).is_some();
+        // knife's export forms that are not whole nodes: refused, never
+        // read as nodes with no attributes (NodePresenter#summarize_json;
+        // knife search's `-a` rows).
+        // A row of `knife search -a`: one key, a node's name, holding an
+        // object; only where a row can be (a file's own node is named by
+        // its file, and may hold only "automatic").
+        if fallback_name.is_none() && !has("name") {
+            let mut children = doc.children(root);
+            if let (Some(only), None) = (children.next(), children.next()) {
+                if doc.kind(only) == Kind::Object && !NODE_KEYS.contains(&doc.key(only)) {
+                    return Err(NodeError::AttributeRow {
+                        key: doc.key(only).to_string(),
+                    });
+                }
+            }
+        }
+        if has("normal")
+            && has("run_list")
+            && !["automatic", "default", "override"].iter().any(|k| has(k))
+        {
+            return Err(NodeError::SummaryExport);
         }
         let field = |name: &str| doc.get(root, name).filter(|&at| doc.kind(at) != Kind::Null);
         let string = |name: &'static str| -> Result<Option<String>, NodeError> {

@@ -1,7 +1,10 @@
 //! A local inventory of node JSON: a chef-repo directory (`nodes/*.json`, as
-//! `knife node show -F json` writes them), one file holding an array of
-//! nodes, or the saved output of `knife search node QUERY -F json`
-//! (`{"results": N, "rows": [...]}`).
+//! `knife node show NODE -l -F json` or `knife download nodes` writes
+//! them), one file holding an array of nodes, or the saved output of `knife
+//! search node QUERY -l -F json` (`{"results": N, "rows": [...]}`). knife's
+//! forms that are not whole nodes are refused with the way to export them
+//! (see [`NodeError`]): the summary `knife node show -F json` prints without
+//! `-l`, `knife search -a ATTR` rows, several documents in one file.
 //!
 //! Loading checks everything up front: a file that is not JSON is named with
 //! its line and column, a node that is not an object or has no name is named
@@ -21,7 +24,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::node::{kind_of, Node, NodeError, Origin};
-use super::query::{Matcher, Query};
+use super::query::{Case, Matcher, Query};
 use super::tree::Text;
 use super::NodeSource;
 
@@ -41,14 +44,17 @@ pub enum LoadError {
         column: usize,
         message: String,
     },
-    #[error("{location}: {source}")]
+    /// The node's error is part of this message (not a `caused by:` line
+    /// that would say it twice).
+    #[error("{location}: {error}")]
     Node {
         location: Location,
-        #[source]
-        source: NodeError,
+        error: NodeError,
     },
     #[error("{}: not an inventory: {found}", path.display())]
     Shape { path: PathBuf, found: String },
+    #[error("{} holds {count} JSON documents one after another (as a loop over `knife node show` writes them): galley reads one node per file, an array of nodes, or a knife search result: make an array with `jq -s . FILE > nodes.json`, or give each node its own file", path.display())]
+    Several { path: PathBuf, count: usize },
     #[error("{} holds no nodes", path.display())]
     Empty { path: PathBuf },
     #[error("no node files in {}: expected *.json files there or in its nodes/ folder", path.display())]
@@ -87,6 +93,9 @@ impl fmt::Display for Location {
 pub struct Inventory {
     path: PathBuf,
     nodes: Vec<Arc<Node>>,
+    /// How letters compare: as Chef Server (the default), or ignoring case
+    /// (`--ignore-case`).
+    pub case: Case,
 }
 
 impl Inventory {
@@ -111,6 +120,7 @@ impl Inventory {
         Ok(Inventory {
             path: path.to_path_buf(),
             nodes: nodes.into_iter().map(Arc::new).collect(),
+            case: Case::Sensitive,
         })
     }
 
@@ -125,7 +135,7 @@ impl NodeSource for Inventory {
     }
 
     fn search(&self, query: &Query) -> anyhow::Result<Vec<Arc<Node>>> {
-        let matcher = Matcher::new(query);
+        let matcher = Matcher::with_case(query, self.case);
         Ok(self
             .nodes
             .par_iter()
@@ -189,11 +199,17 @@ fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
             });
         }
     };
-    let json_error = |e: serde_json::Error| LoadError::Json {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e),
+    let json_error = |e: serde_json::Error| match documents(&text) {
+        count @ 2.. => LoadError::Several {
+            path: path.to_path_buf(),
+            count,
+        },
+        _ => LoadError::Json {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e),
+        },
     };
     let origin = Origin::file(path);
     let elements: Vec<&RawValue> = match text.trim_start().as_bytes().first() {
@@ -204,12 +220,12 @@ fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
             match top.get("rows") {
                 None => {
                     let node = Node::from_text(&text, 0..text.len(), stem, origin.clone())
-                        .map_err(|source| LoadError::Node {
+                        .map_err(|error| LoadError::Node {
                             location: Location {
                                 origin,
                                 line_column: None,
                             },
-                            source,
+                            error,
                         })?;
                     return Ok(vec![node]);
                 }
@@ -245,15 +261,24 @@ fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
                 position: Some(i + 1),
                 ..origin.clone()
             };
-            Node::from_text(&text, range, None, origin.clone()).map_err(|source| LoadError::Node {
+            Node::from_text(&text, range, None, origin.clone()).map_err(|error| LoadError::Node {
                 location: Location {
                     line_column: Some(line_column(&text, start)),
                     origin,
                 },
-                source,
+                error,
             })
         })
         .collect()
+}
+
+/// How many whole JSON documents the text holds one after another, up to
+/// the first that is not one.
+fn documents(text: &str) -> usize {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<serde::de::IgnoredAny>()
+        .take_while(Result::is_ok)
+        .count()
 }
 
 /// serde_json appends " at line L column C" to its messages; galley puts the

@@ -250,3 +250,71 @@ fn nodes_without_an_address_and_shared_addresses_are_listed_and_warned_about() {
         "{run}"
     );
 }
+
+// knife's export forms that are not whole nodes are refused with the form
+// named and the command that exports nodes whole, never read as nodes with
+// no attributes (which selected wrongly, or nothing, in silence).
+#[test]
+fn knife_exports_that_are_not_whole_nodes_are_refused_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    // `knife node show web-01 -F json` (NodePresenter#summarize_json, no -l)
+    let summary = write(
+        dir.path(),
+        "summary/nodes/web-01.json",
+        r#"{"name": "web-01", "chef_environment": "gprd", "run_list": ["role[web]"], "normal": {"tags": []}}"#,
+    );
+    let said = setup_error(dir.path().join("summary").to_str().unwrap());
+    assert!(
+        said.contains(&summary)
+            && said.contains("the summary `knife node show NODE -F json` prints without -l")
+            && said.contains("knife node show NODE -l -F json"),
+        "{said}"
+    );
+    // `knife search node '*:*' -a platform -F json`
+    let rows = write(
+        dir.path(),
+        "rows.json",
+        r#"{"results": 2, "rows": [{"web-01": {"platform": "ubuntu"}}, {"web-02": {"platform": "ubuntu"}}]}"#,
+    );
+    let said = setup_error(&rows);
+    assert!(
+        said.contains(&format!("{rows}:1:25: node #1: this is a row"))
+            && !said.contains("caused by")
+            && said.contains("a row of `knife search ... -a ATTR -F json` ({\"web-01\": {...}})")
+            && said.contains("knife search node 'QUERY' -l -F json"),
+        "{said}"
+    );
+    // several documents in one file: `for n in ...; do knife node show -l -F json $n; done`
+    let node = |name: &str| {
+        serde_json::to_string_pretty(
+            &json!({"name": name, "automatic": {"fqdn": format!("{name}.example")}, "normal": {}, "default": {}, "override": {}, "run_list": []}),
+        )
+        .unwrap()
+    };
+    let several = write(
+        dir.path(),
+        "several.json",
+        &format!("{}\n{}\n{}\n", node("a"), node("b"), node("c")),
+    );
+    let said = setup_error(&several);
+    assert!(
+        said.contains(&format!(
+            "{several} holds 3 JSON documents one after another"
+        )) && said.contains("jq -s . FILE > nodes.json"),
+        "{said}"
+    );
+    // The whole form (-l) of the same node reads.
+    write(
+        dir.path(),
+        "long/nodes/web-01.json",
+        r#"{"name": "web-01", "chef_environment": "gprd", "run_list": ["role[web]"], "normal": {"tags": []}, "default": {}, "override": {}, "automatic": {"platform": "ubuntu", "fqdn": "web-01.example"}}"#,
+    );
+    let run = galley(&[
+        "search",
+        "--inventory",
+        dir.path().join("long").to_str().unwrap(),
+        "platform:ubuntu",
+    ]);
+    run.expect_code(0);
+    assert_eq!(run.names(), ["web-01"]);
+}
