@@ -488,17 +488,18 @@ pub struct ConnectionArgs {
     #[arg(short = 'i', long, value_name = "FILE")]
     pub identity_file: Vec<PathBuf>,
 
-    /// Deadline for the TCP connection and the SSH handshake, as OpenSSH's
-    /// ConnectTimeout (through gateways: each hop's connection and channel)
-    /// [default: ssh_config ConnectTimeout, else 10s].
+    /// Deadline for the TCP connection (through gateways: each hop's
+    /// connection and channel) [default: ssh_config ConnectTimeout, else
+    /// 10s].
     #[arg(long, value_name = "DURATION")]
     pub connect_timeout: Option<Dur>,
 
-    /// Deadline for authentication, once the handshake is done. A loaded
-    /// host can take over 10s to log in; OpenSSH's client sets no limit
-    /// (sshd's LoginGraceTime is 120s) [default: 30s].
+    /// Deadline for logging in once TCP is connected: the SSH handshake, the
+    /// host key check and authentication. A loaded host can take over 10s;
+    /// OpenSSH's client sets no limit there (sshd's LoginGraceTime is 120s)
+    /// [default: 30s].
     #[arg(long, value_name = "DURATION")]
-    pub auth_timeout: Option<Dur>,
+    pub login_timeout: Option<Dur>,
 
     /// How to check host keys [default: ssh_config StrictHostKeyChecking,
     /// else strict]. A changed key is refused under every policy but off.

@@ -293,7 +293,7 @@ pub fn ssh_settings(args: &cli::ConnectionArgs, knife: &KnifeSsh) -> Result<ssh:
         local_user,
         port: args.ssh_port,
         connect_timeout: args.connect_timeout.map(|d| d.0),
-        auth_timeout: args.auth_timeout.map(|d| d.0),
+        login_timeout: args.login_timeout.map(|d| d.0),
         policy: args.host_key_check,
         known_hosts_file: args.known_hosts.clone(),
         global_known_hosts: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],

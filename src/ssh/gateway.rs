@@ -250,15 +250,8 @@ impl Gateways {
             )
         };
         let host = plan.host.clone();
-        let conn = establish(
-            socket,
-            &host,
-            &plan,
-            &target.node,
-            deadline,
-            &mut Timings::default(),
-        )
-        .map_err(in_context)?;
+        let conn = establish(socket, &host, &plan, &target.node, &mut Timings::default())
+            .map_err(in_context)?;
         let (requests, incoming) = mpsc::channel();
         let local = |e: io::Error| {
             Error::Other {

@@ -41,8 +41,8 @@ pub struct Settings {
     pub port: Option<u16>,
     /// `--connect-timeout`.
     pub connect_timeout: Option<Duration>,
-    /// `--auth-timeout`.
-    pub auth_timeout: Option<Duration>,
+    /// `--login-timeout`.
+    pub login_timeout: Option<Duration>,
     /// `--host-key-check`.
     pub policy: Option<Policy>,
     /// `--known-hosts`.
@@ -70,11 +70,10 @@ pub struct HostPlan {
     pub host: String,
     pub port: u16,
     pub user: String,
-    /// Bounds the TCP connection and the handshake (each hop's, through
-    /// gateways), as OpenSSH's ConnectTimeout does.
+    /// Bounds the TCP connection (each hop's, through gateways).
     pub connect_timeout: Duration,
-    /// Bounds authentication.
-    pub auth_timeout: Duration,
+    /// Bounds the handshake, host key check and authentication.
+    pub login_timeout: Duration,
     pub known_hosts: KnownHosts,
     pub identities: Identities,
     /// Gateways to go through, outermost first (`-G`, else ssh_config
@@ -86,10 +85,11 @@ pub struct HostPlan {
 /// The connect deadline when neither the flag nor ssh_config sets one.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The authentication deadline without `--auth-timeout`: a loaded host was
-/// seen taking over 10s to authenticate (1,000 hosts at -C 500), and
-/// OpenSSH's client sets no limit at all; 30s still ends a wedged host.
-pub const DEFAULT_AUTH_TIMEOUT: Duration = Duration::from_secs(30);
+/// The login deadline without `--login-timeout`: on a loaded machine
+/// (1,000 hosts at -C 500 on 2 cores) handshakes and authentications were
+/// seen taking over 10s, and OpenSSH's client sets no limit on either;
+/// 30s still ends a wedged host.
+pub const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Settings {
     /// The plan for one target. Precedence: command-line flags, then the
@@ -123,7 +123,7 @@ impl Settings {
                 .connect_timeout
                 .or(config.connect_timeout)
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            auth_timeout: self.auth_timeout.unwrap_or(DEFAULT_AUTH_TIMEOUT),
+            login_timeout: self.login_timeout.unwrap_or(DEFAULT_LOGIN_TIMEOUT),
             known_hosts: KnownHosts {
                 policy: self
                     .policy
@@ -191,9 +191,9 @@ impl AsRawFd for Socket {
     }
 }
 
-/// Connects and shakes hands (within the connect deadline), then
-/// authenticates (within the authentication deadline), directly or through
-/// the plan's gateways. Fills in the phase timings as it goes.
+/// Connects (within the connect deadline), then shakes hands, checks the
+/// host key and authenticates (within the login deadline), directly or
+/// through the plan's gateways. Fills in the phase timings as it goes.
 pub fn connect(
     target: &Target,
     plan: &HostPlan,
@@ -218,7 +218,7 @@ pub fn connect(
     timings.connect_ms = Some(millis(started.elapsed()));
     let stream = stream?;
     let direct = matches!(stream, Socket::Tcp(_));
-    match establish(stream, &plan.host, plan, &target.node, deadline, timings) {
+    match establish(stream, &plan.host, plan, &target.node, timings) {
         // A handshake that failed or timed out: was it SSH-2 at all?
         Err(
             e @ (Error::Libssh2 {
@@ -302,19 +302,19 @@ fn describe_greeting(greeting: &[u8]) -> Option<String> {
     }
 }
 
-/// Handshake and host key check over a connected socket before the
-/// connect `deadline`, then authentication within the plan's own deadline.
+/// Handshake, host key check and authentication over a connected socket,
+/// within the plan's login deadline.
 pub(crate) fn establish(
     stream: Socket,
     host: &str,
     plan: &HostPlan,
     node: &Node,
-    deadline: Instant,
     timings: &mut Timings,
 ) -> Result<Connection, Error> {
     let port = plan.port;
     let phase_start = Instant::now();
-    let session = handshake(&stream, deadline, plan.connect_timeout);
+    let deadline = phase_start + plan.login_timeout;
+    let session = handshake(&stream, deadline, plan.login_timeout);
     let session = session.and_then(|session| {
         plan.known_hosts.check(&session, host, port, node)?;
         Ok(session)
@@ -323,7 +323,7 @@ pub(crate) fn establish(
     let session = session?;
 
     let phase_start = Instant::now();
-    session.set_timeout(remaining_ms(phase_start + plan.auth_timeout));
+    session.set_timeout(remaining_ms(deadline));
     let auth = auth::authenticate(&session, &plan.user, &plan.identities);
     timings.auth_ms = Some(millis(phase_start.elapsed()));
     let auth = auth.map_err(|e| match e {
@@ -331,7 +331,7 @@ pub(crate) fn establish(
         Error::Libssh2 { code, .. } if code == error::code::TIMEOUT => Error::TimedOut {
             phase: Phase::Auth,
             what: format!("authentication as {} did not finish", plan.user),
-            limit: plan.auth_timeout,
+            limit: plan.login_timeout,
             note: None,
         },
         other => other,

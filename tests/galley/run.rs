@@ -267,7 +267,7 @@ fn a_socket_timeout_during_authentication_is_a_timeout_not_a_wrong_key() {
         "AuthorizedKeysFile none\nAuthorizedKeysCommand /bin/sh -c \"sleep 30\"\nAuthorizedKeysCommandUser root\n",
     );
     let fleet = Fleet::with_hosts(vec![host]);
-    let run = fleet.run(&["--auth-timeout", "2s"], "*:*", "true");
+    let run = fleet.run(&["--login-timeout", "2s"], "*:*", "true");
     run.expect_code(1);
     let record = &fleet.host_records()["slowauth-1"];
     assert_eq!(record["outcome"], "timeout", "{record}");
@@ -319,7 +319,7 @@ fn a_peer_that_does_not_speak_ssh2_is_named_by_what_it_sent() {
         serde_json::from_str(&std::fs::read_to_string(fleet.inventory()).unwrap()).unwrap();
     all.extend(nodes);
     std::fs::write(fleet.inventory(), serde_json::to_string(&all).unwrap()).unwrap();
-    let run = fleet.run(&["--connect-timeout", "3s"], "*:*", "true");
+    let run = fleet.run(&["--login-timeout", "3s"], "*:*", "true");
     run.expect_code(1);
     let records = fleet.host_records();
     assert_eq!(records["up-2"]["outcome"], "ok");
@@ -391,7 +391,7 @@ fn a_closed_port_is_unreachable_and_a_silent_peer_times_out_in_time() {
     }
     std::fs::write(fleet.inventory(), serde_json::to_string(&nodes).unwrap()).unwrap();
     let started = Instant::now();
-    let run = fleet.run(&["--connect-timeout", "1s"], "*:*", "true");
+    let run = fleet.run(&["--login-timeout", "1s"], "*:*", "true");
     let took = started.elapsed();
     run.expect_code(1);
     let records = fleet.host_records();
