@@ -11,6 +11,7 @@ mod fixup;
 mod generated;
 mod inventory;
 pub mod output;
+mod parity;
 mod query;
 mod rollout;
 mod run;
