@@ -13,7 +13,6 @@ use crate::diagnostic::SyntaxError;
 use crate::error::Error;
 use crate::hostlist;
 use crate::inventory::chef_server::ChefServer;
-use crate::inventory::node_files::Inventory;
 use crate::inventory::query::Case;
 use crate::inventory::{self, ManualList, NodeSource, Query};
 use crate::ssh::{self, SshConfig};
@@ -189,12 +188,11 @@ impl Selection {
     pub fn open(&self) -> Result<Box<dyn NodeSource>, Error> {
         match &self.source {
             SourceSpec::Manual(hosts) => Ok(Box::new(ManualList::new(hosts))),
-            SourceSpec::Inventory(path) => Inventory::load(path)
-                .map(|mut inventory| {
-                    inventory.case = self.case;
-                    Box::new(inventory) as Box<dyn NodeSource>
-                })
-                .map_err(Error::setup),
+            // Read when the query is known, keeping only what it selects.
+            SourceSpec::Inventory(path) => Ok(Box::new(inventory::node_files::Matching {
+                path: path.clone(),
+                case: self.case,
+            })),
             SourceSpec::ChefServer(args) => {
                 let settings = self
                     .chef_settings()?

@@ -99,27 +99,52 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Loads a directory or a file, as described in the module docs.
+    /// Loads a directory or a file, as described in the module docs, every
+    /// node held.
     pub fn load(path: &Path) -> Result<Inventory, LoadError> {
+        Inventory::load_matching(path, None)
+    }
+
+    /// Loads only the nodes `keep` selects (all without it): each file is
+    /// read, its nodes matched and the others dropped before more files are
+    /// read, so memory holds the kept nodes and the files being read, not
+    /// the inventory. Every node is still checked: bad JSON, no name, a
+    /// name twice.
+    pub fn load_matching(path: &Path, keep: Option<&Matcher>) -> Result<Inventory, LoadError> {
         let meta = std::fs::metadata(path).map_err(|source| LoadError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        let nodes = if meta.is_dir() {
-            load_dir(path)?
+        let files = if meta.is_dir() {
+            node_files(path)?
         } else {
-            let nodes = load_file(path, None)?;
-            if nodes.is_empty() {
-                return Err(LoadError::Empty {
-                    path: path.to_path_buf(),
-                });
-            }
-            nodes
+            vec![path.to_path_buf()]
         };
-        check_unique(&nodes)?;
+        let single = !meta.is_dir();
+        let per_file: Vec<Scanned> = files
+            .par_iter()
+            .map(|file| {
+                let stem = if single {
+                    None
+                } else {
+                    file.file_stem().and_then(|s| s.to_str())
+                };
+                load_file(file, stem, keep)
+            })
+            .collect::<Result<_, _>>()?;
+        if single && per_file.iter().all(|f| f.names.is_empty()) {
+            return Err(LoadError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        check_unique(per_file.iter().flat_map(|f| &f.names))?;
         Ok(Inventory {
             path: path.to_path_buf(),
-            nodes: nodes.into_iter().map(Arc::new).collect(),
+            nodes: per_file
+                .into_iter()
+                .flat_map(|f| f.kept)
+                .map(Arc::new)
+                .collect(),
             case: Case::Sensitive,
         })
     }
@@ -145,7 +170,35 @@ impl NodeSource for Inventory {
     }
 }
 
-fn load_dir(path: &Path) -> Result<Vec<Node>, LoadError> {
+/// An inventory read when the query is known, keeping only the nodes it
+/// selects (see [`Inventory::load_matching`]): what a command that selects
+/// hosts uses.
+#[derive(Debug)]
+pub struct Matching {
+    pub path: PathBuf,
+    pub case: Case,
+}
+
+impl NodeSource for Matching {
+    fn describe(&self) -> String {
+        format!("inventory {}", self.path.display())
+    }
+
+    fn search(&self, query: &Query) -> anyhow::Result<Vec<Arc<Node>>> {
+        let matcher = Matcher::with_case(query, self.case);
+        Ok(Inventory::load_matching(&self.path, Some(&matcher))?.nodes)
+    }
+}
+
+/// One file's nodes: the names of all (to find a name given twice), the
+/// nodes kept.
+struct Scanned {
+    names: Vec<(String, Origin)>,
+    kept: Vec<Node>,
+}
+
+/// The node files of a chef-repo folder (its `nodes/`) or of a folder.
+fn node_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let nodes_dir = path.join("nodes");
     let dir = if nodes_dir.is_dir() {
         nodes_dir
@@ -167,21 +220,18 @@ fn load_dir(path: &Path) -> Result<Vec<Node>, LoadError> {
         return Err(LoadError::NoFiles { path: dir });
     }
     files.sort();
-    let per_file: Vec<Vec<Node>> = files
-        .par_iter()
-        .map(|file| {
-            let stem = file.file_stem().and_then(|s| s.to_str());
-            load_file(file, stem)
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(per_file.into_iter().flatten().collect())
+    Ok(files)
 }
 
 /// Reads one file: a node, an array of nodes, or a knife search result.
 ///
 /// serde_json first checks the whole file and splits it into node documents
 /// without building them; the nodes are then read in parallel.
-fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
+fn load_file(
+    path: &Path,
+    stem: Option<&str>,
+    keep: Option<&Matcher>,
+) -> Result<Scanned, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
@@ -215,19 +265,45 @@ fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
     let elements: Vec<&RawValue> = match text.trim_start().as_bytes().first() {
         Some(b'[') => serde_json::from_str(&text).map_err(json_error)?,
         Some(b'{') => {
-            let top: HashMap<Cow<str>, &RawValue> =
-                serde_json::from_str(&text).map_err(json_error)?;
+            // A knife search result has a top-level "rows"; a text without
+            // the word anywhere is a node, read in one pass (the top-level
+            // look costs a whole second parse of the file).
+            let top: HashMap<Cow<str>, &RawValue> = if text.contains("\"rows\"") {
+                serde_json::from_str(&text).map_err(json_error)?
+            } else {
+                HashMap::new()
+            };
             match top.get("rows") {
                 None => {
                     let node = Node::from_text(&text, 0..text.len(), stem, origin.clone())
-                        .map_err(|error| LoadError::Node {
-                            location: Location {
-                                origin,
-                                line_column: None,
+                        .map_err(|error| match error {
+                            // Not JSON: serde_json again, for the line and
+                            // column (and the several-documents check).
+                            NodeError::Json(_) => {
+                                match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+                                    Err(e) => json_error(e),
+                                    Ok(_) => LoadError::Node {
+                                        location: Location {
+                                            origin,
+                                            line_column: None,
+                                        },
+                                        error,
+                                    },
+                                }
+                            }
+                            error => LoadError::Node {
+                                location: Location {
+                                    origin,
+                                    line_column: None,
+                                },
+                                error,
                             },
-                            error,
                         })?;
-                    return Ok(vec![node]);
+                    let kept = keep.is_none_or(|m| m.matches(&node));
+                    return Ok(Scanned {
+                        names: vec![(node.name.clone(), node.origin.clone())],
+                        kept: if kept { vec![node] } else { Vec::new() },
+                    });
                 }
                 Some(rows) => serde_json::from_str(rows.get()).map_err(|_| LoadError::Shape {
                     path: path.to_path_buf(),
@@ -261,15 +337,53 @@ fn load_file(path: &Path, stem: Option<&str>) -> Result<Vec<Node>, LoadError> {
                 position: Some(i + 1),
                 ..origin.clone()
             };
-            Node::from_text(&text, range, None, origin.clone()).map_err(|error| LoadError::Node {
-                location: Location {
-                    line_column: Some(line_column(&text, start)),
-                    origin,
-                },
-                error,
+            let node = Node::from_text(&text, range, None, origin.clone()).map_err(|error| {
+                LoadError::Node {
+                    location: Location {
+                        line_column: Some(line_column(&text, start)),
+                        origin,
+                    },
+                    error,
+                }
+            })?;
+            // Matched as it is read: a node not kept is dropped at once,
+            // and one kept lets go of the file's text.
+            Ok(match keep {
+                None => Read::Kept(node),
+                Some(matcher) if matcher.matches(&node) => Read::Kept(Node {
+                    attributes: node.attributes.detached(),
+                    ..node
+                }),
+                Some(_) => Read::Named(node.name, node.origin),
             })
         })
-        .collect()
+        .collect::<Result<Vec<Read>, LoadError>>()
+        .map(Scanned::from)
+}
+
+/// A node read from a file of many: kept, or only its name remembered.
+enum Read {
+    Kept(Node),
+    Named(String, Origin),
+}
+
+impl From<Vec<Read>> for Scanned {
+    fn from(reads: Vec<Read>) -> Scanned {
+        let mut scanned = Scanned {
+            names: Vec::with_capacity(reads.len()),
+            kept: Vec::new(),
+        };
+        for read in reads {
+            match read {
+                Read::Kept(node) => {
+                    scanned.names.push((node.name.clone(), node.origin.clone()));
+                    scanned.kept.push(node);
+                }
+                Read::Named(name, origin) => scanned.names.push((name, origin)),
+            }
+        }
+        scanned
+    }
 }
 
 /// How many whole JSON documents the text holds one after another, up to
@@ -299,14 +413,14 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn check_unique(nodes: &[Node]) -> Result<(), LoadError> {
-    let mut seen: HashMap<&str, &Origin> = HashMap::with_capacity(nodes.len());
-    for node in nodes {
-        if let Some(first) = seen.insert(&node.name, &node.origin) {
+fn check_unique<'a>(names: impl Iterator<Item = &'a (String, Origin)>) -> Result<(), LoadError> {
+    let mut seen: HashMap<&str, &Origin> = HashMap::new();
+    for (name, origin) in names {
+        if let Some(first) = seen.insert(name, origin) {
             return Err(LoadError::Duplicate {
-                name: node.name.clone(),
+                name: name.clone(),
                 first: first.clone(),
-                second: node.origin.clone(),
+                second: origin.clone(),
             });
         }
     }
