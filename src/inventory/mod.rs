@@ -11,6 +11,7 @@ pub mod flatten;
 pub mod node;
 pub mod node_files;
 pub mod query;
+pub mod stream;
 pub mod tree;
 
 use std::sync::Arc;

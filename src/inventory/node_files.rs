@@ -192,9 +192,24 @@ impl NodeSource for Matching {
 
 /// One file's nodes: the names of all (to find a name given twice), the
 /// nodes kept.
-struct Scanned {
+#[derive(Default)]
+pub(super) struct Scanned {
     names: Vec<(String, Origin)>,
     kept: Vec<Node>,
+}
+
+impl Scanned {
+    pub(super) fn extend(&mut self, reads: Vec<Read>) {
+        for read in reads {
+            match read {
+                Read::Kept(node) => {
+                    self.names.push((node.name.clone(), node.origin.clone()));
+                    self.kept.push(node);
+                }
+                Read::Named(name, origin) => self.names.push((name, origin)),
+            }
+        }
+    }
 }
 
 /// The node files of a chef-repo folder (its `nodes/`) or of a folder.
@@ -232,6 +247,11 @@ fn load_file(
     stem: Option<&str>,
     keep: Option<&Matcher>,
 ) -> Result<Scanned, LoadError> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > super::stream::STREAM_ABOVE) {
+        if let super::stream::Streamed::Nodes(scanned) = super::stream::read(path, keep)? {
+            return Ok(scanned);
+        }
+    }
     let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
@@ -346,46 +366,40 @@ fn load_file(
                     error,
                 }
             })?;
-            // Matched as it is read: a node not kept is dropped at once,
-            // and one kept lets go of the file's text.
-            Ok(match keep {
-                None => Read::Kept(node),
-                Some(matcher) if matcher.matches(&node) => Read::Kept(Node {
-                    attributes: node.attributes.detached(),
-                    ..node
-                }),
-                Some(_) => Read::Named(node.name, node.origin),
-            })
+            Ok(Read::of(node, keep))
         })
         .collect::<Result<Vec<Read>, LoadError>>()
         .map(Scanned::from)
 }
 
 /// A node read from a file of many: kept, or only its name remembered.
-enum Read {
+pub(super) enum Read {
     Kept(Node),
     Named(String, Origin),
 }
 
 impl From<Vec<Read>> for Scanned {
     fn from(reads: Vec<Read>) -> Scanned {
-        let mut scanned = Scanned {
-            names: Vec::with_capacity(reads.len()),
-            kept: Vec::new(),
-        };
-        for read in reads {
-            match read {
-                Read::Kept(node) => {
-                    scanned.names.push((node.name.clone(), node.origin.clone()));
-                    scanned.kept.push(node);
-                }
-                Read::Named(name, origin) => scanned.names.push((name, origin)),
-            }
-        }
+        let mut scanned = Scanned::default();
+        scanned.extend(reads);
         scanned
     }
 }
 
+impl Read {
+    /// A node read from a file of many, matched at once: one kept lets go
+    /// of the file's text, one not kept leaves only its name.
+    pub(super) fn of(node: Node, keep: Option<&Matcher>) -> Read {
+        match keep {
+            None => Read::Kept(node),
+            Some(matcher) if matcher.matches(&node) => Read::Kept(Node {
+                attributes: node.attributes.detached(),
+                ..node
+            }),
+            Some(_) => Read::Named(node.name, node.origin),
+        }
+    }
+}
 /// How many whole JSON documents the text holds one after another, up to
 /// the first that is not one.
 fn documents(text: &str) -> usize {
@@ -397,7 +411,7 @@ fn documents(text: &str) -> usize {
 
 /// serde_json appends " at line L column C" to its messages; galley puts the
 /// position in front instead.
-fn strip_position(error: &serde_json::Error) -> String {
+pub(super) fn strip_position(error: &serde_json::Error) -> String {
     let text = error.to_string();
     match text.rfind(" at line ") {
         Some(i) => text[..i].to_string(),
