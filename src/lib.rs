@@ -2,13 +2,24 @@
 //!
 //! The data flows one way, and the modules follow it:
 //!
-//! 1. [`cli`] parses the command line; [`config`] validates it into a
-//!    selection (source, query, address rule) without touching disk.
+//! 1. [`cli`] parses the command line ([`command_line`] refuses what reads
+//!    two ways); [`config`] turns it into a selection (source, query,
+//!    address rule) and the SSH settings, reading knife's and OpenSSH's
+//!    config files ([`chef::config`], [`ssh::config`]) but nothing on the
+//!    network.
 //! 2. [`inventory`] finds nodes: a [`inventory::NodeSource`] answers a Chef
-//!    search [`inventory::Query`] (local node JSON, a host list).
+//!    search [`inventory::Query`] (local node JSON, a Chef server through
+//!    [`chef`], a host list).
 //! 3. [`target`] turns nodes into hosts to connect to, and reports nodes it
-//!    cannot address or that share an address.
-//! 4. [`report`] shows the result to people (tables) and programs (JSON).
+//!    cannot address or that share an address; [`rollout`] orders them in
+//!    canaries, waves and shards.
+//! 4. [`exec`] runs hosts with bounded concurrency and cancellation, over
+//!    [`ssh`] sessions, each doing the [`action`]s of the command (a
+//!    command, apt sources, chef-client, restarts, verification); a host
+//!    ends as an [`outcome`].
+//! 5. [`report`] shows the run to people (progress, summary) and programs
+//!    (JSON, the JSON Lines report), through [`terminal`], the one gate to
+//!    stdout and stderr; [`secrets`] masks what hosts send before any of it.
 //!
 //! [`commands`] wires the stages together per subcommand; [`exit`] holds the
 //! exit codes; [`error`] is the one error type that ends a command.

@@ -210,6 +210,14 @@ impl fmt::Display for Shard {
     }
 }
 
+/// Seconds since the Unix epoch, now: the clock every moment galley
+/// reads or writes is measured against.
+pub fn now_epoch() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,7 +302,7 @@ impl FromStr for Moment {
         let s = s.trim();
         if let Some(ago) = s.strip_prefix('-') {
             let Dur(d) = ago.parse()?;
-            return Ok(Moment(crate::report::human::now_epoch() - d.as_secs_f64()));
+            return Ok(Moment(now_epoch() - d.as_secs_f64()));
         }
         parse_rfc3339(s).map(Moment).ok_or_else(|| {
             format!("{s:?} is not a moment: write 2026-11-25T12:00:00Z or a time ago such as -2h")
@@ -366,7 +374,7 @@ mod moment_tests {
             951_782_400.0
         );
         let ago = "-2h".parse::<Moment>().unwrap().0;
-        let expected = crate::report::human::now_epoch() - 7200.0;
+        let expected = now_epoch() - 7200.0;
         assert!((ago - expected).abs() < 5.0);
         assert!("yesterday".parse::<Moment>().is_err());
         assert!("2026-13-01T00:00:00Z".parse::<Moment>().is_err());

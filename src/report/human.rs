@@ -26,12 +26,7 @@ fn span(s: u64) -> String {
     }
 }
 
-/// Seconds since the Unix epoch, now.
-pub fn now_epoch() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
-}
+pub use crate::units::now_epoch;
 
 /// Left-aligned columns separated by two spaces; the last column is not
 /// padded, so lines carry no trailing blanks.

@@ -151,7 +151,8 @@ impl KnownHosts {
     }
 }
 
-/// The lines of one known_hosts file, read once per run and indexed by
+/// The lines of one known_hosts file, read once per process (galley runs
+/// one command per process, so once per run) and indexed by
 /// host name, so that checking a host reads only the lines that can match
 /// it: those naming it, and those no name lookup can rule out (hashed
 /// names, patterns, markers).

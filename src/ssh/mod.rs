@@ -92,9 +92,6 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Settings {
-    /// The plan for one target. Precedence: command-line flags, then the
-    /// node's data (`cloud.public_ssh_port`, as knife does), then
-    /// ssh_config, then defaults.
     /// What ssh_config says for `host` (nothing without a config file).
     pub fn config_for(&self, host: &str) -> config::HostConfig {
         self.config
@@ -103,6 +100,9 @@ impl Settings {
             .unwrap_or_default()
     }
 
+    /// The plan for one target. Precedence: command-line flags, then the
+    /// node's data (`cloud.public_ssh_port`, as knife does), then
+    /// ssh_config, then defaults.
     pub fn plan(&self, target: &Target) -> HostPlan {
         let config = self.config_for(&target.address);
         let user = self
