@@ -314,30 +314,7 @@ fn local_user() -> Option<String> {
     if let Some(user) = std::env::var("USER").ok().filter(|u| !u.is_empty()) {
         return Some(user);
     }
-    // getpwuid_r, not getpwuid: the entry lands in our own buffers, so
-    // another thread reading the password database cannot overwrite it.
-    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
-    // SAFETY: an all-zero passwd is a valid value of this plain C struct.
-    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut found: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer is to our own live storage of the given size;
-    // getuid has no preconditions.
-    let rc = unsafe {
-        libc::getpwuid_r(
-            libc::getuid(),
-            &mut entry,
-            buffer.as_mut_ptr(),
-            buffer.len(),
-            &mut found,
-        )
-    };
-    if rc != 0 || found.is_null() || entry.pw_name.is_null() {
-        return None;
-    }
-    // SAFETY: on success pw_name points at a NUL-terminated string inside
-    // `buffer`, which is still alive.
-    let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
-    Some(name.to_string_lossy().into_owned())
+    crate::sys::login_name()
 }
 
 /// The Chef server settings, read as knife would (environment: HOME, the

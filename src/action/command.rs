@@ -30,6 +30,7 @@ use crate::exec::Cancel;
 use crate::outcome::{Captured, OutcomeKind, Phase};
 use crate::secrets::Unmasked;
 use crate::ssh::{millis, seconds, Connection};
+use crate::sys::{peer_closed, wait_readable};
 
 /// Whose rights a command runs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -434,36 +435,6 @@ fn finish_close(channel: &mut ssh2::Channel, fd: i32, limit: Duration) -> Result
             Err(e) => return Err(format!("closing the channel failed: {}", e.message())),
         }
     }
-}
-
-/// Blocks until the socket is readable or the time is up; true when it is
-/// readable.
-fn wait_readable(fd: i32, limit: Duration) -> bool {
-    let mut pfd = libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let ms = i32::try_from(limit.as_millis()).unwrap_or(i32::MAX);
-    // SAFETY: one valid pollfd, for the duration of the call.
-    unsafe { libc::poll(&mut pfd, 1, ms) > 0 }
-}
-
-/// Whether the peer closed the connection: the socket reads as end of file.
-/// (libssh2 keeps answering "would block" on a dead socket, so a closed
-/// connection is only noticed this way.)
-fn peer_closed(fd: i32) -> bool {
-    let mut byte = [0u8; 1];
-    // SAFETY: a one-byte buffer we own; MSG_PEEK leaves the data for libssh2.
-    let n = unsafe {
-        libc::recv(
-            fd,
-            byte.as_mut_ptr().cast(),
-            1,
-            libc::MSG_PEEK | libc::MSG_DONTWAIT,
-        )
-    };
-    n == 0
 }
 
 #[cfg(test)]

@@ -106,22 +106,7 @@ impl JsonlReport {
         if !self.reserving || self.reserved_to >= self.len + RESERVE / 2 {
             return Ok(());
         }
-        let (Ok(offset), Ok(length)) = (i64::try_from(self.len), i64::try_from(RESERVE)) else {
-            return Ok(());
-        };
-        // SAFETY: fallocate on a file descriptor this value owns, with
-        // plain integer arguments; it touches no memory of ours.
-        let done = unsafe {
-            libc::fallocate(
-                std::os::fd::AsRawFd::as_raw_fd(&self.file),
-                libc::FALLOC_FL_KEEP_SIZE,
-                offset,
-                length,
-            )
-        };
-        if done != 0 {
-            return Err(io::Error::last_os_error());
-        }
+        crate::sys::reserve(&self.file, self.len, RESERVE)?;
         self.reserved_to = self.len + RESERVE;
         Ok(())
     }

@@ -470,10 +470,7 @@ fn wait(stream: &Socket, wakee: &UnixStream, links: &[Link]) {
             revents: 0,
         });
     }
-    // SAFETY: a valid array of pollfd for the duration of the call.
-    unsafe {
-        libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 50);
-    }
+    crate::sys::poll(&mut fds, std::time::Duration::from_millis(50));
 }
 
 #[cfg(test)]

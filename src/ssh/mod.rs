@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+#[allow(unsafe_code)]
 pub mod ffi;
 pub mod gateway;
 pub mod known_hosts;
