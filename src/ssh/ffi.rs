@@ -6,7 +6,11 @@
 //!   from the start; at `-C 500` that was 41 MB of zeros. The pages that
 //!   still hold only zeros go back to the kernel (`MADV_DONTNEED`: a
 //!   private anonymous page reads as zeros again and is faulted in afresh
-//!   when written), so the session sees exactly the memory it had.
+//!   when written), so the session sees exactly the memory it had. Only
+//!   the bytes libssh2 cleared are looked at: their count,
+//!   `sizeof(LIBSSH2_SESSION)`, is measured once on a probe session made
+//!   with an allocator that records what libssh2 asks for
+//!   ([`session_struct_size`]), not guessed from what malloc handed out.
 //! - [`userauth_ed25519`]: libssh2 reads a key file twice per host, first
 //!   through OpenSSL 3's decoders (which fail on OpenSSH's format, slowly):
 //!   over half of galley's CPU on a large fleet. galley reads an ed25519
@@ -39,6 +43,7 @@ pub fn shed_zero_pages(session: &Session) -> usize {
         // nothing else reads or writes those pages meanwhile.
         unsafe { shed(start, len) }
     })
+    .unwrap_or(0)
 }
 
 /// Elsewhere (other allocators, other kernels) the memory stays as libssh2
@@ -49,20 +54,82 @@ pub fn shed_zero_pages(_session: &Session) -> usize {
 }
 
 /// Calls `f` with the address of `session`'s struct and how many of its
-/// bytes libssh2 surely allocated and initialised, holding the session's
-/// lock.
+/// bytes libssh2 allocated and initialised, holding the session's lock.
+/// Nothing when that size cannot be known (then nothing is shed).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn with_struct<R>(session: &Session, f: impl FnOnce(*mut u8, usize) -> R) -> R {
+fn with_struct<R>(session: &Session, f: impl FnOnce(*mut u8, usize) -> R) -> Option<R> {
+    let size = session_struct_size()?;
     let mut raw = session.raw();
     let start = &mut *raw as *mut _ as *mut u8;
     // SAFETY: `start` is what libssh2's default allocator, malloc, returned
     // for the session struct (the rule above), so malloc_usable_size
     // applies.
     let usable = unsafe { libc::malloc_usable_size(start.cast()) };
-    // glibc gives at most 15 bytes more than asked for (chunks of 16 bytes
-    // with an 8-byte header); libssh2 memsets exactly what it asked for.
-    // What lies beyond that was never initialised and is not read.
-    f(start, usable.saturating_sub(15))
+    // libssh2 asked malloc for `size` bytes and memset exactly those
+    // (session.c, libssh2_session_init_ex); malloc may have given more,
+    // which was never initialised and is never read.
+    (size <= usable).then(|| f(start, size))
+}
+
+/// `sizeof(LIBSSH2_SESSION)` in the libssh2 linked: the first allocation
+/// `libssh2_session_init_ex` makes, which it then clears with memset.
+/// Measured once, on a probe session created with an allocator that
+/// records the sizes asked for (libssh2 calls it for the struct first).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn session_struct_size() -> Option<usize> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+    static FIRST: AtomicUsize = AtomicUsize::new(0);
+    static SIZE: OnceLock<Option<usize>> = OnceLock::new();
+
+    unsafe extern "C" fn alloc(count: usize, _abstract: *mut *mut c_void) -> *mut c_void {
+        let _ = FIRST.compare_exchange(0, count, Ordering::SeqCst, Ordering::SeqCst);
+        // SAFETY: malloc has no preconditions.
+        unsafe { libc::malloc(count) }
+    }
+    unsafe extern "C" fn free(ptr: *mut c_void, _abstract: *mut *mut c_void) {
+        // SAFETY: `ptr` came from `alloc` or `realloc`, which use malloc.
+        unsafe { libc::free(ptr) }
+    }
+    unsafe extern "C" fn realloc(
+        ptr: *mut c_void,
+        count: usize,
+        _abstract: *mut *mut c_void,
+    ) -> *mut c_void {
+        // SAFETY: `ptr` came from `alloc` or `realloc`, which use malloc.
+        unsafe { libc::realloc(ptr, count) }
+    }
+
+    *SIZE.get_or_init(|| {
+        ssh2::init();
+        // SAFETY: the three callbacks have the signatures libssh2.h gives
+        // (LIBSSH2_ALLOC_FUNC, LIBSSH2_FREE_FUNC, LIBSSH2_REALLOC_FUNC) and
+        // use one allocator; the probe session is freed with the same.
+        let session = unsafe {
+            libssh2_session_init_ex(Some(alloc), Some(free), Some(realloc), std::ptr::null_mut())
+        };
+        if session.is_null() {
+            return None;
+        }
+        // SAFETY: a session this function created and nothing else holds.
+        unsafe { libssh2_session_free(session) };
+        Some(FIRST.load(Ordering::SeqCst)).filter(|&size| size > 0)
+    })
+}
+
+type AllocCallback = unsafe extern "C" fn(usize, *mut *mut c_void) -> *mut c_void;
+type FreeCallback = unsafe extern "C" fn(*mut c_void, *mut *mut c_void);
+type ReallocCallback = unsafe extern "C" fn(*mut c_void, usize, *mut *mut c_void) -> *mut c_void;
+
+extern "C" {
+    /// libssh2.h; in the libssh2 that libssh2-sys links.
+    fn libssh2_session_init_ex(
+        alloc: Option<AllocCallback>,
+        free: Option<FreeCallback>,
+        realloc: Option<ReallocCallback>,
+        abstract_: *mut c_void,
+    ) -> *mut c_void;
+    fn libssh2_session_free(session: *mut c_void) -> c_int;
 }
 
 /// Releases the whole pages of `[start, start + len)` that hold only zeros,
@@ -234,10 +301,25 @@ mod tests {
             let session = Session::new().unwrap();
             // SAFETY: as above.
             let after = unsafe { libc::mallinfo2() }.uordblks;
-            let size = with_struct(&session, |_, len| len);
+            let size = with_struct(&session, |_, len| len).expect("the struct size is known");
             size > 60_000 && after >= before + size && after < before + size + 32_768
         });
         assert!(grew, "libssh2's session struct no longer comes from malloc");
+    }
+
+    /// The size libssh2 asks for is what the session struct occupies:
+    /// within what malloc gave, and no less than a real session's use.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn the_session_struct_size_is_measured_not_guessed() {
+        let size = session_struct_size().expect("measured");
+        let session = Session::new().unwrap();
+        let mut raw = session.raw();
+        let start = &mut *raw as *mut _ as *mut u8;
+        // SAFETY: as in `with_struct`.
+        let usable = unsafe { libc::malloc_usable_size(start.cast()) };
+        assert!(size > 60_000, "libssh2's session struct is {size} bytes");
+        assert!(size <= usable && usable < size + 4096, "{size} of {usable}");
     }
 
     /// How many of the pages of `[start, start + len)` are resident.
@@ -259,7 +341,7 @@ mod tests {
     #[test]
     fn a_new_session_keeps_only_the_pages_it_wrote() {
         let session = Session::new().unwrap();
-        let (start, len) = with_struct(&session, |start, len| (start, len));
+        let (start, len) = with_struct(&session, |start, len| (start, len)).unwrap();
         assert!(len > 60_000, "libssh2's session struct is {len} bytes");
         let before = resident_pages(start, len);
         assert!(
