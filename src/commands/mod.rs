@@ -25,10 +25,35 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
             selection.query,
             source.describe()
         ));
+        if let Some(count) = matches_ignoring_case(selection) {
+            crate::terminal::message(&format!(
+                "hint: {} if case is ignored: field names and values are case-sensitive, as on Chef Server (galley search -l shows them as the nodes have them; --ignore-case matches regardless)",
+                crate::report::human::plural(count, "node matches", "nodes match")
+            ));
+        }
         return Ok(None);
     }
     if !matches!(selection.source, crate::config::SourceSpec::Manual(_)) {
         crate::complete::remember(&source.describe(), &found);
     }
     Ok(Some(target::resolve(found, &selection.address)))
+}
+
+/// How many nodes of an inventory the query would select ignoring case,
+/// when it selected none as Chef Server would (the likely slip after
+/// typing `platform:Ubuntu`); None when that is none too, or elsewhere.
+fn matches_ignoring_case(selection: &Selection) -> Option<usize> {
+    use crate::inventory::query::Case;
+    let crate::config::SourceSpec::Inventory(path) = &selection.source else {
+        return None;
+    };
+    if selection.case == Case::Ignore {
+        return None;
+    }
+    let again = crate::inventory::node_files::Matching {
+        path: path.clone(),
+        case: Case::Ignore,
+    };
+    let found = crate::inventory::NodeSource::search(&again, &selection.query).ok()?;
+    (!found.is_empty()).then_some(found.len())
 }

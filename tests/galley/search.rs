@@ -337,6 +337,15 @@ fn long_output_masks_secrets_in_node_attributes() {
 fn case_counts_unless_ignore_case_is_asked_for_on_an_inventory() {
     let run = galley(&["search", "--inventory", &inv(), "platform:UBUNTU"]);
     run.expect_code(4);
+    assert!(
+        run.stderr().contains(
+            "hint: 61 nodes match if case is ignored: field names and values are case-sensitive"
+        ),
+        "{run}"
+    );
+    let run = galley(&["search", "--inventory", &inv(), "platform:nosuch"]);
+    run.expect_code(4);
+    assert!(!run.stderr().contains("hint:"), "{run}");
     let run = galley(&[
         "search",
         "--inventory",
