@@ -152,12 +152,16 @@ impl Selection {
     pub fn understood(&self) -> String {
         match &self.source {
             SourceSpec::Manual(hosts) => format!("hosts: {}", hostlist::fold(hosts)),
-            _ if self.case == Case::Ignore => format!(
-                "query: {} (from {}, ignoring case)",
+            _ => format!(
+                "query: {} (from {}{})",
                 self.query,
-                self.describe_source()
+                self.describe_source(),
+                if self.case == Case::Ignore {
+                    ", ignoring case"
+                } else {
+                    ""
+                }
             ),
-            _ => format!("query: {} (from {})", self.query, self.describe_source()),
         }
     }
 

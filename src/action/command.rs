@@ -247,10 +247,7 @@ pub fn run(
                         } else {
                             &buf[..n]
                         };
-                        let masked = capture.push(bytes);
-                        if let (Some(live), false) = (live, masked.is_empty()) {
-                            live(stream_id, masked);
-                        }
+                        forward(capture, stream_id, bytes, live);
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
                     Err(e) => {
@@ -305,38 +302,29 @@ pub fn run(
             ));
         }
     };
-    let held = marker.finish();
-    if !held.is_empty() {
-        let masked = stderr.push(&held);
-        if let (Some(live), false) = (live, masked.is_empty()) {
-            live(1, masked);
-        }
+    forward(&mut stderr, 1, &marker.finish(), live);
+    if stop.is_some() {
+        // Closing the channel ends the wrapper's stdin: a command that did
+        // not end is killed on the host; after a drain the watcher is gone,
+        // and the process that holds the output keeps running.
+        let _ = channel.close();
+        let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
     }
-    let mut note = None;
-    match stop {
+    let note = match stop {
         Some(Stop::Failed(kind, reason)) => {
-            // Closing the channel ends the wrapper's stdin: it kills the
-            // command's processes on the host.
-            let _ = channel.close();
-            let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
             return fail(kind, Some(Phase::Command), reason, stdout, stderr);
         }
-        Some(Stop::Drained(waited)) => {
-            // The command is over and its watcher gone: closing the channel
-            // leaves the process that holds the output running.
-            let _ = channel.close();
-            let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
-            note = Some(format!(
-                "a process started by the command still held its output {} after it exited; not waited for (--drain-timeout)",
-                seconds(waited)
-            ));
-        }
+        Some(Stop::Drained(waited)) => Some(format!(
+            "a process started by the command still held its output {} after it exited; not waited for (--drain-timeout)",
+            seconds(waited)
+        )),
         None => {
             if let Err(e) = finish_close(&mut channel, fd, Duration::from_secs(10)) {
                 return fail(OutcomeKind::Error, Some(Phase::Command), e, stdout, stderr);
             }
+            None
         }
-    }
+    };
     // The wrapper's own word first: libssh2 reads a missing exit status as 0.
     let exit_code = marker.status().or_else(|| channel.exit_status().ok());
     let signal = channel
@@ -380,6 +368,17 @@ pub fn run(
         unmasked_stdout,
         millis: millis(started.elapsed()),
         note,
+    }
+}
+
+/// Keeps a stream's bytes, and shows what is now masked to `live`.
+fn forward(capture: &mut Capture, stream_id: u8, bytes: &[u8], live: Option<OutputSink>) {
+    if bytes.is_empty() {
+        return;
+    }
+    let masked = capture.push(bytes);
+    if let (Some(live), false) = (live, masked.is_empty()) {
+        live(stream_id, masked);
     }
 }
 

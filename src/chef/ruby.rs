@@ -199,6 +199,19 @@ fn printed(said: &str) -> String {
     crate::secrets::mask(&text)
 }
 
+/// Reads a child's pipe to its end on a thread of its own: the text, at
+/// most [`MAX_OUTPUT`] bytes of it.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = (&mut pipe).take(MAX_OUTPUT).read_to_end(&mut text);
+            let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    })
+}
+
 /// [`evaluate`] with these environment variables set for Ruby.
 pub fn evaluate_with(ruby: &Path, file: &Path, envs: &[(&str, &str)]) -> Result<Evaluated, String> {
     let names = |list: &[&str]| {
@@ -225,28 +238,8 @@ pub fn evaluate_with(ruby: &Path, file: &Path, envs: &[(&str, &str)]) -> Result<
         .map_err(|e| format!("cannot run {}: {e}", ruby.display()))?;
     // Both pipes are drained as the file runs, so a file that prints a lot
     // cannot block on a full pipe.
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut text = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = (&mut pipe).take(MAX_OUTPUT).read_to_end(&mut text);
-                let _ = std::io::copy(&mut pipe, &mut std::io::sink());
-            }
-            String::from_utf8_lossy(&text).into_owned()
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {

@@ -264,13 +264,15 @@ fn keep_retries(targets: &mut Targets, path: &Path, selection: &Selection) -> Re
         .filter(|name| past.unrecorded.contains_key(*name))
         .collect();
     if let Some(error) = unrecorded.first().map(|name| &past.unrecorded[*name]) {
+        let (outcome, it) = if unrecorded.len() == 1 {
+            ("its outcome", "it")
+        } else {
+            ("their outcomes", "them")
+        };
         crate::terminal::message(&format!(
-            "galley: warning: {}: {} ran, but the report could not record {} ({error}); not run again: check {}, then run {} by name if needed",
+            "galley: warning: {}: {} ran, but the report could not record {outcome} ({error}); not run again: check {it}, then run {it} by name if needed",
             path.display(),
             crate::hostlist::fold(&unrecorded),
-            if unrecorded.len() == 1 { "its outcome" } else { "their outcomes" },
-            if unrecorded.len() == 1 { "it" } else { "them" },
-            if unrecorded.len() == 1 { "it" } else { "them" },
         ));
     }
     targets.retain_names(|name| past.should_retry(name));

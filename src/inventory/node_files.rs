@@ -296,28 +296,22 @@ fn load_file(
             match top.get("rows") {
                 None => {
                     let node = Node::from_text(&text, 0..text.len(), stem, origin.clone())
-                        .map_err(|error| match error {
+                        .map_err(|error| {
                             // Not JSON: serde_json again, for the line and
                             // column (and the several-documents check).
-                            NodeError::Json(_) => {
-                                match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-                                    Err(e) => json_error(e),
-                                    Ok(_) => LoadError::Node {
-                                        location: Location {
-                                            origin,
-                                            line_column: None,
-                                        },
-                                        error,
-                                    },
+                            if matches!(error, NodeError::Json(_)) {
+                                if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text)
+                                {
+                                    return json_error(e);
                                 }
                             }
-                            error => LoadError::Node {
+                            LoadError::Node {
                                 location: Location {
                                     origin,
                                     line_column: None,
                                 },
                                 error,
-                            },
+                            }
                         })?;
                     let kept = keep.is_none_or(|m| m.matches(&node));
                     return Ok(Scanned {
@@ -353,20 +347,14 @@ fn load_file(
         .map(|(i, element)| {
             let start = element.get().as_ptr() as usize - base;
             let range = start..start + element.get().len();
-            let origin = Origin {
-                position: Some(i + 1),
-                ..origin.clone()
+            let location = Location {
+                origin: Origin {
+                    position: Some(i + 1),
+                    ..origin.clone()
+                },
+                line_column: Some(line_column(&text, start)),
             };
-            let node = Node::from_text(&text, range, None, origin.clone()).map_err(|error| {
-                LoadError::Node {
-                    location: Location {
-                        line_column: Some(line_column(&text, start)),
-                        origin,
-                    },
-                    error,
-                }
-            })?;
-            Ok(Read::of(node, keep))
+            Read::node(&text, range, location, keep)
         })
         .collect::<Result<Vec<Read>, LoadError>>()
         .map(Scanned::from)
@@ -387,6 +375,20 @@ impl From<Vec<Read>> for Scanned {
 }
 
 impl Read {
+    /// The node at `text[range]` of a file of many, read and matched (see
+    /// [`Read::of`]); a bad one is named by `location`.
+    pub(super) fn node(
+        text: &Text,
+        range: std::ops::Range<usize>,
+        location: Location,
+        keep: Option<&Matcher>,
+    ) -> Result<Read, LoadError> {
+        match Node::from_text(text, range, None, location.origin.clone()) {
+            Ok(node) => Ok(Read::of(node, keep)),
+            Err(error) => Err(LoadError::Node { location, error }),
+        }
+    }
+
     /// A node read from a file of many, matched at once: one kept lets go
     /// of the file's text, one not kept leaves only its name.
     pub(super) fn of(node: Node, keep: Option<&Matcher>) -> Read {

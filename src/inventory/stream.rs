@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::node::{Node, Origin};
+use super::node::{NodeError, Origin};
 use super::node_files::{LoadError, Location, Read, Scanned};
 use super::query::Matcher;
 
@@ -117,23 +117,23 @@ impl Batches<'_> {
             .into_par_iter()
             .enumerate()
             .map(|(i, bytes)| {
-                let origin = Origin {
-                    position: Some(first + i + 1),
-                    ..origin.clone()
-                };
-                let failed = |error| LoadError::Node {
-                    location: Location {
-                        origin: origin.clone(),
-                        line_column: None,
+                let location = Location {
+                    origin: Origin {
+                        position: Some(first + i + 1),
+                        ..origin.clone()
                     },
-                    error,
+                    line_column: None,
                 };
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| failed(super::node::NodeError::Json("invalid UTF-8".into())))?;
-                let text = Arc::new(text);
-                let node =
-                    Node::from_text(&text, 0..text.len(), None, origin.clone()).map_err(failed)?;
-                Ok(Read::of(node, keep))
+                let text = match String::from_utf8(bytes) {
+                    Ok(text) => Arc::new(text),
+                    Err(_) => {
+                        return Err(LoadError::Node {
+                            location,
+                            error: NodeError::Json("invalid UTF-8".into()),
+                        })
+                    }
+                };
+                Read::node(&text, 0..text.len(), location, keep)
             })
             .collect::<Result<Vec<Read>, LoadError>>()?;
         self.scanned.extend(reads);

@@ -257,9 +257,10 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
             Record::Unrecorded(lost) => {
                 // The run ended; its hosts that are not in the file ran.
                 past.complete = true;
+                let error = secrets::mask(&lost.error);
                 for name in lost.hosts {
                     past.records.remove(&name);
-                    past.unrecorded.insert(name, secrets::mask(&lost.error));
+                    past.unrecorded.insert(name, error.clone());
                 }
             }
             Record::Host(host) => {

@@ -42,6 +42,14 @@ pub enum ReportFile {
     Append(PathBuf),
 }
 
+impl ReportFile {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            ReportFile::Create(path) | ReportFile::Append(path) => path,
+        }
+    }
+}
+
 /// How a run is reported.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -98,18 +106,13 @@ impl Reporter {
         };
         // Nothing has run yet: a report that cannot take its header stops
         // the run before it starts.
-        if let Some(report) = &mut reporter.jsonl {
+        if let (Some(report), Some(file)) = (&mut reporter.jsonl, &reporter.settings.report) {
             report
                 .write(&Record::Header(Box::new(reporter.header.clone())))
                 .map_err(|e| {
-                    let path = match &reporter.settings.report {
-                        Some(ReportFile::Create(p) | ReportFile::Append(p)) => {
-                            p.display().to_string()
-                        }
-                        None => String::new(),
-                    };
                     Error::setup(anyhow::anyhow!(
-                        "cannot write the report {path}: {}",
+                        "cannot write the report {}: {}",
+                        file.path().display(),
                         e.io()
                     ))
                 })?;
@@ -198,12 +201,10 @@ impl Reporter {
     /// The report's last line: the summary, or after a cut the hosts it
     /// misses. Err: what the operator must be told.
     fn write_last(&mut self, summary: &Summary) -> Result<(), Error> {
-        let (Some(report), Some(path)) = (&mut self.jsonl, &self.settings.report) else {
+        let (Some(report), Some(file)) = (&mut self.jsonl, &self.settings.report) else {
             return Ok(());
         };
-        let path = match path {
-            ReportFile::Create(p) | ReportFile::Append(p) => p.display().to_string(),
-        };
+        let path = file.path().display();
         let Some((cause, mut missing)) = self.report_cut.take() else {
             return match report.write(&Record::Summary(summary.clone())) {
                 Ok(()) | Err(WriteError::Full(_)) => Ok(()),

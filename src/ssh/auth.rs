@@ -128,20 +128,20 @@ fn offered_methods(session: &Session, user: &str) -> Option<String> {
 /// The agent's attempt: Ok(Ok(comment)) when a key was accepted,
 /// Ok(Err(why)) when none was, Err when the connection failed.
 fn try_agent(session: &Session, user: &str) -> Result<Result<String, String>, Error> {
-    let local = |what: &str, e: ssh2::Error| Ok(Err(format!("agent: {what}{}", e.message())));
+    let local = |e: ssh2::Error| Ok(Err(format!("agent: {}", e.message())));
     let mut agent = match session.agent() {
         Ok(agent) => agent,
-        Err(e) => return local("", e),
+        Err(e) => return local(e),
     };
     if let Err(e) = agent.connect() {
         return Ok(Err(format!("agent: cannot connect ({})", e.message())));
     }
     if let Err(e) = agent.list_identities() {
-        return local("", e);
+        return local(e);
     }
     let identities = match agent.identities() {
         Ok(identities) => identities,
-        Err(e) => return local("", e),
+        Err(e) => return local(e),
     };
     if identities.is_empty() {
         let _ = agent.disconnect();
