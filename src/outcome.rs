@@ -162,6 +162,215 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
     out
 }
 
+/// How a command, a step or a host ended, with what explains an end that
+/// is not ok: one value, so an ok result with a failing phase, or a
+/// failure without its reason, cannot be written down (nextest's
+/// `ExecutionResult`). [`OutcomeKind`] is its name in reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// It did what was asked (the command exited 0).
+    Ok,
+    /// It ran to its end, and the end was not what was asked: a non-zero
+    /// exit, a signal, a check that found the host wrong.
+    Failed(String),
+    /// It reported success that galley could not confirm.
+    Unverified(String),
+    /// It stopped in `phase`, before its end.
+    Stopped {
+        stop: Stop,
+        phase: Phase,
+        reason: String,
+    },
+    /// It never started.
+    Skipped(String),
+}
+
+/// Why a phase stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Timeout,
+    Unreachable,
+    AuthFailed,
+    HostkeyUnknown,
+    HostkeyMismatch,
+    SudoPasswordRequired,
+    Error,
+    Cancelled,
+}
+
+impl Stop {
+    pub fn kind(self) -> OutcomeKind {
+        match self {
+            Stop::Timeout => OutcomeKind::Timeout,
+            Stop::Unreachable => OutcomeKind::Unreachable,
+            Stop::AuthFailed => OutcomeKind::AuthFailed,
+            Stop::HostkeyUnknown => OutcomeKind::HostkeyUnknown,
+            Stop::HostkeyMismatch => OutcomeKind::HostkeyMismatch,
+            Stop::SudoPasswordRequired => OutcomeKind::SudoPasswordRequired,
+            Stop::Error => OutcomeKind::Error,
+            Stop::Cancelled => OutcomeKind::Cancelled,
+        }
+    }
+
+    /// `in_phase` with `reason`.
+    pub fn at(self, phase: Phase, reason: impl Into<String>) -> Ended {
+        Ended::Stopped {
+            stop: self,
+            phase,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Parts of a report's record that cannot make one [`Ended`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Contradiction {
+    #[error("outcome ok with a {0}")]
+    OkWith(&'static str),
+    #[error("outcome {0} without a reason")]
+    NoReason(&'static str),
+    #[error("outcome {0} with a phase")]
+    PhaseOn(&'static str),
+    #[error("outcome {0} without the phase it stopped in")]
+    NoPhase(&'static str),
+    #[error("both an exit code and a signal")]
+    CodeAndSignal,
+}
+
+impl Ended {
+    /// The name reports and summaries use.
+    pub fn kind(&self) -> OutcomeKind {
+        match self {
+            Ended::Ok => OutcomeKind::Ok,
+            Ended::Failed(_) => OutcomeKind::Failed,
+            Ended::Unverified(_) => OutcomeKind::Unverified,
+            Ended::Stopped { stop, .. } => stop.kind(),
+            Ended::Skipped(_) => OutcomeKind::Skipped,
+        }
+    }
+
+    /// The phase that stopped, for an end that stopped.
+    pub fn phase(&self) -> Option<Phase> {
+        match self {
+            Ended::Stopped { phase, .. } => Some(*phase),
+            _ => None,
+        }
+    }
+
+    /// The line that explains an end that is not ok.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Ended::Ok => None,
+            Ended::Failed(reason)
+            | Ended::Unverified(reason)
+            | Ended::Skipped(reason)
+            | Ended::Stopped { reason, .. } => Some(reason),
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        *self == Ended::Ok
+    }
+
+    /// The same end, its reason rewritten (a step's name put before it).
+    pub fn map_reason(self, f: impl FnOnce(String) -> String) -> Ended {
+        match self {
+            Ended::Ok => Ended::Ok,
+            Ended::Failed(r) => Ended::Failed(f(r)),
+            Ended::Unverified(r) => Ended::Unverified(f(r)),
+            Ended::Skipped(r) => Ended::Skipped(f(r)),
+            Ended::Stopped {
+                stop,
+                phase,
+                reason,
+            } => Ended::Stopped {
+                stop,
+                phase,
+                reason: f(reason),
+            },
+        }
+    }
+
+    /// Reads an end back from a report's `outcome`, `phase` and `reason`;
+    /// parts that contradict each other are refused, not guessed at.
+    pub fn from_parts(
+        kind: OutcomeKind,
+        phase: Option<Phase>,
+        reason: Option<String>,
+    ) -> Result<Ended, Contradiction> {
+        let name = kind.name();
+        let stop = match kind {
+            OutcomeKind::Ok => {
+                return match (phase, reason) {
+                    (None, None) => Ok(Ended::Ok),
+                    (Some(_), _) => Err(Contradiction::OkWith("phase")),
+                    (_, Some(_)) => Err(Contradiction::OkWith("reason")),
+                }
+            }
+            OutcomeKind::Failed | OutcomeKind::Unverified | OutcomeKind::Skipped => {
+                let reason = reason.ok_or(Contradiction::NoReason(name))?;
+                if phase.is_some() {
+                    return Err(Contradiction::PhaseOn(name));
+                }
+                return Ok(match kind {
+                    OutcomeKind::Failed => Ended::Failed(reason),
+                    OutcomeKind::Unverified => Ended::Unverified(reason),
+                    _ => Ended::Skipped(reason),
+                });
+            }
+            OutcomeKind::Timeout => Stop::Timeout,
+            OutcomeKind::Unreachable => Stop::Unreachable,
+            OutcomeKind::AuthFailed => Stop::AuthFailed,
+            OutcomeKind::HostkeyUnknown => Stop::HostkeyUnknown,
+            OutcomeKind::HostkeyMismatch => Stop::HostkeyMismatch,
+            OutcomeKind::SudoPasswordRequired => Stop::SudoPasswordRequired,
+            OutcomeKind::Error => Stop::Error,
+            OutcomeKind::Cancelled => Stop::Cancelled,
+        };
+        let reason = reason.ok_or(Contradiction::NoReason(name))?;
+        let phase = phase.ok_or(Contradiction::NoPhase(name))?;
+        Ok(stop.at(phase, reason))
+    }
+}
+
+/// How a command that ran to its end ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// Its exit status.
+    Code(i32),
+    /// The signal that killed it (`TERM`, `KILL`).
+    Signal(String),
+}
+
+impl Exit {
+    pub fn code(&self) -> Option<i32> {
+        match self {
+            Exit::Code(code) => Some(*code),
+            Exit::Signal(_) => None,
+        }
+    }
+
+    pub fn signal(&self) -> Option<&str> {
+        match self {
+            Exit::Signal(signal) => Some(signal),
+            Exit::Code(_) => None,
+        }
+    }
+
+    /// Reads an exit back from a report's `exit_code` and `signal`.
+    pub fn from_parts(
+        code: Option<i32>,
+        signal: Option<String>,
+    ) -> Result<Option<Exit>, Contradiction> {
+        match (code, signal) {
+            (Some(_), Some(_)) => Err(Contradiction::CodeAndSignal),
+            (Some(code), None) => Ok(Some(Exit::Code(code))),
+            (None, Some(signal)) => Ok(Some(Exit::Signal(signal))),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
 /// How one host ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostOutcome {
@@ -170,14 +379,9 @@ pub struct HostOutcome {
     pub address: Option<String>,
     pub port: Option<u16>,
     pub user: Option<String>,
-    pub kind: OutcomeKind,
-    /// The phase that failed, for outcomes other than ok/failed/skipped.
-    pub phase: Option<Phase>,
-    /// One line that explains a result that is not ok.
-    pub reason: Option<String>,
-    pub exit_code: Option<i32>,
-    /// The signal that killed the command (`TERM`, `KILL`).
-    pub signal: Option<String>,
+    pub ended: Ended,
+    /// How the command ended, when one ran to its end (`galley run`).
+    pub exit: Option<Exit>,
     /// What authenticated: `agent (key comment)` or a key file path.
     pub auth: Option<String>,
     pub timings: Timings,
@@ -191,14 +395,12 @@ pub struct HostOutcome {
     pub notes: Vec<String>,
 }
 
-/// One step of a fixup command on one host.
+/// One step of a job on one host.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepOutcome {
-    /// `apt-sources`, `converge`, `restart`, `verify`.
+    /// `apt-sources`, `converge`, `restart`, `verify`, `command`.
     pub name: String,
-    pub kind: OutcomeKind,
-    /// One line that explains a result that is not ok.
-    pub reason: Option<String>,
+    pub ended: Ended,
     /// Whether the step changed the host (None: it cannot tell).
     pub changed: Option<bool>,
     pub millis: u64,
@@ -206,53 +408,64 @@ pub struct StepOutcome {
     /// hosts fared alike, so the summary can gather them.
     pub notes: Vec<String>,
     /// What happened, for programs (the report's `details`).
-    pub details: serde_json::Value,
-    /// The main remote command's exit code and output (chef-client's log).
-    pub exit_code: Option<i32>,
+    pub details: Details,
+    /// How the step's main remote command ended (chef-client's exit).
+    pub exit: Option<Exit>,
     pub stdout: Captured,
     pub stderr: Captured,
 }
+
+pub use crate::action::details::Details;
 
 impl StepOutcome {
     pub fn new(name: &str) -> StepOutcome {
         StepOutcome {
             name: name.to_string(),
-            kind: OutcomeKind::Ok,
-            reason: None,
+            ended: Ended::Ok,
             changed: None,
             millis: 0,
             notes: Vec::new(),
-            details: serde_json::Value::Null,
-            exit_code: None,
+            details: Details::None,
+            exit: None,
             stdout: Captured::default(),
             stderr: Captured::default(),
         }
     }
 
-    /// Marks the step as ended in `kind` for `reason`.
-    pub fn fail(&mut self, kind: OutcomeKind, reason: impl Into<String>) {
-        self.kind = kind;
-        self.reason = Some(reason.into());
+    /// Marks the step as ended so.
+    pub fn end(&mut self, ended: Ended) {
+        self.ended = ended;
+    }
+
+    /// Marks the step as failed for `reason`.
+    pub fn fail(&mut self, reason: impl Into<String>) {
+        self.ended = Ended::Failed(reason.into());
+    }
+
+    /// Marks the step as unconfirmed for `reason`.
+    pub fn unverified(&mut self, reason: impl Into<String>) {
+        self.ended = Ended::Unverified(reason.into());
+    }
+
+    pub fn kind(&self) -> OutcomeKind {
+        self.ended.kind()
     }
 
     pub fn is_ok(&self) -> bool {
-        self.kind == OutcomeKind::Ok
+        self.ended.is_ok()
     }
 }
 
 impl HostOutcome {
     /// A host that ended before anything ran on it.
-    pub fn without_run(name: &str, kind: OutcomeKind, reason: impl Into<String>) -> HostOutcome {
+    pub fn without_run(name: &str, ended: Ended) -> HostOutcome {
         HostOutcome {
             name: name.to_string(),
             address: None,
             port: None,
             user: None,
-            kind,
-            phase: None,
-            reason: Some(reason.into()),
-            exit_code: None,
-            signal: None,
+            ended,
+            exit: None,
             auth: None,
             timings: Timings::default(),
             stdout: Captured::default(),
@@ -262,22 +475,40 @@ impl HostOutcome {
         }
     }
 
+    pub fn kind(&self) -> OutcomeKind {
+        self.ended.kind()
+    }
+
     pub fn is_ok(&self) -> bool {
-        self.kind == OutcomeKind::Ok
+        self.ended.is_ok()
+    }
+
+    /// Makes a job's only step the host's own result: its end (without
+    /// the step's name before the reason), exit, output and notes, as
+    /// `galley run` records a host.
+    pub fn take_only_step(&mut self) {
+        if self.steps.len() != 1 {
+            return;
+        }
+        let step = self.steps.remove(0);
+        self.ended = step.ended;
+        self.exit = step.exit;
+        self.stdout = step.stdout;
+        self.stderr = step.stderr;
+        self.notes.extend(step.notes);
     }
 }
 
 /// A host that ran a command with this stdout and exit code, for tests.
 #[cfg(test)]
 pub fn sample_outcome(name: &str, stdout: &str, code: i32) -> HostOutcome {
-    let kind = if code == 0 {
-        OutcomeKind::Ok
+    let ended = if code == 0 {
+        Ended::Ok
     } else {
-        OutcomeKind::Failed
+        Ended::Failed(format!("exit code {code}"))
     };
-    let mut o = HostOutcome::without_run(name, kind, "");
-    o.reason = (code != 0).then(|| format!("exit code {code}"));
-    o.exit_code = Some(code);
+    let mut o = HostOutcome::without_run(name, ended);
+    o.exit = Some(Exit::Code(code));
     o.stdout = Captured {
         head: stdout.as_bytes().to_vec(),
         tail: Vec::new(),
@@ -296,7 +527,7 @@ impl RunStats {
     pub fn from_outcomes<'a>(outcomes: impl IntoIterator<Item = &'a HostOutcome>) -> RunStats {
         let mut stats = RunStats::default();
         for o in outcomes {
-            *stats.counts.entry(o.kind).or_default() += 1;
+            *stats.counts.entry(o.kind()).or_default() += 1;
         }
         stats
     }
@@ -323,6 +554,38 @@ mod tests {
         for kind in OutcomeKind::ALL {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }
+    }
+
+    // A report's parts that do not make one end are refused, not guessed:
+    // an ok host with a failing phase, a failure with no reason.
+    #[test]
+    fn contradicting_parts_are_refused() {
+        let why = || Some("why".to_string());
+        assert_eq!(
+            Ended::from_parts(OutcomeKind::Ok, Some(Phase::Auth), None),
+            Err(Contradiction::OkWith("phase"))
+        );
+        assert_eq!(
+            Ended::from_parts(OutcomeKind::Failed, None, None),
+            Err(Contradiction::NoReason("failed"))
+        );
+        assert_eq!(
+            Ended::from_parts(OutcomeKind::Failed, Some(Phase::Command), why()),
+            Err(Contradiction::PhaseOn("failed"))
+        );
+        assert_eq!(
+            Ended::from_parts(OutcomeKind::Timeout, None, why()),
+            Err(Contradiction::NoPhase("timeout"))
+        );
+        assert_eq!(
+            Exit::from_parts(Some(1), Some("KILL".into())),
+            Err(Contradiction::CodeAndSignal)
+        );
+        let stopped = Ended::from_parts(OutcomeKind::AuthFailed, Some(Phase::Auth), why()).unwrap();
+        assert_eq!(
+            (stopped.kind(), stopped.phase(), stopped.reason()),
+            (OutcomeKind::AuthFailed, Some(Phase::Auth), Some("why"))
+        );
     }
 
     #[test]

@@ -162,7 +162,7 @@ impl Threshold {
     /// Counts a finished host; returns why to stop when the threshold is
     /// crossed. Hosts that never ran (skipped) do not count.
     pub fn record(&self, outcome: &HostOutcome) -> Option<String> {
-        if outcome.kind == OutcomeKind::Skipped {
+        if outcome.kind() == OutcomeKind::Skipped {
             return None;
         }
         let finished = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
@@ -252,8 +252,8 @@ mod tests {
 
     #[test]
     fn thresholds_by_count_and_share() {
-        let ok = HostOutcome::without_run("a", OutcomeKind::Ok, "");
-        let bad = HostOutcome::without_run("b", OutcomeKind::Failed, "x");
+        let ok = HostOutcome::without_run("a", crate::outcome::Ended::Ok);
+        let bad = HostOutcome::without_run("b", crate::outcome::Ended::Failed("x".into()));
         let fail_fast = Threshold::new(HostCount::Hosts(1));
         assert_eq!(fail_fast.record(&ok), None);
         assert_eq!(

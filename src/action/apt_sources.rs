@@ -18,11 +18,11 @@
 //! listing is shown.
 
 use regex::Regex;
-use serde_json::{json, Value};
 
 use super::command::{sh_script, Privilege};
+use super::details::{self, Details};
 use super::step::{failed, unfinished, HostContext, Step};
-use crate::outcome::{OutcomeKind, StepOutcome};
+use crate::outcome::StepOutcome;
 use crate::secrets;
 
 /// Marks galley's own lines in the scan output (ASCII record separator).
@@ -420,12 +420,12 @@ impl Step for AptSources {
             .map(|u| String::from_utf8_lossy(u.expose()).into_owned())
             .unwrap_or_default();
         let (files, errors) = parse_scan(&listing);
-        if scan.exit_code != Some(0) || !errors.is_empty() {
+        if scan.code() != Some(0) || !errors.is_empty() {
             let why = errors
                 .first()
                 .cloned()
                 .unwrap_or_else(|| failed("listing the sources", &scan));
-            step.fail(OutcomeKind::Failed, why);
+            step.fail(why);
             step.notes = errors;
             return step;
         }
@@ -451,9 +451,11 @@ impl Step for AptSources {
             for f in &found {
                 records.push(found_record(f, "found"));
             }
-            step.details = json!({
-                "searched": files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
-                "sources": records,
+            step.details = Details::Sources(details::Sources {
+                backup: None,
+                backup_id: None,
+                searched: files.iter().map(|f| f.path.clone()).collect(),
+                sources: records,
             });
             return step;
         }
@@ -495,22 +497,22 @@ impl Step for AptSources {
             }
             records.push(found_record(f, if done { action } else { "not_changed" }));
         }
-        step.details = json!({
-            "searched": files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
-            "sources": records,
-            "backup_id": self.backup_id,
-            "backup": backup,
+        step.details = Details::Sources(details::Sources {
+            backup: Some(backup),
+            backup_id: Some(self.backup_id.clone()),
+            searched: files.iter().map(|f| f.path.clone()).collect(),
+            sources: records,
         });
         if unfinished(&removal, &mut step) {
             return step;
         }
-        if removal.exit_code != Some(0) {
+        if removal.code() != Some(0) {
             let changed = said.lines().find_map(|l| l.strip_prefix("changed "));
             let why = match changed {
                 Some(file) => format!("{file} changed since it was read; nothing done to it"),
                 None => failed("removing", &removal),
             };
-            step.fail(OutcomeKind::Failed, why);
+            step.fail(why);
         }
         step
     }
@@ -520,17 +522,26 @@ fn plural_lines(n: usize) -> String {
     crate::report::human::plural(n, "line", "lines")
 }
 
-fn found_record(f: &Found, action: &str) -> Value {
-    json!({
-        "file": f.file.path,
-        "format": if f.file.is_deb822() { "deb822" } else { "one-line" },
-        "matched_by": if f.by_path { "path" } else { "uri" },
-        "action": action,
-        "entries": f.sources.iter().map(|s| json!({
-            "line": s.line,
-            "text": s.text,
-        })).collect::<Vec<_>>(),
-    })
+fn found_record(f: &Found, action: &str) -> details::SourceFile {
+    details::SourceFile {
+        action: action.to_string(),
+        entries: f
+            .sources
+            .iter()
+            .map(|s| details::SourceEntry {
+                line: s.line,
+                text: s.text.clone(),
+            })
+            .collect(),
+        file: f.file.path.clone(),
+        format: if f.file.is_deb822() {
+            "deb822"
+        } else {
+            "one-line"
+        }
+        .to_string(),
+        matched_by: if f.by_path { "path" } else { "uri" }.to_string(),
+    }
 }
 
 /// Puts back what an earlier run removed.
@@ -579,17 +590,21 @@ impl Step for Restore {
                 _ => continue,
             };
             step.notes.push(note);
-            files.push(json!({"file": file, "result": word}));
+            files.push(details::Restored {
+                file: file.to_string(),
+                result: word.to_string(),
+            });
         }
-        step.details = json!({"backup_id": self.backup_id, "backup": backup, "files": files});
-        match result.exit_code {
+        step.details = Details::Restore(details::Restore {
+            backup,
+            backup_id: self.backup_id.clone(),
+            files,
+        });
+        match result.code() {
             // A host where that run removed nothing has no backup.
             Some(0) | Some(4) => {}
-            Some(5) => step.fail(
-                OutcomeKind::Failed,
-                "a file is back in its place since the backup: not overwritten",
-            ),
-            _ => step.fail(OutcomeKind::Failed, failed("restoring", &result)),
+            Some(5) => step.fail("a file is back in its place since the backup: not overwritten"),
+            _ => step.fail(failed("restoring", &result)),
         }
         step
     }

@@ -11,11 +11,11 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
-use serde_json::{json, Value};
 
 use super::command::{shell_quote, Privilege};
+use super::details::{self, Details};
 use super::step::{unfinished, HostContext, Step};
-use crate::outcome::{OutcomeKind, StepOutcome};
+use crate::outcome::{Ended, StepOutcome};
 
 /// What a chef-client run said about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -153,12 +153,12 @@ fn exception_after(lines: &[&str]) -> Option<String> {
 }
 
 /// How the run ended, from its exit code and what it printed.
-pub fn judge(run: &ChefRun, exit_code: i32) -> (OutcomeKind, Option<String>) {
-    let failed = |why: String| (OutcomeKind::Failed, Some(why));
+pub fn judge(run: &ChefRun, exit_code: i32) -> Ended {
+    let failed = Ended::Failed;
     match exit_code {
-        0 => (OutcomeKind::Ok, None),
+        0 => Ended::Ok,
         // Chef::Exceptions::Reboot: the run succeeded and asked for a reboot.
-        35 => (OutcomeKind::Ok, None),
+        35 => Ended::Ok,
         37 => failed(
             "a reboot is pending: chef-client refuses to run until the host reboots (exit 37)"
                 .into(),
@@ -229,25 +229,31 @@ fn notes(run: &ChefRun, exit_code: i32) -> Vec<String> {
     notes
 }
 
-fn details(run: &ChefRun, exit_code: i32, started_at: Option<i64>) -> Value {
-    json!({
-        "exit_code": exit_code,
-        "version": run.version,
-        "end_line": run.end_line,
-        "why_run": run.why_run,
-        "resources_updated": run.updated,
-        "resources_total": run.total,
-        "elapsed": run.elapsed,
-        "reboot": match exit_code { 35 => Some("scheduled"), 37 => Some("pending"), 41 => Some("failed"), _ => None },
-        "failed_resource": run.resource,
-        "failed_action": run.action,
-        "exception": run.exception,
-        "fatal": run.fatal,
-        "stacktrace": run.stacktrace,
-        "waited_for_lock_pid": run.waited_for,
-        "lock_timeout_seconds": run.lock_timeout,
-        "host_clock_at_start": started_at,
-    })
+fn details(run: &ChefRun, exit_code: i32, started_at: Option<i64>) -> details::Converge {
+    let reboot = match exit_code {
+        35 => Some("scheduled"),
+        37 => Some("pending"),
+        41 => Some("failed"),
+        _ => None,
+    };
+    details::Converge {
+        elapsed: run.elapsed.clone(),
+        end_line: run.end_line.clone(),
+        exception: run.exception.clone(),
+        exit_code,
+        failed_action: run.action.clone(),
+        failed_resource: run.resource.clone(),
+        fatal: run.fatal.clone(),
+        host_clock_at_start: started_at,
+        lock_timeout_seconds: run.lock_timeout,
+        reboot: reboot.map(str::to_string),
+        resources_total: run.total,
+        resources_updated: run.updated,
+        stacktrace: run.stacktrace.clone(),
+        version: run.version.clone(),
+        waited_for_lock_pid: run.waited_for,
+        why_run: run.why_run,
+    }
 }
 
 /// Runs chef-client as root.
@@ -311,17 +317,15 @@ impl Step for Converge {
         let stderr = result.stderr.text();
         text.push('\n');
         text.push_str(&stderr);
-        let exit_code = result.exit_code.unwrap_or(-1);
+        let exit_code = result.code().unwrap_or(-1);
         let run = parse(&text);
         let started_at = host_clock(&stderr);
-        let (kind, reason) = judge(&run, exit_code);
-        step.exit_code = result.exit_code;
-        step.kind = kind;
-        step.reason = reason;
+        step.exit = result.exit.clone();
+        step.end(judge(&run, exit_code));
         step.notes = notes(&run, exit_code);
         step.changed = run.updated.map(|n| n > 0 && !run.why_run);
-        step.details = details(&run, exit_code, started_at);
-        if kind == OutcomeKind::Ok && !self.why_run {
+        step.details = Details::Converge(details(&run, exit_code, started_at));
+        if step.is_ok() && !self.why_run {
             host.facts.borrow_mut().converged_since = started_at;
         }
         step
@@ -379,21 +383,25 @@ mod tests {
             r.fatal,
             ["Chef::Mixin::Template::TemplateError: undefined method `[]' for nil:NilClass"]
         );
-        let (kind, why) = judge(&r, 1);
-        assert_eq!(kind, OutcomeKind::Failed);
-        assert_eq!(why.unwrap(), "Chef run failed: template[/etc/gitlab/gitlab.rb] (action create): Chef::Mixin::Template::TemplateError: undefined method `[]' for nil:NilClass (exit 1)");
+        let Ended::Failed(why) = judge(&r, 1) else {
+            panic!("a failed run")
+        };
+        assert_eq!(why, "Chef run failed: template[/etc/gitlab/gitlab.rb] (action create): Chef::Mixin::Template::TemplateError: undefined method `[]' for nil:NilClass (exit 1)");
     }
 
     #[test]
     fn exit_codes_are_told_apart() {
         let r = ChefRun::default();
-        assert_eq!(judge(&r, 35).0, OutcomeKind::Ok);
+        assert_eq!(judge(&r, 35), Ended::Ok);
         for code in [37, 41, 43, 213, 2, 3, 127] {
-            let (kind, why) = judge(&r, code);
-            assert_eq!(kind, OutcomeKind::Failed);
-            assert!(why.unwrap().contains(&format!("exit {code}")), "{code}");
+            let Ended::Failed(why) = judge(&r, code) else {
+                panic!("{code} fails")
+            };
+            assert!(why.contains(&format!("exit {code}")), "{code}");
         }
-        assert!(judge(&r, 37).1.unwrap().contains("reboot is pending"));
+        assert!(judge(&r, 37)
+            .reason()
+            .is_some_and(|why| why.contains("reboot is pending")));
     }
 
     #[test]
@@ -403,7 +411,7 @@ mod tests {
         assert_eq!(r.waited_for, Some(4242));
         assert_eq!(r.lock_timeout, Some(300));
         assert_eq!(
-            judge(&r, 1).1.unwrap(),
+            judge(&r, 1).reason().unwrap(),
             "another chef-client run (pid 4242) held the lock: gave up after 300s"
         );
         let r = parse(

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use super::capture::Capture;
 use super::end_marker::EndMarker;
 use crate::exec::Cancel;
-use crate::outcome::{Captured, OutcomeKind, Phase};
+use crate::outcome::{Captured, Ended, Exit, Phase, Stop};
 use crate::secrets::Unmasked;
 use crate::ssh::{millis, seconds, Connection};
 use crate::sys::{peer_closed, wait_readable};
@@ -43,18 +43,25 @@ pub enum Privilege {
     Root,
 }
 
+/// The run's limits on every remote command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `--command-timeout`.
+    pub timeout: Option<Duration>,
+    /// After the command exits, how long to wait for processes it started
+    /// to release its output (`--drain-timeout`).
+    pub drain: Duration,
+    /// Bytes kept per stream (`--max-output`).
+    pub max_output: usize,
+}
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct CommandSpec {
     pub command: String,
     /// Under `sudo -n` or not (sudo never prompts).
     pub privilege: Privilege,
-    pub timeout: Option<Duration>,
-    /// After the command exits, how long to wait for processes it started
-    /// to release its output (`--drain-timeout`).
-    pub drain: Duration,
-    /// Bytes kept per stream.
-    pub max_output: usize,
+    pub limits: Limits,
     /// Also keep stdout as the host sent it, secrets and all, for a step
     /// that parses the exact bytes (apt-sources); see [`Unmasked`].
     pub keep_unmasked: bool,
@@ -63,11 +70,9 @@ pub struct CommandSpec {
 /// How the command ended. Its output is masked (see [`crate::secrets`]).
 #[derive(Debug)]
 pub struct CommandResult {
-    pub kind: OutcomeKind,
-    pub phase: Option<Phase>,
-    pub reason: Option<String>,
-    pub exit_code: Option<i32>,
-    pub signal: Option<String>,
+    pub ended: Ended,
+    /// Its exit status or signal, when it ran to its end.
+    pub exit: Option<Exit>,
     pub stdout: Captured,
     pub stderr: Captured,
     /// Stdout before masking, when the spec asked for it.
@@ -76,6 +81,13 @@ pub struct CommandResult {
     /// Something the operator should know about a command that ended (a
     /// process it started still held its output).
     pub note: Option<String>,
+}
+
+impl CommandResult {
+    /// The exit status, when the command ran to one.
+    pub fn code(&self) -> Option<i32> {
+        self.exit.as_ref().and_then(Exit::code)
+    }
 }
 
 /// The wrapper around every command, for a POSIX shell; `RUN` stands for
@@ -180,21 +192,19 @@ pub fn run(
     live: Option<OutputSink>,
 ) -> CommandResult {
     let started = Instant::now();
-    let deadline = spec.timeout.map(|t| started + t);
+    let deadline = spec.limits.timeout.map(|t| started + t);
     let mut stdout = if spec.keep_unmasked {
-        Capture::keeping_unmasked(spec.max_output)
+        Capture::keeping_unmasked(spec.limits.max_output)
     } else {
-        Capture::new(spec.max_output)
+        Capture::new(spec.limits.max_output)
     };
-    let mut stderr = Capture::new(spec.max_output);
-    let fail = |kind, phase, reason: String, stdout: Capture, stderr: Capture| {
+    let mut stderr = Capture::new(spec.limits.max_output);
+    // A command that did not get to its end stopped in the command phase.
+    let fail = |stop: Stop, reason: String, stdout: Capture, stderr: Capture| {
         let streams = Streams::finish(stdout, stderr, live);
         CommandResult {
-            kind,
-            phase,
-            reason: Some(reason),
-            exit_code: None,
-            signal: None,
+            ended: stop.at(Phase::Command, reason),
+            exit: None,
             stdout: streams.stdout,
             stderr: streams.stderr,
             unmasked_stdout: streams.unmasked_stdout,
@@ -215,8 +225,7 @@ pub fn run(
         Ok(c) => c,
         Err(e) => {
             return fail(
-                OutcomeKind::Error,
-                Some(Phase::Command),
+                Stop::Error,
                 format!("cannot start the command: {}", e.message()),
                 stdout,
                 stderr,
@@ -261,8 +270,8 @@ pub fn run(
             exited_at = Some(Instant::now());
         }
         if let Some(e) = errors {
-            break Some(Stop::Failed(
-                OutcomeKind::Error,
+            break Some(Halt::Stopped(
+                Stop::Error,
                 format!("connection lost during the command: {e}"),
             ));
         }
@@ -270,8 +279,8 @@ pub fn run(
             break None;
         }
         if cancel.aborted() {
-            break Some(Stop::Failed(
-                OutcomeKind::Cancelled,
+            break Some(Halt::Stopped(
+                Stop::Cancelled,
                 "stopped by a second interrupt".into(),
             ));
         }
@@ -279,16 +288,17 @@ pub fn run(
         match exited_at {
             // The command's time limit bounds the drain too.
             Some(at) => {
-                let until = deadline.map_or(at + spec.drain, |d| d.min(at + spec.drain));
+                let until =
+                    deadline.map_or(at + spec.limits.drain, |d| d.min(at + spec.limits.drain));
                 if now >= until {
-                    break Some(Stop::Drained(until.saturating_duration_since(at)));
+                    break Some(Halt::Drained(until.saturating_duration_since(at)));
                 }
             }
             None => {
-                if let (Some(deadline), Some(limit)) = (deadline, spec.timeout) {
+                if let (Some(deadline), Some(limit)) = (deadline, spec.limits.timeout) {
                     if now >= deadline {
-                        break Some(Stop::Failed(
-                            OutcomeKind::Timeout,
+                        break Some(Halt::Stopped(
+                            Stop::Timeout,
                             format!("the command ran past {}", seconds(limit)),
                         ));
                     }
@@ -296,8 +306,8 @@ pub fn run(
             }
         }
         if !progressed && wait_readable(fd, Duration::from_millis(100)) && peer_closed(fd) {
-            break Some(Stop::Failed(
-                OutcomeKind::Error,
+            break Some(Halt::Stopped(
+                Stop::Error,
                 "connection lost during the command: the host closed the connection".into(),
             ));
         }
@@ -311,16 +321,16 @@ pub fn run(
         let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
     }
     let note = match stop {
-        Some(Stop::Failed(kind, reason)) => {
-            return fail(kind, Some(Phase::Command), reason, stdout, stderr);
+        Some(Halt::Stopped(stop, reason)) => {
+            return fail(stop, reason, stdout, stderr);
         }
-        Some(Stop::Drained(waited)) => Some(format!(
+        Some(Halt::Drained(waited)) => Some(format!(
             "a process started by the command still held its output {} after it exited; not waited for (--drain-timeout)",
             seconds(waited)
         )),
         None => {
             if let Err(e) = finish_close(&mut channel, fd, Duration::from_secs(10)) {
-                return fail(OutcomeKind::Error, Some(Phase::Command), e, stdout, stderr);
+                return fail(Stop::Error, e, stdout, stderr);
             }
             None
         }
@@ -337,32 +347,27 @@ pub fn run(
         stderr,
         unmasked_stdout,
     } = Streams::finish(stdout, stderr, live);
-    let (kind, reason) = match (&signal, exit_code) {
-        (Some(sig), _) => (OutcomeKind::Failed, Some(format!("killed by signal {sig}"))),
-        (None, Some(0)) => (OutcomeKind::Ok, None),
-        (None, Some(1))
+    let exit = match (signal, exit_code) {
+        (Some(signal), _) => Some(Exit::Signal(signal)),
+        (None, code) => code.map(Exit::Code),
+    };
+    let ended = match &exit {
+        Some(Exit::Signal(sig)) => Ended::Failed(format!("killed by signal {sig}")),
+        Some(Exit::Code(0)) => Ended::Ok,
+        Some(Exit::Code(1))
             if spec.privilege != Privilege::Login && sudo_wants_password(&stderr.kept()) =>
         {
-            (
-                OutcomeKind::SudoPasswordRequired,
-                Some(
-                    "sudo wants a password (sudo -n refused): grant NOPASSWD or run without --sudo"
-                        .into(),
-                ),
+            Stop::SudoPasswordRequired.at(
+                Phase::Command,
+                "sudo wants a password (sudo -n refused): grant NOPASSWD or run without --sudo",
             )
         }
-        (None, Some(code)) => (OutcomeKind::Failed, Some(format!("exit code {code}"))),
-        (None, None) => (
-            OutcomeKind::Error,
-            Some("the host sent no exit status".into()),
-        ),
+        Some(Exit::Code(code)) => Ended::Failed(format!("exit code {code}")),
+        None => Stop::Error.at(Phase::Command, "the host sent no exit status"),
     };
     CommandResult {
-        kind,
-        phase: (kind != OutcomeKind::Ok && kind != OutcomeKind::Failed).then_some(Phase::Command),
-        reason,
-        exit_code: if signal.is_some() { None } else { exit_code },
-        signal,
+        ended,
+        exit,
         stdout,
         stderr,
         unmasked_stdout,
@@ -383,9 +388,9 @@ fn forward(capture: &mut Capture, stream_id: u8, bytes: &[u8], live: Option<Outp
 }
 
 /// Why galley stopped reading a command before the host closed its channel.
-enum Stop {
+enum Halt {
     /// The command did not end: timeout, interrupt, lost connection.
-    Failed(OutcomeKind, String),
+    Stopped(Stop, String),
     /// The command ended, but a process it started held its output past
     /// the drain time (how long galley waited).
     Drained(Duration),
@@ -455,9 +460,11 @@ mod tests {
         let spec = CommandSpec {
             command: command.into(),
             privilege,
-            timeout: None,
-            drain: Duration::from_secs(2),
-            max_output: 1024,
+            limits: Limits {
+                timeout: None,
+                drain: Duration::from_secs(2),
+                max_output: 1024,
+            },
             keep_unmasked: false,
         };
         let (stdin, keep_open) = std::io::pipe().unwrap();

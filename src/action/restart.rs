@@ -12,11 +12,11 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use regex::Regex;
-use serde_json::json;
 
 use super::command::{shell_quote, Privilege};
+use super::details::{self, Details};
 use super::step::{said, unfinished, HostContext, Step};
-use crate::outcome::{OutcomeKind, StepOutcome};
+use crate::outcome::StepOutcome;
 
 /// How services are driven.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,15 +149,12 @@ impl Manager {
             Some(state) => Some(state),
             None => {
                 let said = said(&result);
-                step.fail(
-                    OutcomeKind::Failed,
-                    format!(
-                        "cannot read the state of {service} (`{}` exit {}): {}",
-                        self.status_command(service),
-                        result.exit_code.unwrap_or(-1),
-                        if said.is_empty() { "no output" } else { &said }
-                    ),
-                );
+                step.fail(format!(
+                    "cannot read the state of {service} (`{}` exit {}): {}",
+                    self.status_command(service),
+                    result.code().unwrap_or(-1),
+                    if said.is_empty() { "no output" } else { &said }
+                ));
                 None
             }
         }
@@ -213,19 +210,19 @@ impl Step for Restart {
             } else if step.changed.is_none() {
                 step.changed = Some(false);
             }
-            records.push(json!({
-                "service": service,
-                "before": before.line,
-                "restart_exit_code": result.exit_code,
-                "restart_output": said,
-                "after": after.line,
-                "seconds_since_restart": since,
-            }));
-            let failure = if result.exit_code != Some(0) {
+            records.push(details::Restarted {
+                after: after.line.clone(),
+                before: before.line.clone(),
+                restart_exit_code: result.code(),
+                restart_output: said.clone(),
+                seconds_since_restart: since,
+                service: service.clone(),
+            });
+            let failure = if result.code() != Some(0) {
                 Some(format!(
                     "`{}` failed (exit {}): {said}",
                     self.manager.restart_command(service),
-                    result.exit_code.unwrap_or(-1)
+                    result.code().unwrap_or(-1)
                 ))
             } else if !after.running() {
                 Some(format!(
@@ -248,7 +245,7 @@ impl Step for Restart {
                 None
             };
             if let Some(why) = failure {
-                step.fail(OutcomeKind::Failed, why);
+                step.fail(why);
                 step.notes.push(format!("{service}: not restarted"));
                 break;
             }
@@ -265,7 +262,7 @@ impl Step for Restart {
                 .restarted
                 .push((service.clone(), after.pid.unwrap_or(0)));
         }
-        step.details = json!({ "services": records });
+        step.details = Details::Restart(details::Restart { services: records });
         step
     }
 }

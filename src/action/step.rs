@@ -8,21 +8,18 @@
 //! [`Facts`].
 
 use std::cell::RefCell;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use super::command::{self, CommandResult, CommandSpec, OutputSink, Privilege};
+use super::command::{self, CommandResult, CommandSpec, Limits, OutputSink, Privilege};
 use crate::exec::Cancel;
-use crate::outcome::{HostOutcome, OutcomeKind, Phase, StepOutcome};
+use crate::outcome::{Ended, Exit, HostOutcome, StepOutcome};
 use crate::ssh::{millis, Connection};
 
 /// Runs commands on one connected host, under the run's limits.
 pub struct Remote<'a> {
     pub conn: &'a Connection,
     pub cancel: &'a Cancel,
-    pub timeout: Option<Duration>,
-    /// `--drain-timeout`.
-    pub drain: Duration,
-    pub max_output: usize,
+    pub limits: Limits,
     /// What the commands run so far noted (see [`CommandResult::note`]),
     /// taken into the step that ran them.
     pub notes: RefCell<Vec<String>>,
@@ -52,9 +49,7 @@ impl Remote<'_> {
         let spec = CommandSpec {
             command,
             privilege,
-            timeout: self.timeout,
-            drain: self.drain,
-            max_output: self.max_output,
+            limits: self.limits,
             keep_unmasked,
         };
         let result = command::run(
@@ -99,29 +94,47 @@ pub trait Step: Sync {
     fn run(&self, host: &HostContext) -> StepOutcome;
 }
 
-/// Turns a command that did not get to finish (timeout, lost connection,
-/// sudo wanting a password, interrupt, a signal) into the step's outcome
-/// and returns true; false when the command ran to its exit status.
-pub fn unfinished(result: &CommandResult, step: &mut StepOutcome) -> bool {
-    match result.kind {
-        OutcomeKind::Ok | OutcomeKind::Failed if result.signal.is_none() => false,
-        _ => {
-            let kind = if result.signal.is_some() {
-                OutcomeKind::Failed
-            } else {
-                result.kind
-            };
-            step.fail(
-                kind,
-                result
-                    .reason
-                    .clone()
-                    .unwrap_or_else(|| "the command did not finish".into()),
-            );
-            step.exit_code = result.exit_code;
-            true
-        }
+/// `galley run`'s command as a step, so that a job of one command runs
+/// down the same path as the fixups' steps; the host's record then shows
+/// it as the host's own (see [`HostOutcome::take_only_step`]).
+pub struct RunCommand {
+    /// The operator's command, sent as written.
+    pub command: String,
+    pub privilege: Privilege,
+}
+
+impl Step for RunCommand {
+    fn name(&self) -> &'static str {
+        "command"
     }
+
+    fn plan(&self) -> Vec<String> {
+        vec![self.command.clone()]
+    }
+
+    fn run(&self, host: &HostContext) -> StepOutcome {
+        let result = host.remote.run(self.command.clone(), self.privilege, true);
+        let mut step = StepOutcome::new(self.name());
+        step.end(result.ended);
+        step.exit = result.exit;
+        step.stdout = result.stdout;
+        step.stderr = result.stderr;
+        step
+    }
+}
+
+/// Turns a command that did not run to an exit status (timeout, lost
+/// connection, sudo wanting a password, interrupt, a signal) into the
+/// step's end and returns true; false when it ran to its exit status.
+pub fn unfinished(result: &CommandResult, step: &mut StepOutcome) -> bool {
+    if matches!(result.exit, Some(Exit::Code(_)))
+        && matches!(result.ended, Ended::Ok | Ended::Failed(_))
+    {
+        return false;
+    }
+    step.end(result.ended.clone());
+    step.exit = result.exit.clone();
+    true
 }
 
 /// What a command printed, both streams trimmed and joined.
@@ -137,15 +150,15 @@ pub fn said(result: &CommandResult) -> String {
 pub fn failed(what: &str, result: &CommandResult) -> String {
     format!(
         "{what} failed (exit {}): {}",
-        result.exit_code.unwrap_or(-1),
+        result.code().unwrap_or(-1),
         result.stderr.text().trim()
     )
 }
 
-/// Runs the steps in order on one host; the host's outcome is that of its
-/// first step that is not ok.
+/// Runs the steps in order on one host; the host ends as its first step
+/// that is not ok, that step's name before the reason.
 pub fn run_steps(steps: &[&dyn Step], host: &HostContext, outcome: &mut HostOutcome) {
-    outcome.kind = OutcomeKind::Ok;
+    outcome.ended = Ended::Ok;
     for step in steps {
         let started = Instant::now();
         let mut result = step.run(host);
@@ -153,17 +166,11 @@ pub fn run_steps(steps: &[&dyn Step], host: &HostContext, outcome: &mut HostOutc
         result.notes.append(&mut host.remote.notes.borrow_mut());
         let ok = result.is_ok();
         if !ok {
-            outcome.kind = result.kind;
-            outcome.reason = Some(format!(
-                "{}: {}",
-                result.name,
-                result.reason.as_deref().unwrap_or("not ok")
-            ));
-            outcome.phase = matches!(
-                result.kind,
-                OutcomeKind::Timeout | OutcomeKind::Error | OutcomeKind::Cancelled
-            )
-            .then_some(Phase::Command);
+            let name = &result.name;
+            outcome.ended = result
+                .ended
+                .clone()
+                .map_reason(|reason| format!("{name}: {reason}"));
         }
         outcome.steps.push(result);
         if !ok {

@@ -10,12 +10,11 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-
+use super::details::{self, Details};
 use super::restart::Manager;
 use super::step::{HostContext, Step};
 use crate::chef::client::{iso8601, ChefClient};
-use crate::outcome::{OutcomeKind, StepOutcome};
+use crate::outcome::StepOutcome;
 
 pub struct Verify {
     /// Where to confirm chef-client runs (None: not checked).
@@ -29,7 +28,7 @@ impl Verify {
         &self,
         host: &HostContext,
         step: &mut StepOutcome,
-        record: &mut serde_json::Value,
+        record: &mut details::Verify,
     ) {
         let Some(client) = &self.server else {
             return;
@@ -41,30 +40,26 @@ impl Verify {
         let ohai_time = match client.get(&path) {
             Ok(node) => node["automatic"]["ohai_time"].as_f64(),
             Err(e) => {
-                step.fail(
-                    OutcomeKind::Unverified,
-                    format!(
-                        "chef-client reported success, but the Chef server could not be asked: {e}"
-                    ),
-                );
+                step.unverified(format!(
+                    "chef-client reported success, but the Chef server could not be asked: {e}"
+                ));
                 return;
             }
         };
-        record["server"] = json!({"ohai_time": ohai_time, "run_started_at": since});
+        record.server = Some(details::CheckIn {
+            ohai_time,
+            run_started_at: since,
+        });
         match ohai_time {
             Some(t) if t >= since as f64 => {
                 step.notes.push("the node checked in with the Chef server after the run".into());
             }
-            Some(t) => step.fail(
-                OutcomeKind::Unverified,
-                format!(
-                    "chef-client reported success, but the node's ohai_time on the Chef server did not move (last check-in {}, run started {})",
-                    iso8601(t as i64),
-                    iso8601(since)
-                ),
-            ),
-            None => step.fail(
-                OutcomeKind::Unverified,
+            Some(t) => step.unverified(format!(
+                "chef-client reported success, but the node's ohai_time on the Chef server did not move (last check-in {}, run started {})",
+                iso8601(t as i64),
+                iso8601(since)
+            )),
+            None => step.unverified(
                 "chef-client reported success, but the node on the Chef server has no ohai_time",
             ),
         }
@@ -74,7 +69,7 @@ impl Verify {
         &self,
         host: &HostContext,
         step: &mut StepOutcome,
-        record: &mut serde_json::Value,
+        record: &mut details::Verify,
     ) {
         let Some((manager, settle)) = &self.services else {
             return;
@@ -89,23 +84,24 @@ impl Verify {
             let Some(state) = manager.read(host, &service, step) else {
                 return;
             };
-            seen.push(json!({"service": service, "pid": pid, "now": state.line}));
-            record["services"] = json!(seen);
+            seen.push(details::StillUp {
+                now: state.line.clone(),
+                pid,
+                service: service.clone(),
+            });
+            record.services = Some(seen.clone());
             if !state.running() {
-                step.fail(
-                    OutcomeKind::Failed,
-                    format!("{service} went down after its restart: {}", state.line),
-                );
+                step.fail(format!(
+                    "{service} went down after its restart: {}",
+                    state.line
+                ));
                 return;
             }
             if state.pid != Some(pid) {
-                step.fail(
-                    OutcomeKind::Failed,
-                    format!(
-                        "{service} is not the process that came up after the restart (pid {pid}, now {}): it is restarting again",
-                        state.line
-                    ),
-                );
+                step.fail(format!(
+                    "{service} is not the process that came up after the restart (pid {pid}, now {}): it is restarting again",
+                    state.line
+                ));
                 return;
             }
             step.notes.push(format!(
@@ -141,7 +137,7 @@ impl Step for Verify {
 
     fn run(&self, host: &HostContext) -> StepOutcome {
         let mut step = StepOutcome::new(self.name());
-        let mut record = json!({});
+        let mut record = details::Verify::default();
         self.check_server(host, &mut step, &mut record);
         if step.is_ok() {
             self.check_services(host, &mut step, &mut record);
@@ -149,7 +145,7 @@ impl Step for Verify {
         if step.is_ok() && step.notes.is_empty() {
             step.notes.push("nothing to verify".into());
         }
-        step.details = record;
+        step.details = Details::Verify(record);
         step
     }
 }

@@ -13,14 +13,14 @@ use std::time::Instant;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use crate::action::command::{self, CommandSpec, Privilege};
-use crate::action::step::{self, Facts, HostContext, Remote, Step};
+use crate::action::command::{self, Limits, Privilege};
+use crate::action::step::{self, Facts, HostContext, Remote, RunCommand, Step};
 use crate::cli::{FleetArgs, RunOutput};
 use crate::config::{knife_ssh, ssh_settings, Selection, SourceSpec};
 use crate::error::Error;
 use crate::exec::{self, Cancel, Event, Live, Pace};
 use crate::exit;
-use crate::outcome::{HostOutcome, OutcomeKind, Timings};
+use crate::outcome::{Ended, HostOutcome, Timings};
 use crate::report::human::now_epoch;
 use crate::report::nodes;
 use crate::report::plan::{self, Plan, PlannedWork};
@@ -112,12 +112,22 @@ pub fn prepare(args: &FleetArgs) -> Result<Result<Prepared, u8>, Error> {
     }))
 }
 
-/// What each host does once connected.
+/// What each host does once connected: steps in order, stopping at the
+/// first that is not ok.
 pub enum Work<'a> {
-    /// One command (`galley run`).
-    Command(CommandSpec),
-    /// Steps in order, stopping at the first that is not ok.
+    /// One command (`galley run`), recorded as the host's own result.
+    Command(RunCommand),
+    /// Steps, each recorded (the fixup commands).
     Steps(Vec<&'a dyn Step>),
+}
+
+impl Work<'_> {
+    fn steps(&self) -> Vec<&dyn Step> {
+        match self {
+            Work::Command(command) => vec![command],
+            Work::Steps(steps) => steps.clone(),
+        }
+    }
 }
 
 /// A job for the driver.
@@ -149,7 +159,7 @@ impl<'a> Job<'a> {
     /// token, so what is shown of them is masked here, once.
     pub fn new(describe: &str, work: Work<'a>, plan_notes: Vec<String>) -> Job<'a> {
         let planned = match &work {
-            Work::Command(spec) => vec![(String::new(), vec![secrets::mask(&spec.command)])],
+            Work::Command(command) => vec![(String::new(), vec![secrets::mask(&command.command)])],
             Work::Steps(steps) => steps
                 .iter()
                 .map(|step| {
@@ -172,7 +182,7 @@ impl<'a> Job<'a> {
 fn run_host(
     target: &Target,
     settings: &ssh::Settings,
-    args: &FleetArgs,
+    limits: Limits,
     work: &Work,
     gateways: &Gateways,
     cancel: &Cancel,
@@ -180,18 +190,13 @@ fn run_host(
 ) -> HostOutcome {
     let started = Instant::now();
     let mut timings = Timings::default();
-    let mut outcome = HostOutcome::without_run(&target.name, OutcomeKind::Error, "");
-    outcome.reason = None;
+    let mut outcome = HostOutcome::without_run(&target.name, Ended::Ok);
     let plan = settings.plan(target);
     outcome.address = Some(plan.host.clone());
     outcome.port = Some(plan.port);
     outcome.user = Some(plan.user.clone());
     match ssh::connect(target, &plan, gateways, settings, &mut timings) {
-        Err(failure) => {
-            outcome.kind = failure.kind();
-            outcome.phase = Some(failure.phase());
-            outcome.reason = Some(failure.to_string());
-        }
+        Err(failure) => outcome.ended = failure.ended(),
         Ok(conn) => {
             outcome.auth = Some(conn.auth.clone());
             let command_started = Instant::now();
@@ -200,35 +205,20 @@ fn run_host(
                     live.send(stream, bytes);
                 }
             };
-            let live_sink = live.map(|_| &sink as command::OutputSink);
-            match work {
-                Work::Command(spec) => {
-                    let result = command::run(&conn, spec, cancel, live_sink);
-                    outcome.kind = result.kind;
-                    outcome.phase = result.phase;
-                    outcome.reason = result.reason;
-                    outcome.exit_code = result.exit_code;
-                    outcome.signal = result.signal;
-                    outcome.stdout = result.stdout;
-                    outcome.stderr = result.stderr;
-                    outcome.notes.extend(result.note);
-                }
-                Work::Steps(steps) => {
-                    let host = HostContext {
-                        node: &target.name,
-                        remote: Remote {
-                            conn: &conn,
-                            cancel,
-                            timeout: args.command_timeout.map(|d| d.0),
-                            drain: args.drain_timeout.0,
-                            max_output: args.max_output.0,
-                            notes: Default::default(),
-                            live: live_sink,
-                        },
-                        facts: std::cell::RefCell::new(Facts::default()),
-                    };
-                    step::run_steps(steps, &host, &mut outcome);
-                }
+            let host = HostContext {
+                node: &target.name,
+                remote: Remote {
+                    conn: &conn,
+                    cancel,
+                    limits,
+                    notes: Default::default(),
+                    live: live.map(|_| &sink as command::OutputSink),
+                },
+                facts: std::cell::RefCell::new(Facts::default()),
+            };
+            step::run_steps(&work.steps(), &host, &mut outcome);
+            if let Work::Command(_) = work {
+                outcome.take_only_step();
             }
             timings.command_ms = Some(ssh::millis(command_started.elapsed()));
             disconnect(&conn);
@@ -434,6 +424,11 @@ fn execute(
         concurrency: args.concurrency.0,
         pause: args.batch_pause.map(|p| p.0),
     };
+    let limits = Limits {
+        timeout: args.command_timeout.map(|d| d.0),
+        drain: args.drain_timeout.0,
+        max_output: args.max_output.0,
+    };
     let progress = reporter.progress().clone();
     let done = AtomicBool::new(false);
     let (events, received) = mpsc::channel::<Event>();
@@ -453,7 +448,7 @@ fn execute(
                     run_host(
                         t,
                         settings,
-                        args,
+                        limits,
                         work,
                         gateways,
                         c,
@@ -508,9 +503,9 @@ fn plan(args: &FleetArgs, prepared: &Prepared, job: &Job) -> Plan {
         Vec::new()
     };
     let work = match &job.work {
-        Work::Command(spec) => PlannedWork::Command {
+        Work::Command(command) => PlannedWork::Command {
             command: job.planned[0].1.join("\n  "),
-            how: match spec.privilege {
+            how: match command.privilege {
                 Privilege::Login => None,
                 Privilege::Sudo => Some("under sudo -n".into()),
                 Privilege::Root => Some("as root (sudo -n unless root)".into()),

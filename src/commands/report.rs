@@ -62,7 +62,11 @@ fn merge(paths: &[PathBuf]) -> Result<(BTreeMap<String, HostRecord>, usize, u64)
 
 fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
     let (records, runs, elapsed_ms) = merge(&args.reports)?;
-    let outcomes: Vec<HostOutcome> = records.values().map(HostOutcome::from).collect();
+    let outcomes = records
+        .values()
+        .map(HostOutcome::try_from)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::setup(anyhow::Error::new(e).context("cannot read a host record")))?;
     let stats = RunStats::from_outcomes(&outcomes);
     let text = match args.format {
         Format::Table => format!(

@@ -8,7 +8,7 @@ use std::sync::mpsc::Sender;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::outcome::{HostOutcome, OutcomeKind};
+use crate::outcome::{Ended, HostOutcome, OutcomeKind};
 use crate::rollout::{Threshold, Wave};
 use crate::target::Target;
 
@@ -253,7 +253,7 @@ where
                                 },
                             )
                         };
-                        results.lock().unwrap().push((index, outcome.kind));
+                        results.lock().unwrap().push((index, outcome.kind()));
                         let _ = events.send(Event::Finished {
                             index,
                             outcome: Box::new(outcome),
@@ -272,8 +272,7 @@ where
 pub fn skipped(target: &Target, cancel: &Cancel) -> HostOutcome {
     let mut o = HostOutcome::without_run(
         &target.name,
-        OutcomeKind::Skipped,
-        format!("not started: {}", cancel.reason()),
+        Ended::Skipped(format!("not started: {}", cancel.reason())),
     );
     o.address = Some(target.address.clone());
     o
@@ -289,6 +288,7 @@ mod tests {
     use std::sync::{mpsc, Arc, Barrier};
 
     use super::*;
+    use crate::outcome::{Phase, Stop};
     use crate::rollout::WaveKind;
     use crate::units::HostCount;
 
@@ -304,7 +304,15 @@ mod tests {
     }
 
     fn ended(target: &Target, kind: OutcomeKind) -> HostOutcome {
-        HostOutcome::without_run(&target.name, kind, "")
+        let ended = match kind {
+            OutcomeKind::Ok => Ended::Ok,
+            OutcomeKind::Failed => Ended::Failed("exit code 1".into()),
+            OutcomeKind::Cancelled => {
+                Stop::Cancelled.at(Phase::Command, "stopped by a second interrupt")
+            }
+            other => panic!("no test host ends {other:?}"),
+        };
+        HostOutcome::without_run(&target.name, ended)
     }
 
     /// The outcome each host ended in, from the events.
@@ -314,7 +322,10 @@ mod tests {
             .filter_map(|e| match e {
                 Event::Finished { outcome, .. } => Some((
                     outcome.name.clone(),
-                    (outcome.kind, outcome.reason.clone().unwrap_or_default()),
+                    (
+                        outcome.kind(),
+                        outcome.ended.reason().unwrap_or_default().to_string(),
+                    ),
                 )),
                 _ => None,
             })

@@ -264,6 +264,16 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
                 }
             }
             Record::Host(host) => {
+                // Read as an outcome once, so a record whose parts
+                // contradict each other is refused here, naming its line.
+                if let Err(e) = HostOutcome::try_from(&*host) {
+                    return Err(format!(
+                        "{}:{}: host {}: {e}",
+                        path.display(),
+                        i + 1,
+                        host.name
+                    ));
+                }
                 let host = masked(*host);
                 past.unrecorded.remove(&host.name);
                 past.records.insert(host.name.clone(), (started_at, host));
@@ -327,7 +337,8 @@ fn masked_value(value: &mut serde_json::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{sample_outcome as outcome, StepOutcome};
+    use crate::action::details;
+    use crate::outcome::{sample_outcome as outcome, Details, Ended, StepOutcome};
     use crate::report::record::{host_value, SCHEMA_VERSION};
     use serde_json::json;
 
@@ -369,7 +380,7 @@ mod tests {
     #[test]
     fn reports_read_back_are_masked() {
         let mut o = outcome("h", "", 3);
-        o.reason = Some("exit code 3: https://tok:@h/".into());
+        o.ended = Ended::Failed("exit code 3: https://tok:@h/".into());
         o.stdout = Captured {
             head:
                 b"-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret\n-----END RSA PRIVATE KEY-----\n\xff"
@@ -379,7 +390,21 @@ mod tests {
         };
         let mut step = StepOutcome::new("apt-sources");
         step.notes = vec!["found deb https://glpat-x:@pkgs/".into()];
-        step.details = json!({"sources": [{"text": "deb https://glpat-x:@pkgs/"}]});
+        step.details = Details::Sources(details::Sources {
+            backup: None,
+            backup_id: None,
+            searched: vec!["/etc/apt/sources.list.d/pkgs.list".into()],
+            sources: vec![details::SourceFile {
+                action: "found".into(),
+                entries: vec![details::SourceEntry {
+                    line: 1,
+                    text: "deb https://glpat-x:@pkgs/".into(),
+                }],
+                file: "/etc/apt/sources.list.d/pkgs.list".into(),
+                format: "one-line".into(),
+                matched_by: "uri".into(),
+            }],
+        });
         o.steps.push(step);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.jsonl");
@@ -389,7 +414,7 @@ mod tests {
             Record::Host(Box::new(HostRecord::from(&o))).to_line(),
         ];
         std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-        let back = HostOutcome::from(&read_report(&path).unwrap().records["h"].1);
+        let back = HostOutcome::try_from(&read_report(&path).unwrap().records["h"].1).unwrap();
         let all = format!("{back:?}");
         for secret in ["MIIEsecret", "tok:", "user:pw", "glpat-x"] {
             assert!(!all.contains(secret), "{secret} in {all}");

@@ -27,7 +27,10 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::{Captured, HostOutcome, OutcomeKind, Phase, RunStats, StepOutcome, Timings};
+use crate::outcome::{
+    Captured, Contradiction, Details, Ended, Exit, HostOutcome, OutcomeKind, Phase, RunStats,
+    StepOutcome, Timings,
+};
 
 pub const SCHEMA_VERSION: u32 = 2;
 
@@ -223,33 +226,58 @@ impl From<&StepOutcome> for StepRecord {
     fn from(s: &StepOutcome) -> StepRecord {
         StepRecord {
             changed: s.changed,
-            details: s.details.clone(),
-            exit_code: s.exit_code,
+            details: sorted_value(&s.details),
+            // A step's signal is in its reason: the step record has no
+            // field of its own for one.
+            exit_code: s.exit.as_ref().and_then(Exit::code),
             ms: s.millis,
             name: s.name.clone(),
             notes: s.notes.clone(),
-            outcome: s.kind,
-            reason: s.reason.clone(),
+            outcome: s.ended.kind(),
+            reason: s.ended.reason().map(str::to_string),
             stderr: Stream::from(&s.stderr),
             stdout: Stream::from(&s.stdout),
         }
     }
 }
 
-impl From<&StepRecord> for StepOutcome {
-    fn from(s: &StepRecord) -> StepOutcome {
-        StepOutcome {
+/// A record whose parts do not make one outcome; see [`Contradiction`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Unreadable {
+    #[error("{0}")]
+    Parts(#[from] Contradiction),
+    #[error("step {step}: {why}")]
+    Step { step: String, why: String },
+}
+
+impl TryFrom<&StepRecord> for StepOutcome {
+    type Error = Unreadable;
+
+    fn try_from(s: &StepRecord) -> Result<StepOutcome, Unreadable> {
+        let step = |why: String| Unreadable::Step {
+            step: s.name.clone(),
+            why,
+        };
+        // Steps run commands once connected: a step that stopped, stopped
+        // in the command phase (the step record has no phase).
+        let phase = (!matches!(
+            s.outcome,
+            OutcomeKind::Ok | OutcomeKind::Failed | OutcomeKind::Unverified | OutcomeKind::Skipped
+        ))
+        .then_some(Phase::Command);
+        Ok(StepOutcome {
             name: s.name.clone(),
-            kind: s.outcome,
-            reason: s.reason.clone(),
+            ended: Ended::from_parts(s.outcome, phase, s.reason.clone())
+                .map_err(|e| step(e.to_string()))?,
             changed: s.changed,
             millis: s.ms,
             notes: s.notes.clone(),
-            details: s.details.clone(),
-            exit_code: s.exit_code,
+            details: Details::read(&s.name, &s.details)
+                .map_err(|why| step(format!("details: {why}")))?,
+            exit: s.exit_code.map(Exit::Code),
             stdout: Captured::from(&s.stdout),
             stderr: Captured::from(&s.stderr),
-        }
+        })
     }
 }
 
@@ -258,14 +286,14 @@ impl From<&HostOutcome> for HostRecord {
         HostRecord {
             address: o.address.clone(),
             auth: o.auth.clone(),
-            exit_code: o.exit_code,
+            exit_code: o.exit.as_ref().and_then(Exit::code),
             name: o.name.clone(),
             notes: o.notes.clone(),
-            outcome: o.kind,
-            phase: o.phase,
+            outcome: o.ended.kind(),
+            phase: o.ended.phase(),
             port: o.port,
-            reason: o.reason.clone(),
-            signal: o.signal.clone(),
+            reason: o.ended.reason().map(str::to_string),
+            signal: o.exit.as_ref().and_then(Exit::signal).map(str::to_string),
             stderr: Stream::from(&o.stderr),
             stdout: Stream::from(&o.stdout),
             steps: o.steps.iter().map(StepRecord::from).collect(),
@@ -275,25 +303,28 @@ impl From<&HostOutcome> for HostRecord {
     }
 }
 
-impl From<&HostRecord> for HostOutcome {
-    fn from(r: &HostRecord) -> HostOutcome {
-        HostOutcome {
+impl TryFrom<&HostRecord> for HostOutcome {
+    type Error = Unreadable;
+
+    fn try_from(r: &HostRecord) -> Result<HostOutcome, Unreadable> {
+        Ok(HostOutcome {
             name: r.name.clone(),
             address: r.address.clone(),
             port: r.port,
             user: r.user.clone(),
-            kind: r.outcome,
-            phase: r.phase,
-            reason: r.reason.clone(),
-            exit_code: r.exit_code,
-            signal: r.signal.clone(),
+            ended: Ended::from_parts(r.outcome, r.phase, r.reason.clone())?,
+            exit: Exit::from_parts(r.exit_code, r.signal.clone())?,
             auth: r.auth.clone(),
             timings: r.timings.clone(),
             stdout: Captured::from(&r.stdout),
             stderr: Captured::from(&r.stderr),
-            steps: r.steps.iter().map(StepOutcome::from).collect(),
+            steps: r
+                .steps
+                .iter()
+                .map(StepOutcome::try_from)
+                .collect::<Result<_, _>>()?,
             notes: r.notes.clone(),
-        }
+        })
     }
 }
 
@@ -334,62 +365,108 @@ mod tests {
             })
     }
 
-    fn text() -> impl Strategy<Value = Option<String>> {
-        proptest::option::of("[a-z \n\"\\\\é\u{1b}]{0,12}")
+    fn text() -> impl Strategy<Value = String> {
+        "[a-z \n\"\\\\é\u{1b}]{0,12}"
     }
 
-    fn kind() -> impl Strategy<Value = OutcomeKind> {
-        proptest::sample::select(OutcomeKind::ALL.to_vec())
+    fn phase() -> impl Strategy<Value = Phase> {
+        proptest::sample::select(vec![
+            Phase::Connect,
+            Phase::Handshake,
+            Phase::Auth,
+            Phase::Command,
+        ])
+    }
+
+    /// Every end, each with the parts its kind carries; a step's stop is
+    /// in the command phase.
+    fn ended(step: bool) -> impl Strategy<Value = Ended> {
+        let kinds = proptest::sample::select(OutcomeKind::ALL.to_vec());
+        (kinds, text(), phase()).prop_map(move |(kind, reason, phase)| {
+            let phase = if step { Phase::Command } else { phase };
+            [
+                Ended::from_parts(kind, None, None),
+                Ended::from_parts(kind, None, Some(reason.clone())),
+                Ended::from_parts(kind, Some(phase), Some(reason)),
+            ]
+            .into_iter()
+            .find_map(Result::ok)
+            .expect("every kind has a form")
+        })
+    }
+
+    fn details() -> impl Strategy<Value = Details> {
+        proptest::sample::select(vec![
+            Details::None,
+            Details::Verify(crate::action::details::Verify::default()),
+            Details::Restart(crate::action::details::Restart {
+                services: vec![crate::action::details::Restarted {
+                    after: "run: nginx: (pid 9) 1s".into(),
+                    before: "run: nginx: (pid 8) 80s".into(),
+                    restart_exit_code: Some(0),
+                    restart_output: "ok: run: nginx".into(),
+                    seconds_since_restart: 1,
+                    service: "nginx".into(),
+                }],
+            }),
+        ])
     }
 
     fn step() -> impl Strategy<Value = StepOutcome> {
         (
-            kind(),
-            text(),
+            ended(true),
             proptest::option::of(any::<bool>()),
             any::<u64>(),
             captured(),
             proptest::option::of(any::<i32>()),
+            details(),
         )
             .prop_map(
-                |(kind, reason, changed, millis, out, exit_code)| StepOutcome {
-                    name: "converge".into(),
-                    kind,
-                    reason,
+                |(ended, changed, millis, out, exit_code, details)| StepOutcome {
+                    name: match details {
+                        Details::Restart(_) => "restart",
+                        _ => "verify",
+                    }
+                    .into(),
+                    ended,
                     changed,
                     millis,
                     notes: vec!["a note".into()],
-                    details: serde_json::json!({"k": [1, "v"]}),
-                    exit_code,
+                    details,
+                    exit: exit_code.map(Exit::Code),
                     stdout: out.clone(),
                     stderr: out,
                 },
             )
     }
 
+    fn exit() -> impl Strategy<Value = Option<Exit>> {
+        prop_oneof![
+            Just(None),
+            any::<i32>().prop_map(|code| Some(Exit::Code(code))),
+            "[A-Z]{1,4}".prop_map(|signal| Some(Exit::Signal(signal))),
+        ]
+    }
+
     fn outcome() -> impl Strategy<Value = HostOutcome> {
         (
             "[a-z0-9-]{1,10}",
-            kind(),
-            text(),
+            ended(false),
             proptest::option::of(any::<u16>()),
-            proptest::option::of(any::<i32>()),
+            exit(),
             captured(),
             captured(),
             proptest::collection::vec(step(), 0..3),
             proptest::option::of(any::<u64>()),
         )
             .prop_map(
-                |(name, kind, reason, port, exit_code, stdout, stderr, steps, ms)| HostOutcome {
+                |(name, ended, port, exit, stdout, stderr, steps, ms)| HostOutcome {
                     name,
                     address: Some("10.0.0.1".into()),
                     port,
                     user: Some("root".into()),
-                    kind,
-                    phase: Some(Phase::Command),
-                    reason,
-                    exit_code,
-                    signal: None,
+                    ended,
+                    exit,
                     auth: None,
                     timings: Timings {
                         connect_ms: ms,
@@ -410,7 +487,7 @@ mod tests {
             let line = Record::Host(Box::new(HostRecord::from(&o))).to_line();
             let back: Record = serde_json::from_str(&line).unwrap();
             let Record::Host(record) = back else { panic!("{line}") };
-            prop_assert_eq!(HostOutcome::from(&*record), o);
+            prop_assert_eq!(HostOutcome::try_from(&*record).unwrap(), o);
             prop_assert_eq!(Record::Host(record).to_line(), line);
         }
     }
@@ -438,7 +515,9 @@ mod tests {
                             "host with steps"
                         });
                         // Through the outcome and back, as `report show` does.
-                        let again = HostRecord::from(&HostOutcome::from(&**h));
+                        let outcome = HostOutcome::try_from(&**h)
+                            .unwrap_or_else(|e| panic!("{name}: {e}: {line}"));
+                        let again = HostRecord::from(&outcome);
                         assert_eq!(&again, &**h, "{name}");
                     }
                     Record::Summary(_) => {

@@ -19,7 +19,7 @@ use super::summary::{render_failures, render_summary};
 use crate::error::Error;
 use crate::exec::Event;
 use crate::exit;
-use crate::outcome::{HostOutcome, OutcomeKind, RunStats};
+use crate::outcome::{Ended, HostOutcome, RunStats};
 use crate::target::Targets;
 use crate::terminal::{self, HostBytes};
 
@@ -120,8 +120,7 @@ impl Reporter {
         for u in &targets.unaddressed {
             let outcome = HostOutcome::without_run(
                 &u.node.name,
-                OutcomeKind::Skipped,
-                format!("no usable address: {}", u.reason),
+                Ended::Skipped(format!("no usable address: {}", u.reason)),
             );
             reporter.record(&outcome);
             reporter.outcomes.push(outcome);
@@ -154,7 +153,7 @@ impl Reporter {
                 self.print(&lines)
             }
             Event::Finished { index, outcome } => {
-                self.progress.finished(index, outcome.kind);
+                self.progress.finished(index, outcome.kind());
                 let lines = match self.settings.output {
                     Output::Stream => self.printer.finish(index),
                     _ => String::new(),

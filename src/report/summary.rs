@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::human::plural;
 use crate::hostlist;
-use crate::outcome::{Captured, HostOutcome, OutcomeKind, RunStats, StepOutcome};
+use crate::outcome::{Captured, Exit, HostOutcome, OutcomeKind, RunStats, StepOutcome};
 
 /// The human summary: counts, the hosts that are not ok with their reason,
 /// then outputs gathered across hosts, the largest group first.
@@ -42,7 +42,7 @@ fn render_step_counts(outcomes: &[HostOutcome]) -> String {
             .collect();
         let mut parts: Vec<String> = OutcomeKind::ALL
             .iter()
-            .map(|k| (k, steps.iter().filter(|s| s.kind == *k).count()))
+            .map(|k| (k, steps.iter().filter(|s| s.kind() == *k).count()))
             .filter(|(_, n)| *n > 0)
             .map(|(k, n)| format!("{n} {}", k.name()))
             .collect();
@@ -85,8 +85,8 @@ fn append_step_results(out: &mut String, outcomes: &[HostOutcome]) {
                 lines.push(format!(
                     "{}: {}: {}",
                     s.name,
-                    s.kind.name(),
-                    s.reason.as_deref().unwrap_or("")
+                    s.kind().name(),
+                    s.ended.reason().unwrap_or("")
                 ));
             }
         }
@@ -138,19 +138,20 @@ pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
         let width = not_ok.iter().map(|o| o.name.len()).max().unwrap_or(0);
         let kind_width = not_ok
             .iter()
-            .map(|o| o.kind.name().len())
+            .map(|o| o.kind().name().len())
             .max()
             .unwrap_or(0);
         for o in &not_ok {
             let phase = o
-                .phase
+                .ended
+                .phase()
                 .map(|p| format!("{}: ", p.name()))
                 .unwrap_or_default();
-            let reason = o.reason.as_deref().unwrap_or("");
+            let reason = o.ended.reason().unwrap_or("");
             out.push_str(&format!(
                 "  {:<width$}  {:<kind_width$}  {phase}{reason}\n",
                 o.name,
-                o.kind.name()
+                o.kind().name()
             ));
         }
     }
@@ -220,10 +221,7 @@ pub fn gather(outcomes: &[HostOutcome]) -> Vec<Group<'_>> {
     type Key<'a> = (&'a Captured, &'a Captured, Option<i32>, Option<&'a str>);
     let mut groups: BTreeMap<Vec<u8>, (Key, Vec<&str>)> = BTreeMap::new();
     for o in outcomes.iter().filter(|o| o.steps.is_empty()) {
-        let ran = o.exit_code.is_some()
-            || o.signal.is_some()
-            || !o.stdout.is_empty()
-            || !o.stderr.is_empty();
+        let ran = o.exit.is_some() || !o.stdout.is_empty() || !o.stderr.is_empty();
         if !ran {
             continue;
         }
@@ -239,17 +237,18 @@ pub fn gather(outcomes: &[HostOutcome]) -> Vec<Group<'_>> {
             id.extend_from_slice(part);
         }
         id.extend_from_slice(
-            format!(
-                "{}|{}|{:?}|{:?}",
-                o.stdout.dropped, o.stderr.dropped, o.exit_code, o.signal
-            )
-            .as_bytes(),
+            format!("{}|{}|{:?}", o.stdout.dropped, o.stderr.dropped, o.exit).as_bytes(),
         );
         groups
             .entry(id)
             .or_insert_with(|| {
                 (
-                    (&o.stdout, &o.stderr, o.exit_code, o.signal.as_deref()),
+                    (
+                        &o.stdout,
+                        &o.stderr,
+                        o.exit.as_ref().and_then(Exit::code),
+                        o.exit.as_ref().and_then(Exit::signal),
+                    ),
                     Vec::new(),
                 )
             })

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::known_hosts::Refusal;
 use super::seconds;
-use crate::outcome::{OutcomeKind, Phase};
+use crate::outcome::{Ended, Phase, Stop};
 
 /// libssh2's error codes that decide an outcome (`libssh2.h`).
 pub mod code {
@@ -89,18 +89,23 @@ impl Error {
         }
     }
 
-    /// The host's outcome.
-    pub fn kind(&self) -> OutcomeKind {
+    /// Why the host stopped.
+    pub fn stop(&self) -> Stop {
         match self {
-            Error::Unreachable(_) => OutcomeKind::Unreachable,
-            Error::TimedOut { .. } => OutcomeKind::Timeout,
-            Error::Libssh2 { code, .. } if *code == code::TIMEOUT => OutcomeKind::Timeout,
-            Error::Libssh2 { .. } | Error::NotSsh2(_) | Error::Other { .. } => OutcomeKind::Error,
-            Error::HostKey(Refusal::Unknown(_)) => OutcomeKind::HostkeyUnknown,
-            Error::HostKey(Refusal::Mismatch(_)) => OutcomeKind::HostkeyMismatch,
-            Error::AuthRejected { .. } => OutcomeKind::AuthFailed,
-            Error::Gateway { source, .. } => source.kind(),
+            Error::Unreachable(_) => Stop::Unreachable,
+            Error::TimedOut { .. } => Stop::Timeout,
+            Error::Libssh2 { code, .. } if *code == code::TIMEOUT => Stop::Timeout,
+            Error::Libssh2 { .. } | Error::NotSsh2(_) | Error::Other { .. } => Stop::Error,
+            Error::HostKey(Refusal::Unknown(_)) => Stop::HostkeyUnknown,
+            Error::HostKey(Refusal::Mismatch(_)) => Stop::HostkeyMismatch,
+            Error::AuthRejected { .. } => Stop::AuthFailed,
+            Error::Gateway { source, .. } => source.stop(),
         }
+    }
+
+    /// How the host ended: stopped in this error's phase, for its reason.
+    pub fn ended(&self) -> Ended {
+        self.stop().at(self.phase(), self.to_string())
     }
 
     /// The phase it happened in. A gateway's failure is the target's
@@ -156,10 +161,10 @@ mod tests {
             code: code::TIMEOUT,
             message: "Username/PublicKey combination invalid".into(),
         };
-        assert_eq!(timed_out.kind(), OutcomeKind::Timeout);
+        assert_eq!(timed_out.stop(), Stop::Timeout);
         assert_eq!(timed_out.phase(), Phase::Auth);
         let through = timed_out.through("bastion");
-        assert_eq!(through.kind(), OutcomeKind::Timeout);
+        assert_eq!(through.stop(), Stop::Timeout);
         assert_eq!(through.phase(), Phase::Connect);
         let lost = Error::Libssh2 {
             phase: Phase::Auth,
@@ -167,7 +172,7 @@ mod tests {
             code: code::SOCKET_RECV,
             message: "Timed out waiting on socket".into(),
         };
-        assert_eq!(lost.kind(), OutcomeKind::Error);
+        assert_eq!(lost.stop(), Stop::Error);
     }
 
     #[test]
