@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::{Format, ReportAction, ReportArgs, ReportDiffArgs, ReportShowArgs};
 use crate::error::Error;
 use crate::exit;
-use crate::outcome::{HostOutcome, RunStats};
+use crate::outcome::{HostOutcome, OutcomeKind, RunStats};
 use crate::report::human::{plural, table};
 use crate::report::jsonl::{read_report, PastRun};
 use crate::report::record::{sorted_value, HostRecord, Record};
@@ -76,13 +76,20 @@ fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
             render_summary(&outcomes, elapsed_ms)
         ),
         Format::Json => {
-            let doc = json!({
-                "reports": args.reports.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-                "runs": runs,
-                "counts": stats.counts.iter().map(|(k, n)| (k.name().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-                "hosts": records.values().map(|r| sorted_value(&Record::Host(Box::new(r.clone())))).collect::<Vec<_>>(),
-            });
-            serde_json::to_string_pretty(&doc).expect("records serialize") + "\n"
+            let doc = Shown {
+                counts: &stats.counts,
+                hosts: records
+                    .values()
+                    .map(|r| Record::Host(Box::new(r.clone())))
+                    .collect(),
+                reports: args
+                    .reports
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect(),
+                runs,
+            };
+            pretty(&doc)
         }
     };
     crate::terminal::output(&text, args.format == Format::Json)?;
@@ -93,14 +100,34 @@ fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
     })
 }
 
-/// A host whose outcome changed: name, before, after, the later reason.
-type Change = (String, Option<String>, Option<String>, Option<String>);
+/// `report show --format json`.
+#[derive(Serialize)]
+struct Shown<'a> {
+    counts: &'a BTreeMap<OutcomeKind, usize>,
+    hosts: Vec<Record>,
+    reports: Vec<String>,
+    runs: usize,
+}
+
+/// A host whose outcome changed (`report diff`), with the later reason.
+#[derive(Serialize)]
+struct Change {
+    after: Option<OutcomeKind>,
+    before: Option<OutcomeKind>,
+    name: String,
+    reason: Option<String>,
+}
+
+/// A document as galley prints them: keys in alphabetical order, indented.
+pub(crate) fn pretty(doc: &impl Serialize) -> String {
+    serde_json::to_string_pretty(&sorted_value(doc)).expect("documents serialize") + "\n"
+}
 
 fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
     let (before, _, _) = merge(std::slice::from_ref(&args.before))?;
     let (after, _, _) = merge(std::slice::from_ref(&args.after))?;
-    let outcome = |records: &BTreeMap<String, HostRecord>, name: &str| -> Option<String> {
-        records.get(name).map(|r| r.outcome.name().to_string())
+    let outcome = |records: &BTreeMap<String, HostRecord>, name: &str| -> Option<OutcomeKind> {
+        records.get(name).map(|r| r.outcome)
     };
     let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
     names.sort();
@@ -108,10 +135,12 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
     let changed: Vec<Change> = names
         .into_iter()
         .filter_map(|name| {
-            let (a, b) = (outcome(&before, name), outcome(&after, name));
-            (a != b).then(|| {
-                let reason = after.get(name).and_then(|r| r.reason.clone());
-                (name.clone(), a, b, reason)
+            let (was, now) = (outcome(&before, name), outcome(&after, name));
+            (was != now).then(|| Change {
+                after: now,
+                before: was,
+                name: name.clone(),
+                reason: after.get(name).and_then(|r| r.reason.clone()),
             })
         })
         .collect();
@@ -120,12 +149,13 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
         Format::Table => {
             let rows: Vec<Vec<String>> = changed
                 .iter()
-                .map(|(name, a, b, reason)| {
+                .map(|c| {
+                    let name = |kind: Option<OutcomeKind>| kind.map_or("-", OutcomeKind::name);
                     vec![
-                        name.clone(),
-                        a.clone().unwrap_or_else(|| "-".into()),
-                        b.clone().unwrap_or_else(|| "-".into()),
-                        reason.clone().unwrap_or_default(),
+                        c.name.clone(),
+                        name(c.before).to_string(),
+                        name(c.after).to_string(),
+                        c.reason.clone().unwrap_or_default(),
                     ]
                 })
                 .collect();
@@ -135,15 +165,7 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
                 table(&["NAME", "BEFORE", "AFTER", "REASON"], &rows)
             )
         }
-        Format::Json => {
-            let list: Vec<serde_json::Value> = changed
-                .iter()
-                .map(|(name, a, b, reason)| {
-                    json!({"name": name, "before": a, "after": b, "reason": reason})
-                })
-                .collect();
-            serde_json::to_string_pretty(&list).expect("records serialize") + "\n"
-        }
+        Format::Json => pretty(&changed),
     };
     crate::terminal::output(&text, args.format == Format::Json)?;
     Ok(if changed.is_empty() {

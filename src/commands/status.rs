@@ -2,7 +2,7 @@
 //! which did not converge in time (knife status, with a verdict scripts can
 //! use).
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::{Format, StatusArgs};
 use crate::config::Selection;
@@ -10,6 +10,14 @@ use crate::error::Error;
 use crate::exit;
 use crate::report::human::{age, now_epoch, plural, table};
 use crate::report::nodes::{self, NodeRecord};
+
+/// A node with its verdict, for `--format json`.
+#[derive(Serialize)]
+struct Judged<'a> {
+    #[serde(flatten)]
+    record: &'a NodeRecord,
+    status: &'a str,
+}
 
 /// A node's convergence against the thresholds.
 fn verdict(record: &NodeRecord, now: f64, args: &StatusArgs) -> &'static str {
@@ -45,16 +53,12 @@ pub fn run(args: &StatusArgs) -> Result<u8, Error> {
     let verdicts: Vec<&str> = records.iter().map(|r| verdict(r, now, args)).collect();
     let text = match args.format {
         Format::Json => {
-            let rows: Vec<_> = records
+            let rows: Vec<Judged> = records
                 .iter()
                 .zip(&verdicts)
-                .map(|(r, v)| {
-                    let mut value = serde_json::to_value(r).expect("records serialize");
-                    value["status"] = json!(v);
-                    value
-                })
+                .map(|(record, status)| Judged { record, status })
                 .collect();
-            serde_json::to_string_pretty(&rows).expect("records serialize") + "\n"
+            super::report::pretty(&rows)
         }
         Format::Table => {
             let rows: Vec<Vec<String>> = records

@@ -436,4 +436,22 @@ mod tests {
         let error = read_report(&path).unwrap_err();
         assert!(error.contains("r.jsonl:2: not a report line"), "{error}");
     }
+
+    // An ok host with a failing phase reads two ways: refused, naming the
+    // line and the host, not guessed at.
+    #[test]
+    fn a_host_record_whose_parts_contradict_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let header = r#"{"type":"header","version":2,"galley":"0","command":"x","query":"*:*","hosts":1,"started_at":1.0}"#;
+        let mut host = HostRecord::from(&outcome("web-01", "", 0));
+        host.phase = Some(crate::outcome::Phase::Auth);
+        let line = Record::Host(Box::new(host)).to_line();
+        std::fs::write(&path, format!("{header}\n{line}\n")).unwrap();
+        let error = read_report(&path).unwrap_err();
+        assert!(
+            error.ends_with("r.jsonl:2: host web-01: outcome ok with a phase"),
+            "{error}"
+        );
+    }
 }
