@@ -543,6 +543,17 @@ impl RunStats {
     pub fn all_ok(&self) -> bool {
         self.count(OutcomeKind::Ok) == self.total()
     }
+
+    /// The run's exit code: interrupted (130) before hosts not ok (1).
+    pub fn exit_code(&self, interrupted: bool) -> u8 {
+        if interrupted {
+            crate::exit::INTERRUPTED
+        } else if self.all_ok() {
+            crate::exit::OK
+        } else {
+            crate::exit::HOSTS_FAILED
+        }
+    }
 }
 
 #[cfg(test)]

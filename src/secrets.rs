@@ -525,7 +525,7 @@ mod entry_points {
         "src/action/capture.rs",
         "src/action/apt_sources.rs",
         "src/chef/ruby.rs",
-        "src/commands/fleet.rs",
+        "src/commands/fleet/mod.rs",
         "src/report/jsonl.rs",
         "src/report/nodes.rs",
     ];

@@ -4,7 +4,7 @@
 
 use regex::Regex;
 
-use super::fleet::{self, Job, Prepared, Work};
+use super::fleet::{self, Job, RunPlan, Work};
 use crate::action::apt_sources::{self, AptSources, Places, Restore};
 use crate::action::chef_client::Converge;
 use crate::action::restart::{Manager, Restart};
@@ -49,23 +49,23 @@ fn converge_step(options: &ConvergeOptions, extra: &[String]) -> Converge {
 fn server_check(
     when: ServerCheck,
     why_run: bool,
-    prepared: &Prepared,
+    plan: &RunPlan,
     chef: &ChefArgs,
 ) -> Result<Option<ChefClient>, Error> {
     let wanted = match when {
         ServerCheck::Off => false,
         ServerCheck::On => true,
-        ServerCheck::Auto => prepared.from_server,
+        ServerCheck::Auto => plan.from_server,
     };
     if !wanted || why_run {
-        if when == ServerCheck::Auto && !prepared.from_server && !why_run {
+        if when == ServerCheck::Auto && !plan.from_server && !why_run {
             crate::terminal::message("galley: note: chef-client runs are judged by their output only (the nodes do not come from a Chef server; --server-check on to confirm them there)");
         }
         return Ok(None);
     }
     // The nodes' own server was read when they were selected.
     let read_here;
-    let settings = match prepared.selection.chef_settings()? {
+    let settings = match plan.selection.chef_settings()? {
         Some(settings) => settings,
         None => {
             read_here = crate::config::chef_settings(chef, true)?;
@@ -136,35 +136,40 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
             )
         }
     };
-    let prepared = match fleet::prepare(&args.fleet)? {
-        Ok(p) => p,
-        Err(code) => return Ok(code),
-    };
-    let mut job = Job::new(&describe, Work::Steps(vec![step.as_ref()]), notes);
-    job.used.backup_id = made_backup;
-    fleet::drive(&args.fleet, prepared, &job)
+    fleet::run(&args.fleet, |_| {
+        let mut job = Job::new(&describe, Work::Steps(vec![step]), notes);
+        job.used.backup_id = made_backup;
+        Ok(job)
+    })
 }
 
 pub fn converge(args: &ConvergeArgs) -> Result<u8, Error> {
-    let prepared = match fleet::prepare(&args.fleet)? {
-        Ok(p) => p,
-        Err(code) => return Ok(code),
-    };
-    let converge = converge_step(&args.chef_client, &args.extra);
-    let verify = Verify {
-        server: server_check(
-            args.chef_client.server_check,
-            args.chef_client.why_run,
-            &prepared,
-            &args.fleet.select.chef,
-        )?,
-        services: None,
-    };
-    let mut steps: Vec<&dyn Step> = vec![&converge];
-    if verify.server.is_some() {
-        steps.push(&verify);
-    }
-    let describe = format!(
+    fleet::run(&args.fleet, |plan| {
+        let verify = Verify {
+            server: server_check(
+                args.chef_client.server_check,
+                args.chef_client.why_run,
+                plan,
+                &args.fleet.select.chef,
+            )?,
+            services: None,
+        };
+        let mut steps: Vec<Box<dyn Step>> =
+            vec![Box::new(converge_step(&args.chef_client, &args.extra))];
+        if verify.server.is_some() {
+            steps.push(Box::new(verify));
+        }
+        Ok(Job::new(
+            &converge_described(args),
+            Work::Steps(steps),
+            Vec::new(),
+        ))
+    })
+}
+
+/// `converge: CMD [--why-run]`, for the report and the plan.
+fn converge_described(args: &ConvergeArgs) -> String {
+    format!(
         "converge: {}{}",
         args.chef_client.chef_client_cmd,
         if args.chef_client.why_run {
@@ -172,17 +177,11 @@ pub fn converge(args: &ConvergeArgs) -> Result<u8, Error> {
         } else {
             ""
         }
-    );
-    let job = Job::new(&describe, Work::Steps(steps), Vec::new());
-    fleet::drive(&args.fleet, prepared, &job)
+    )
 }
 
 pub fn restart(args: &RestartArgs) -> Result<u8, Error> {
     let manager = manager(&args.manager)?;
-    let prepared = match fleet::prepare(&args.fleet)? {
-        Ok(p) => p,
-        Err(code) => return Ok(code),
-    };
     let restart = Restart {
         services: args.services.clone(),
         manager: manager.clone(),
@@ -192,10 +191,13 @@ pub fn restart(args: &RestartArgs) -> Result<u8, Error> {
         services: Some((manager, args.manager.settle.0)),
     };
     let describe = format!("restart {}", args.services.join(" "));
-    let mut job = Job::new(&describe, Work::Steps(vec![&restart, &verify]), Vec::new());
-    job.used.ctl = args.manager.ctl.clone();
-    job.used.services = args.services.clone();
-    fleet::drive(&args.fleet, prepared, &job)
+    fleet::run(&args.fleet, |_| {
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(restart), Box::new(verify)];
+        let mut job = Job::new(&describe, Work::Steps(steps), Vec::new());
+        job.used.ctl = args.manager.ctl.clone();
+        job.used.services = args.services.clone();
+        Ok(job)
+    })
 }
 
 pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
@@ -218,52 +220,49 @@ pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
             "nothing to do: give --remove-sources REGEX or --restart SERVICE, or leave out --no-converge"
         )));
     }
-    let prepared = match fleet::prepare(&args.fleet)? {
-        Ok(p) => p,
-        Err(code) => return Ok(code),
-    };
-    let converge = (!args.no_converge).then(|| converge_step(&args.chef_client, &[]));
-    let restart = manager.as_ref().map(|m| Restart {
-        services: args.restart.clone(),
-        manager: m.clone(),
-    });
-    let verify = Verify {
-        server: match converge {
-            Some(_) => server_check(
-                args.chef_client.server_check,
-                args.chef_client.why_run,
-                &prepared,
-                &args.fleet.select.chef,
-            )?,
-            None => None,
-        },
-        services: manager.map(|m| (m, args.manager.settle.0)),
-    };
-    let mut steps: Vec<&dyn Step> = Vec::new();
-    let mut describe = vec!["fixup".to_string()];
-    let mut notes = Vec::new();
-    if let Some(step) = &remove {
-        steps.push(step);
-        describe.push(format!("--remove-sources {}", step.pattern));
-        notes.push(step.backup_note());
-    }
-    if let Some(step) = &converge {
-        steps.push(step);
-    } else {
-        describe.push("--no-converge".into());
-    }
-    if let Some(step) = &restart {
-        steps.push(step);
-        describe.push(format!("--restart {}", step.services.join(",")));
-    }
-    if verify.server.is_some() || verify.services.is_some() {
-        steps.push(&verify);
-    }
-    let mut job = Job::new(&describe.join(" "), Work::Steps(steps), notes);
-    job.used.backup_id = remove.as_ref().map(|r| r.backup_id.clone());
-    if !args.restart.is_empty() {
-        job.used.ctl = args.manager.ctl.clone();
-        job.used.services = args.restart.clone();
-    }
-    fleet::drive(&args.fleet, prepared, &job)
+    fleet::run(&args.fleet, |plan| {
+        let converge = (!args.no_converge).then(|| converge_step(&args.chef_client, &[]));
+        let verify = Verify {
+            server: match converge {
+                Some(_) => server_check(
+                    args.chef_client.server_check,
+                    args.chef_client.why_run,
+                    plan,
+                    &args.fleet.select.chef,
+                )?,
+                None => None,
+            },
+            services: manager.clone().map(|m| (m, args.manager.settle.0)),
+        };
+        let mut steps: Vec<Box<dyn Step>> = Vec::new();
+        let mut describe = vec!["fixup".to_string()];
+        let mut notes = Vec::new();
+        let backup_id = remove.as_ref().map(|r| r.backup_id.clone());
+        if let Some(step) = remove {
+            describe.push(format!("--remove-sources {}", step.pattern));
+            notes.push(step.backup_note());
+            steps.push(Box::new(step));
+        }
+        match converge {
+            Some(step) => steps.push(Box::new(step)),
+            None => describe.push("--no-converge".into()),
+        }
+        if let Some(manager) = manager {
+            describe.push(format!("--restart {}", args.restart.join(",")));
+            steps.push(Box::new(Restart {
+                services: args.restart.clone(),
+                manager,
+            }));
+        }
+        if verify.server.is_some() || verify.services.is_some() {
+            steps.push(Box::new(verify));
+        }
+        let mut job = Job::new(&describe.join(" "), Work::Steps(steps), notes);
+        job.used.backup_id = backup_id;
+        if !args.restart.is_empty() {
+            job.used.ctl = args.manager.ctl.clone();
+            job.used.services = args.restart.clone();
+        }
+        Ok(job)
+    })
 }

@@ -93,11 +93,7 @@ fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
         }
     };
     crate::terminal::output(&text, args.format == Format::Json)?;
-    Ok(if stats.all_ok() {
-        exit::OK
-    } else {
-        exit::HOSTS_FAILED
-    })
+    Ok(stats.exit_code(false))
 }
 
 /// `report show --format json`.

@@ -7,10 +7,6 @@ use crate::cli::RunArgs;
 use crate::error::Error;
 
 pub fn run(args: &RunArgs) -> Result<u8, Error> {
-    let prepared = match fleet::prepare(&args.fleet)? {
-        Ok(prepared) => prepared,
-        Err(code) => return Ok(code),
-    };
     let command = RunCommand {
         command: args.command.join(" "),
         privilege: if args.sudo {
@@ -20,6 +16,7 @@ pub fn run(args: &RunArgs) -> Result<u8, Error> {
         },
     };
     let describe = command.command.clone();
-    let job = Job::new(&describe, Work::Command(command), Vec::new());
-    fleet::drive(&args.fleet, prepared, &job)
+    fleet::run(&args.fleet, |_| {
+        Ok(Job::new(&describe, Work::Command(command), Vec::new()))
+    })
 }

@@ -1,16 +1,23 @@
 //! Bounded fan-out: runs one function per target on at most `concurrency`
 //! threads, in waves (canaries, then batches), reports each start and
 //! finish as an [`Event`], and stops when asked to, for one of the ordered
-//! [`StopReason`]s. It never prints; the reporter decides what to show.
+//! [`StopReason`]s, interrupts among them. It owns the run's threads, the
+//! channel and the signal handling; it never prints: [`run`] hands every
+//! event to the reporter on the caller's thread.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use crate::error::Error;
 use crate::outcome::{Ended, HostOutcome, OutcomeKind};
 use crate::rollout::{Threshold, Wave};
 use crate::target::Target;
+use crate::units::HostCount;
 
 /// Why a run stops, in increasing order of urgency. All but the last stop
 /// only the starting of hosts; running ones finish.
@@ -117,6 +124,95 @@ pub enum Event {
     },
     /// Something for the operator between hosts (a wave starts, a pause).
     Note(String),
+    /// A signal arrived (`interrupt`, `termination signal`); `again`: it
+    /// was not the first, so running hosts are being stopped too.
+    Interrupted {
+        signal: &'static str,
+        again: bool,
+    },
+    /// Time passed (at least every [`TICK`] while hosts run); `stopping`:
+    /// the run starts no more hosts.
+    Tick {
+        stopping: bool,
+    },
+}
+
+/// How often [`Event::Tick`] comes.
+pub const TICK: Duration = Duration::from_millis(250);
+
+/// The hosts in their waves, and how to start them.
+pub struct Schedule<'a> {
+    pub targets: &'a [Target],
+    pub waves: &'a [Wave],
+    pub pace: Pace,
+    /// `--max-failures`.
+    pub max_failures: Option<HostCount>,
+}
+
+/// Runs `work` on every host of the schedule (see [`run_waves`]) and hands
+/// each event to `report`, on the calling thread, as it comes. Interrupts
+/// (SIGINT, SIGTERM, SIGHUP) are watched meanwhile: the first stops the
+/// starting of hosts, the second the running ones (see [`Cancel`]).
+/// Returns when every host has ended.
+pub fn run<F>(
+    schedule: &Schedule,
+    cancel: &Cancel,
+    work: F,
+    mut report: impl FnMut(Event),
+) -> Result<(), Error>
+where
+    F: Fn(&Target, &Cancel, &Live) -> HostOutcome + Sync,
+{
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| Error::setup(anyhow::Error::new(e).context("cannot handle interrupts")))?;
+    let signals_handle = signals.handle();
+    let threshold = schedule.max_failures.map(Threshold::new);
+    let (events, received) = mpsc::channel::<Event>();
+    std::thread::scope(|scope| {
+        let interrupts = events.clone();
+        scope.spawn(move || {
+            for signal in signals.forever() {
+                cancel.interrupt();
+                let _ = interrupts.send(Event::Interrupted {
+                    signal: if signal == SIGINT {
+                        "interrupt"
+                    } else {
+                        "termination signal"
+                    },
+                    again: cancel.aborted(),
+                });
+            }
+        });
+        let (work, threshold) = (&work, threshold.as_ref());
+        scope.spawn(move || {
+            run_waves(
+                schedule.targets,
+                schedule.waves,
+                schedule.pace,
+                cancel,
+                &events,
+                threshold,
+                work,
+            );
+            // The watcher's sender goes with it: the channel then ends.
+            signals_handle.close();
+        });
+        let mut ticked = Instant::now();
+        loop {
+            match received.recv_timeout(TICK) {
+                Ok(event) => report(event),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if ticked.elapsed() >= TICK {
+                ticked = Instant::now();
+                report(Event::Tick {
+                    stopping: !cancel.may_start(),
+                });
+            }
+        }
+    });
+    Ok(())
 }
 
 /// Hands a host's output to the reporter as it arrives.

@@ -1,15 +1,13 @@
 //! The live progress line on stderr, only when stderr is a terminal:
 //! hosts done out of total, counts by outcome, and the slowest hosts still
-//! running. It is fed the executor's events; a ticker redraws it so the
+//! running. It is fed the executor's events; its ticks redraw it so the
 //! running times stay current.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::exec::Cancel;
 use crate::outcome::OutcomeKind;
 use crate::terminal::escape_controls;
 
@@ -20,10 +18,9 @@ struct State {
 }
 
 /// A progress line, or nothing when stderr is not a terminal.
-#[derive(Clone)]
 pub struct Progress {
     bar: Option<ProgressBar>,
-    state: Arc<Mutex<State>>,
+    state: State,
 }
 
 impl Progress {
@@ -44,23 +41,19 @@ impl Progress {
         });
         Progress {
             bar,
-            state: Arc::default(),
+            state: State::default(),
         }
     }
 
-    pub fn started(&self, index: usize, name: &str) {
+    pub fn started(&mut self, index: usize, name: &str) {
         self.state
-            .lock()
-            .unwrap()
             .running
             .insert(index, (escape_controls(name).into_owned(), Instant::now()));
     }
 
-    pub fn finished(&self, index: usize, kind: OutcomeKind) {
-        let mut state = self.state.lock().unwrap();
-        state.running.remove(&index);
-        *state.counts.entry(kind).or_default() += 1;
-        drop(state);
+    pub fn finished(&mut self, index: usize, kind: OutcomeKind) {
+        self.state.running.remove(&index);
+        *self.state.counts.entry(kind).or_default() += 1;
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
@@ -82,18 +75,23 @@ impl Progress {
         }
     }
 
-    /// Redraws the message until `done` is set; run it on its own thread.
-    pub fn tick_until(&self, cancel: &Cancel, done: &std::sync::atomic::AtomicBool) {
-        let Some(bar) = &self.bar else { return };
-        while !done.load(std::sync::atomic::Ordering::SeqCst) {
-            bar.set_message(self.message(!cancel.may_start()));
-            std::thread::sleep(Duration::from_millis(250));
+    /// Redraws the message (the running times move on); `stopping`: an
+    /// interrupt asked the run to start no more hosts.
+    pub fn tick(&self, stopping: bool) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(self.message(stopping));
         }
-        bar.finish_and_clear();
+    }
+
+    /// Takes the line off the terminal, for the summary.
+    pub fn clear(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
     }
 
     fn message(&self, stopping: bool) -> String {
-        let state = self.state.lock().unwrap();
+        let state = &self.state;
         let mut parts: Vec<String> = state
             .counts
             .iter()

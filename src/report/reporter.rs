@@ -18,7 +18,6 @@ use super::stream::StreamPrinter;
 use super::summary::{render_failures, render_summary};
 use crate::error::Error;
 use crate::exec::Event;
-use crate::exit;
 use crate::outcome::{Ended, HostOutcome, RunStats};
 use crate::target::Targets;
 use crate::terminal::{self, HostBytes};
@@ -128,11 +127,6 @@ impl Reporter {
         Ok(reporter)
     }
 
-    /// The progress line, for the threads that draw it and print notes.
-    pub fn progress(&self) -> &Progress {
-        &self.progress
-    }
-
     /// Takes one event of the run.
     pub fn event(&mut self, event: Event) {
         let result = match event {
@@ -142,6 +136,18 @@ impl Reporter {
             }
             Event::Note(text) => {
                 self.progress.println(&format!("galley: {text}"));
+                Ok(())
+            }
+            Event::Interrupted { signal, again } => {
+                self.progress.println(&if again {
+                    format!("galley: {signal} again: stopping the running hosts")
+                } else {
+                    format!("galley: {signal}: starting no more hosts, waiting for the running ones (interrupt again to stop them)")
+                });
+                Ok(())
+            }
+            Event::Tick { stopping } => {
+                self.progress.tick(stopping);
                 Ok(())
             }
             Event::Output {
@@ -245,6 +251,7 @@ impl Reporter {
     /// Ends the run: the summary record, then the summary or the JSON
     /// document. Returns the exit code.
     pub fn finish(mut self, interrupted: bool) -> Result<u8, Error> {
+        self.progress.clear();
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
@@ -252,13 +259,7 @@ impl Reporter {
         outcomes.sort_by(|a, b| a.name.cmp(&b.name));
         let elapsed_ms = crate::ssh::millis(self.started.elapsed());
         let stats = RunStats::from_outcomes(&outcomes);
-        let code = if interrupted {
-            exit::INTERRUPTED
-        } else if stats.all_ok() {
-            exit::OK
-        } else {
-            exit::HOSTS_FAILED
-        };
+        let code = stats.exit_code(interrupted);
         let summary = Summary::new(&stats, now_epoch(), elapsed_ms, code);
         // What the report could not take is told after the summary, which
         // has every host.
