@@ -14,8 +14,8 @@ use galley::chef::signing::SignVersion;
 use serde_json::{json, Value};
 
 /// The integration tests' helpers: fixtures and the test Chef server.
-#[allow(dead_code)]
-#[path = "../tests/galley/support.rs"]
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/galley/support/mod.rs"]
 mod support;
 
 const QUERY: &str = "recipes:omnibus-gitlab\\:\\:default AND chef_environment:gprd";

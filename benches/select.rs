@@ -17,8 +17,8 @@ use galley::inventory::{parse, NodeSource};
 use serde_json::Value;
 
 /// The integration tests' helpers: fixtures and the test Chef server.
-#[allow(dead_code)]
-#[path = "../tests/galley/support.rs"]
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/galley/support/mod.rs"]
 mod support;
 
 const QUERY: &str =

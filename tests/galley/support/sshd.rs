@@ -1,0 +1,361 @@
+//! Real OpenSSH servers on loopback, one per simulated host, each with its
+//! own host key; and the client keys the tests log in with.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::require;
+
+/// A key pair for the test client, made once per test process.
+pub struct ClientKey {
+    _dir: tempfile::TempDir,
+    pub private: PathBuf,
+    pub public: String,
+}
+
+pub fn keygen(dir: &Path, name: &str, passphrase: &str) -> (PathBuf, String) {
+    keygen_with(dir, name, &["-t", "ed25519", "-N", passphrase])
+}
+
+/// A client key made by `ssh-keygen ARGS` (type, passphrase, format).
+pub fn keygen_with(dir: &Path, name: &str, args: &[&str]) -> (PathBuf, String) {
+    require("/usr/bin/ssh-keygen", "openssh-client");
+    let private = dir.join(name);
+    let status = Command::new("ssh-keygen")
+        .arg("-q")
+        .args(args)
+        .args(["-C", name, "-f"])
+        .arg(&private)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(status.success(), "ssh-keygen failed");
+    let public = std::fs::read_to_string(private.with_extension("pub")).unwrap();
+    (private, public.trim().to_string())
+}
+
+pub fn client_key() -> &'static ClientKey {
+    static KEY: std::sync::OnceLock<ClientKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let (private, public) = keygen(dir.path(), "galley-test-client", "");
+        ClientKey {
+            _dir: dir,
+            private,
+            public,
+        }
+    })
+}
+
+/// A real OpenSSH server on 127.0.0.1 for one simulated host, with its own
+/// host key, killed when dropped.
+///
+/// It runs in a private mount namespace where root's `~/.bashrc` is empty
+/// (the machine's rc starts pyenv, 120 ms per command) and with
+/// `GALLEY_TEST_HOST` set to the host's name in every session.
+pub struct Sshd {
+    pub name: String,
+    pub port: u16,
+    /// Holds the host key, config, authorized_keys and log while the server runs.
+    dir: tempfile::TempDir,
+    /// The host's public key line (`ssh-ed25519 AAAA... comment`).
+    pub host_key: String,
+    child: std::process::Child,
+}
+
+impl Sshd {
+    pub fn start(name: &str) -> Sshd {
+        Sshd::start_with(name, &[&client_key().public])
+    }
+
+    /// A server that accepts the given public keys.
+    pub fn start_with(name: &str, authorized: &[&str]) -> Sshd {
+        Sshd::start_at(name, authorized, None, "127.0.0.1", None)
+    }
+
+    /// A server inside network namespace `netns` (when given), listening
+    /// on `address` and `port` (a free loopback port when not given).
+    pub fn start_at(
+        name: &str,
+        authorized: &[&str],
+        netns: Option<&str>,
+        address: &str,
+        fixed_port: Option<u16>,
+    ) -> Sshd {
+        Sshd::start_full(name, authorized, netns, address, fixed_port, &[], "")
+    }
+
+    /// A server with these sshd_config lines before the usual ones (sshd
+    /// takes a keyword's first value, so they win).
+    pub fn start_configured(name: &str, config: &str) -> Sshd {
+        Sshd::start_full(
+            name,
+            &[&client_key().public],
+            None,
+            "127.0.0.1",
+            None,
+            &[],
+            config,
+        )
+    }
+
+    /// A server whose sessions see each `(source, mount point)` folder
+    /// bind-mounted over the mount point: the host's own files.
+    pub fn start_with_binds(name: &str, binds: &[(&Path, &str)]) -> Sshd {
+        Sshd::start_full(
+            name,
+            &[&client_key().public],
+            None,
+            "127.0.0.1",
+            None,
+            binds,
+            "",
+        )
+    }
+
+    fn start_full(
+        name: &str,
+        authorized: &[&str],
+        netns: Option<&str>,
+        address: &str,
+        fixed_port: Option<u16>,
+        binds: &[(&Path, &str)],
+        extra_config: &str,
+    ) -> Sshd {
+        require("/usr/sbin/sshd", "openssh-server");
+        std::fs::create_dir_all("/run/sshd").expect("create /run/sshd (run the tests as root)");
+        let dir = tempfile::tempdir().unwrap();
+        let (host_private, host_key) = keygen(dir.path(), "ssh_host_ed25519_key", "");
+        std::fs::write(
+            dir.path().join("authorized_keys"),
+            authorized.join("\n") + "\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("empty_rc"), "").unwrap();
+        for _attempt in 0..5 {
+            let port = fixed_port.unwrap_or_else(free_port);
+            let config = dir.path().join("sshd_config");
+            std::fs::write(
+                &config,
+                format!(
+                    "{extra_config}Port {port}\nListenAddress {address}\nHostKey {}\nPidFile {}/sshd.pid\n\
+                     AuthorizedKeysFile {}/authorized_keys\nStrictModes no\nUsePAM no\nUseDNS no\n\
+                     PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
+                     PermitRootLogin yes\nMaxStartups 500\nMaxSessions 100\nLogLevel INFO\n\
+                     SetEnv GALLEY_TEST_HOST={name}\n",
+                    host_private.display(),
+                    dir.path().display(),
+                    dir.path().display(),
+                ),
+            )
+            .unwrap();
+            let mounts: String = binds
+                .iter()
+                .map(|(from, to)| format!("mount --bind '{}' '{to}' || exit 1; ", from.display()))
+                .collect();
+            let script = format!(
+                "{mounts}[ -f \"$HOME/.bashrc\" ] && mount --bind {rc} \"$HOME/.bashrc\"; exec /usr/sbin/sshd -D -E {log} -f {cfg}",
+                rc = dir.path().join("empty_rc").display(),
+                log = dir.path().join("sshd.log").display(),
+                cfg = config.display()
+            );
+            let mut command = match netns {
+                Some(ns) => {
+                    let mut c = Command::new("ip");
+                    c.args(["netns", "exec", ns, "unshare"]);
+                    c
+                }
+                None => Command::new("unshare"),
+            };
+            let child = command
+                .args(["-m", "--", "sh", "-c", &script])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("unshare and sshd start");
+            let mut child = child;
+            if wait_ready(
+                &mut child,
+                &dir.path().join("sshd.log"),
+                netns,
+                address,
+                port,
+            ) {
+                return Sshd {
+                    name: name.to_string(),
+                    port,
+                    dir,
+                    host_key,
+                    child,
+                };
+            }
+            // Most likely another process took the port: try another.
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("sshd for {name} did not start (is the port range exhausted? are we root?)");
+    }
+
+    /// Kills (SIGKILL) this server's per-connection sshd processes, as if
+    /// the host's sshd died mid-session; the listener stays.
+    pub fn kill_sessions(&self) {
+        let listener = self.child.id();
+        let parent_of = |pid: u32| -> Option<(u32, String)> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let (comm_start, comm_end) = (stat.find('(')?, stat.rfind(')')?);
+            let comm = stat[comm_start + 1..comm_end].to_string();
+            let ppid = stat[comm_end + 2..]
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((ppid, comm))
+        };
+        let pids: Vec<u32> = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        for pid in pids {
+            let Some((_, comm)) = parent_of(pid) else {
+                continue;
+            };
+            if comm != "sshd" || pid == listener {
+                continue;
+            }
+            // Is the listener an ancestor?
+            let mut up = pid;
+            let mut ours = false;
+            for _ in 0..16 {
+                match parent_of(up) {
+                    Some((ppid, _)) if ppid == listener => {
+                        ours = true;
+                        break;
+                    }
+                    Some((ppid, _)) if ppid > 1 => up = ppid,
+                    _ => break,
+                }
+            }
+            if ours {
+                // SAFETY: kill(2) on a process of this test's own sshd.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            }
+        }
+    }
+
+    /// The known_hosts line for this server.
+    pub fn known_hosts_line(&self) -> String {
+        self.known_hosts_line_for("127.0.0.1")
+    }
+
+    /// How many logins the server accepted (from its log).
+    pub fn logins(&self) -> usize {
+        std::fs::read_to_string(self.dir.path().join("sshd.log"))
+            .unwrap_or_default()
+            .matches("Accepted publickey")
+            .count()
+    }
+
+    /// The known_hosts line for this server under another address.
+    pub fn known_hosts_line_for(&self, address: &str) -> String {
+        let mut parts = self.host_key.split_whitespace();
+        let (kind, key) = (parts.next().unwrap(), parts.next().unwrap());
+        let name = if self.port == 22 {
+            address.to_string()
+        } else {
+            format!("[{address}]:{}", self.port)
+        };
+        format!("{name} {kind} {key}\n")
+    }
+
+    /// The base64 of the host key, as ohai stores it in keys.ssh.host_ed25519_public.
+    pub fn host_key_base64(&self) -> String {
+        self.host_key.split_whitespace().nth(1).unwrap().to_string()
+    }
+
+    /// The node JSON for this host, for an inventory.
+    pub fn node(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "chef_environment": "test",
+            "run_list": ["role[test]"],
+            "automatic": {
+                "fqdn": "127.0.0.1",
+                "cloud": {"public_ssh_port": self.port},
+                "keys": {"ssh": {"host_ed25519_public": self.host_key_base64()}},
+                "ohai_time": 1795608000.0
+            }
+        })
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until the server sends its SSH banner (asked from inside its
+/// network namespace, when it has one).
+/// Whether this server came up: it says in its log that it listens (so an
+/// answer on the port is not another server's that took the port first),
+/// and the port answers with an SSH banner.
+fn wait_ready(
+    child: &mut std::process::Child,
+    log: &Path,
+    netns: Option<&str>,
+    address: &str,
+    port: u16,
+) -> bool {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let listening = format!("Server listening on {address} port {port}");
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
+        }
+        if !std::fs::read_to_string(log).is_ok_and(|text| text.contains(&listening)) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            continue;
+        }
+        if let Some(ns) = netns {
+            let probe = format!("exec 3<>/dev/tcp/{address}/{port} && head -c 4 <&3");
+            let out = Command::new("ip")
+                .args(["netns", "exec", ns, "bash", "-c", &probe])
+                .output();
+            if out.is_ok_and(|o| o.stdout == b"SSH-") {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            continue;
+        }
+        if let Ok(mut stream) = std::net::TcpStream::connect((address, port)) {
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            let mut banner = [0u8; 4];
+            if stream.read_exact(&mut banner).is_ok() && &banner == b"SSH-" {
+                return true;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+/// A port that was free a moment ago, and never handed out before in this
+/// process (servers start in parallel: two of them must not be given the
+/// same port).
+pub fn free_port() -> u16 {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut given = GIVEN.lock().unwrap();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
+}
