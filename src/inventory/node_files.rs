@@ -121,17 +121,14 @@ impl Inventory {
             vec![path.to_path_buf()]
         };
         let single = !meta.is_dir();
-        let per_file: Vec<Scanned> = files
-            .par_iter()
-            .map(|file| {
-                let stem = if single {
-                    None
-                } else {
-                    file.file_stem().and_then(|s| s.to_str())
-                };
-                load_file(file, stem, keep)
-            })
-            .collect::<Result<_, _>>()?;
+        let per_file: Vec<Scanned> = in_order(files.par_iter().map(|file| {
+            let stem = if single {
+                None
+            } else {
+                file.file_stem().and_then(|s| s.to_str())
+            };
+            load_file(file, stem, keep)
+        }))?;
         if single && per_file.iter().all(|f| f.names.is_empty()) {
             return Err(LoadError::Empty {
                 path: path.to_path_buf(),
@@ -341,23 +338,30 @@ fn load_file(
         }
     };
     let base = text.as_ptr() as usize;
-    elements
-        .par_iter()
-        .enumerate()
-        .map(|(i, element)| {
-            let start = element.get().as_ptr() as usize - base;
-            let range = start..start + element.get().len();
-            let location = Location {
-                origin: Origin {
-                    position: Some(i + 1),
-                    ..origin.clone()
-                },
-                line_column: Some(line_column(&text, start)),
-            };
-            Read::node(&text, range, location, keep)
-        })
-        .collect::<Result<Vec<Read>, LoadError>>()
-        .map(Scanned::from)
+    in_order(elements.par_iter().enumerate().map(|(i, element)| {
+        let start = element.get().as_ptr() as usize - base;
+        let range = start..start + element.get().len();
+        let location = Location {
+            origin: Origin {
+                position: Some(i + 1),
+                ..origin.clone()
+            },
+            line_column: Some(line_column(&text, start)),
+        };
+        Read::node(&text, range, location, keep)
+    }))
+    .map(Scanned::from)
+}
+
+/// Results read in parallel, in their order; the error is the first bad
+/// one in that order. (Rayon's own collect into a `Result` returns the
+/// error it met first in time, so a file with two bad nodes would name
+/// one or the other from run to run.)
+pub(super) fn in_order<T: Send>(
+    results: impl IndexedParallelIterator<Item = Result<T, LoadError>>,
+) -> Result<Vec<T>, LoadError> {
+    let all: Vec<Result<T, LoadError>> = results.collect();
+    all.into_iter().collect()
 }
 
 /// A node read from a file of many: kept, or only its name remembered.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::node::{NodeError, Origin};
-use super::node_files::{LoadError, Location, Read, Scanned};
+use super::node_files::{in_order, LoadError, Location, Read, Scanned};
 use super::query::Matcher;
 
 /// Files larger than this are read element by element.
@@ -113,29 +113,25 @@ impl Batches<'_> {
         let first = self.read;
         self.read += batch.len();
         let (origin, keep) = (&self.origin, self.keep);
-        let reads = batch
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, bytes)| {
-                let location = Location {
-                    origin: Origin {
-                        position: Some(first + i + 1),
-                        ..origin.clone()
-                    },
-                    line_column: None,
-                };
-                let text = match String::from_utf8(bytes) {
-                    Ok(text) => Arc::new(text),
-                    Err(_) => {
-                        return Err(LoadError::Node {
-                            location,
-                            error: NodeError::Json("invalid UTF-8".into()),
-                        })
-                    }
-                };
-                Read::node(&text, 0..text.len(), location, keep)
-            })
-            .collect::<Result<Vec<Read>, LoadError>>()?;
+        let reads = in_order(batch.into_par_iter().enumerate().map(|(i, bytes)| {
+            let location = Location {
+                origin: Origin {
+                    position: Some(first + i + 1),
+                    ..origin.clone()
+                },
+                line_column: None,
+            };
+            let text = match String::from_utf8(bytes) {
+                Ok(text) => Arc::new(text),
+                Err(_) => {
+                    return Err(LoadError::Node {
+                        location,
+                        error: NodeError::Json("invalid UTF-8".into()),
+                    })
+                }
+            };
+            Read::node(&text, 0..text.len(), location, keep)
+        }))?;
         self.scanned.extend(reads);
         Ok(())
     }

@@ -98,6 +98,23 @@ fn a_node_that_is_not_an_object_is_named_with_its_place() {
     );
 }
 
+// Nodes are read in parallel; of many bad ones, the first in the file is
+// named, every time (it once depended on which thread failed first).
+#[test]
+fn of_many_bad_nodes_the_first_in_the_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = vec![r#"{"name": "ok"}"#.to_string()];
+    nodes.extend((0..2000).map(|i| format!(r#"{{"run_list": [], "n": {i}}}"#)));
+    let path = write(dir.path(), "fleet.json", &format!("[{}]", nodes.join(",")));
+    for _ in 0..3 {
+        let err = setup_error(&path);
+        assert!(
+            err.contains(&format!("{path}:1:17: node #2: the node has no \"name\"")),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn a_node_without_a_name_is_an_error_in_an_array_but_named_by_its_file_in_a_repo() {
     let dir = tempfile::tempdir().unwrap();
