@@ -4,22 +4,20 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::support::{clean, Run};
+use crate::support::{Galley, Run};
 
 fn config_in(cwd: &Path, home: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
-    let (mut cmd, _home) = clean(env!("CARGO_BIN_EXE_galley"));
-    cmd.arg("config")
-        .args(args)
-        .current_dir(cwd)
-        .env("HOME", home)
-        .env_remove("KNIFE_HOME");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    Run {
-        args: args.iter().map(|s| s.to_string()).collect(),
-        output: cmd.output().unwrap(),
-    }
+    envs.iter()
+        .fold(
+            Galley::new()
+                .args(["config"])
+                .args(args)
+                .current_dir(cwd)
+                .env("HOME", home.to_str().unwrap())
+                .env_remove("KNIFE_HOME"),
+            |galley, (k, v)| galley.env(k, v),
+        )
+        .run()
 }
 
 fn write(path: &Path, text: &str) {
@@ -392,8 +390,7 @@ fn the_config_file_runs_only_when_the_chef_server_is_needed() {
         ),
     );
     let inventory = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/inventory");
-    let (mut cmd, _h) = clean(env!("CARGO_BIN_EXE_galley"));
-    let out = cmd
+    Galley::new()
         .args([
             "run",
             "--dry-run",
@@ -403,18 +400,15 @@ fn the_config_file_runs_only_when_the_chef_server_is_needed() {
             "--",
             "true",
         ])
-        .env("HOME", &home)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+        .env("HOME", home.to_str().unwrap())
+        .run()
+        .expect_code(0);
     assert!(!marker.exists(), "an inventory run evaluated knife.rb");
-    let (mut cmd, _h) = clean(env!("CARGO_BIN_EXE_galley"));
-    let out = cmd
+    Galley::new()
         .args(["run", "--dry-run", "-m", "h1", "--", "true"])
-        .env("HOME", &home)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+        .env("HOME", home.to_str().unwrap())
+        .run()
+        .expect_code(0);
     assert!(!marker.exists(), "a host-list run evaluated knife.rb");
     let run = config_in(root.path(), &home, &[], &[]);
     run.expect_code(0);
@@ -429,16 +423,11 @@ fn the_config_file_runs_only_when_the_chef_server_is_needed() {
             marker.display()
         ),
     );
-    let (mut cmd, _h) = clean(env!("CARGO_BIN_EXE_galley"));
-    let out = cmd
+    let run = Galley::new()
         .args(["run", "--server-timeout", "2s", "name:web-01", "--", "true"])
-        .env("HOME", &home)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "the server is not there: {out:?}"
-    );
-    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "x", "{out:?}");
+        .env("HOME", home.to_str().unwrap())
+        .run();
+    // The server is not there.
+    run.expect_code(3);
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "x", "{run}");
 }

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::clean;
+use crate::support::Galley;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -141,14 +141,11 @@ fn every_console_example_prints_what_its_page_shows() {
                 example.at,
                 example.command
             );
-            let (mut sh, _home) = clean("sh");
-            let output = sh
-                .arg("-c")
-                .arg(format!("{} 2>&1", example.command))
+            let output = Galley::shell(&format!("{} 2>&1", example.command))
                 .current_dir(root())
                 .env("PATH", &path)
-                .output()
-                .unwrap();
+                .run()
+                .output;
             let shown = String::from_utf8_lossy(&output.stdout).into_owned();
             let lines: Vec<&str> = shown.lines().collect();
             let code = output.status.code().unwrap_or(-1);

@@ -1082,7 +1082,11 @@ fn one_gateway_session_carries_every_target_within_the_channel_cap() {
 
 #[test]
 fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
-    use crate::support::{galley_in, Netns};
+    use crate::support::{Netns, Run};
+
+    fn galley_in(netns: &str, args: &[&str]) -> Run {
+        Galley::new().args(args).in_netns(netns).run()
+    }
     let (netns, bastion_ip, target_ip) = Netns::bastion_and_target();
     let key = client_key().public.clone();
     // Start the namespaced servers before anything else holds them.
@@ -1238,8 +1242,8 @@ fn the_agent_authenticates_and_the_report_says_so() {
     );
     let inventory = fleet.inventory();
     let known = fleet.known_hosts();
-    let run = crate::support::galley_env(
-        &[
+    let run = Galley::new()
+        .args([
             "run",
             "--inventory",
             inventory.to_str().unwrap(),
@@ -1250,9 +1254,9 @@ fn the_agent_authenticates_and_the_report_says_so() {
             "*:*",
             "--",
             "true",
-        ],
-        &[("SSH_AUTH_SOCK", socket.to_str().unwrap())],
-    );
+        ])
+        .env("SSH_AUTH_SOCK", socket.to_str().unwrap())
+        .run();
     let _ = agent.kill();
     let _ = agent.wait();
     run.expect_code(0);
@@ -1310,8 +1314,7 @@ fn fifty_megabytes_of_output_keep_memory_bounded() {
     // Random bytes, with no ':' so that no `scheme://...@` can appear by
     // chance (masking one would change the count).
     let args = fleet.args(&[], "*:*", "head -c 50000000 /dev/urandom | tr : ';'");
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (run, peak_kib) = crate::support::galley_with_peak_memory(&args);
+    let (run, peak_kib) = Galley::new().args(args).run_with_peak_memory();
     run.expect_code(0);
     let stdout = &fleet.host_records()["big-1"]["stdout"];
     assert_eq!(stdout["dropped_bytes"], 50_000_000 - (1 << 20));
@@ -1340,14 +1343,20 @@ fn knife_ssh_settings_are_defaults_under_the_flags() {
     .unwrap();
     let args = fleet.args(&[], "*:*", "id -un");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = crate::support::galley_env(&args, &[("HOME", home.path().to_str().unwrap())]);
+    let run = Galley::new()
+        .args(&args)
+        .env("HOME", home.path().to_str().unwrap())
+        .run();
     run.expect_code(0);
     let record = &fleet.host_records()["kn-1"];
     assert_eq!(stdout_of(record), "galley-nopass\n");
     // flags win over knife's settings
     let mut with_flags = args.clone();
     with_flags.splice(1..1, ["-x", "root", "-a", "fqdn"]);
-    let run = crate::support::galley_env(&with_flags, &[("HOME", home.path().to_str().unwrap())]);
+    let run = Galley::new()
+        .args(&with_flags)
+        .env("HOME", home.path().to_str().unwrap())
+        .run();
     run.expect_code(1);
     assert_eq!(fleet.host_records()["kn-1"]["outcome"], "unreachable");
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{fixture_inventory, galley, galley_env, hosts};
+use crate::support::{fixture_inventory, galley, hosts, Galley};
 
 const RUNBOOK_QUERY: &str = "recipes:omnibus-gitlab\\:\\:default AND chef_environment:gprd";
 
@@ -184,10 +184,10 @@ fn attribute_picks_the_address() {
 
 #[test]
 fn the_inventory_can_come_from_the_environment() {
-    let run = galley_env(
-        &["search", "name:web-01-sv-gprd"],
-        &[("GALLEY_INVENTORY", &inv())],
-    );
+    let run = Galley::new()
+        .args(["search", "name:web-01-sv-gprd"])
+        .env("GALLEY_INVENTORY", inv())
+        .run();
     run.expect_code(0);
     assert_eq!(run.names(), ["web-01-sv-gprd"]);
 }

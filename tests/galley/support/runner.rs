@@ -69,31 +69,11 @@ impl std::fmt::Display for Run {
     }
 }
 
-/// A command with galley's clean test environment: an empty HOME (kept
-/// alive by the returned folder), no inventory from the environment, no
-/// agent, no colour settings, no Chef profile.
-pub fn clean(program: &str) -> (Command, tempfile::TempDir) {
-    let home = tempfile::tempdir().expect("temp HOME");
-    let mut cmd = Command::new(program);
-    cmd.env("HOME", home.path())
-        .env_remove("GALLEY_INVENTORY")
-        .env_remove("SSH_AUTH_SOCK")
-        .env_remove("NO_COLOR")
-        .env_remove("CHEF_PROFILE")
-        .env_remove("XDG_CACHE_HOME");
-    (cmd, home)
-}
-
-/// Runs galley with a clean environment: an empty HOME, no inventory from
-/// the environment, no agent, no colour settings, unless `envs` sets them.
-pub fn galley_env(args: &[&str], envs: &[(&str, &str)]) -> Run {
-    envs.iter()
-        .fold(Galley::new().args(args), |g, (k, v)| g.env(k, v))
-        .run()
-}
-
+/// Runs galley with these arguments in the clean environment of
+/// [`Galley`]: the shorthand for `Galley::new().args(args).run()`.
+#[track_caller]
 pub fn galley(args: &[&str]) -> Run {
-    galley_env(args, &[])
+    Galley::new().args(args).run()
 }
 
 /// A galley process left running: its output is read as it comes, so a
@@ -183,18 +163,33 @@ impl Running {
 }
 
 /// galley's command line for a test, built up and then run:
-/// `Galley::new().args(["search", "*:*"]).env("K", "v").run()`. It runs
-/// with the clean environment of [`clean`]; failures point at the test's
-/// line.
+/// `Galley::new().args(["search", "*:*"]).env("K", "v").run()`. Every run
+/// has a clean environment: an empty HOME (kept while galley runs), no
+/// inventory from the environment, no agent, no colour settings, no Chef
+/// profile, unless the test sets them. Failures point at the test's line.
 #[derive(Debug, Clone, Default)]
 pub struct Galley {
     args: Vec<String>,
-    envs: Vec<(String, String)>,
+    envs: Vec<(String, Option<String>)>,
+    dir: Option<std::path::PathBuf>,
+    /// Runs galley inside this network namespace.
+    netns: Option<String>,
+    /// A shell command line that runs `galley` from PATH instead.
+    shell: Option<String>,
 }
 
 impl Galley {
     pub fn new() -> Galley {
         Galley::default()
+    }
+
+    /// `sh -c LINE` with the clean environment: for command lines written
+    /// for people (the docs' examples), with galley on `PATH`.
+    pub fn shell(line: &str) -> Galley {
+        Galley {
+            shell: Some(line.to_string()),
+            ..Galley::default()
+        }
     }
 
     pub fn args<S: AsRef<str>>(mut self, args: impl IntoIterator<Item = S>) -> Galley {
@@ -205,34 +200,109 @@ impl Galley {
 
     pub fn env(mut self, key: &str, value: impl AsRef<str>) -> Galley {
         self.envs
-            .push((key.to_string(), value.as_ref().to_string()));
+            .push((key.to_string(), Some(value.as_ref().to_string())));
         self
     }
 
-    fn command(&self) -> (Command, tempfile::TempDir) {
-        let (mut cmd, home) = clean(env!("CARGO_BIN_EXE_galley"));
-        cmd.args(&self.args);
-        for (k, v) in &self.envs {
-            cmd.env(k, v);
+    pub fn env_remove(mut self, key: &str) -> Galley {
+        self.envs.push((key.to_string(), None));
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Galley {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Runs galley inside network namespace `netns` (`ip netns exec`).
+    pub fn in_netns(mut self, netns: &str) -> Galley {
+        self.netns = Some(netns.to_string());
+        self
+    }
+
+    /// The command, run through `wrapper` (a program and its arguments
+    /// before galley's path) when given, and its HOME.
+    fn command(&self, wrapper: &[&str]) -> (Command, tempfile::TempDir) {
+        let galley = env!("CARGO_BIN_EXE_galley");
+        let mut line: Vec<&str> = wrapper.to_vec();
+        if let Some(netns) = &self.netns {
+            require("/usr/sbin/ip", "iproute2");
+            line.extend(["ip", "netns", "exec", netns]);
+        }
+        match &self.shell {
+            Some(shell) => line.extend(["sh", "-c", shell]),
+            None => line.push(galley),
+        }
+        let home = tempfile::tempdir().expect("temp HOME");
+        let mut cmd = Command::new(line[0]);
+        cmd.args(&line[1..])
+            .args(&self.args)
+            .env("HOME", home.path())
+            .env_remove("GALLEY_INVENTORY")
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("NO_COLOR")
+            .env_remove("CHEF_PROFILE")
+            .env_remove("XDG_CACHE_HOME");
+        for (key, value) in &self.envs {
+            match value {
+                Some(value) => cmd.env(key, value),
+                None => cmd.env_remove(key),
+            };
+        }
+        if let Some(dir) = &self.dir {
+            cmd.current_dir(dir);
         }
         (cmd, home)
+    }
+
+    fn finished(self, output: Output) -> Run {
+        Run {
+            args: match self.shell {
+                Some(line) => vec![line],
+                None => self.args,
+            },
+            output,
+        }
     }
 
     /// Runs galley to its end.
     #[track_caller]
     pub fn run(self) -> Run {
-        let (mut cmd, _home) = self.command();
-        let output = cmd.output().expect("galley runs");
-        Run {
-            args: self.args,
-            output,
-        }
+        let (mut cmd, _home) = self.command(&[]);
+        let output = cmd
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("galley runs");
+        self.finished(output)
+    }
+
+    /// Runs galley to its end and returns its run with its peak memory
+    /// (max RSS, in KiB), measured by GNU time. (wait4 on a child of this
+    /// process is no good: Linux carries the memory high-water mark of the
+    /// forked test process across exec into the child's figure.)
+    #[track_caller]
+    pub fn run_with_peak_memory(self) -> (Run, u64) {
+        require("/usr/bin/time", "time");
+        let peak = tempfile::NamedTempFile::new().unwrap();
+        let path = peak.path().to_str().unwrap().to_string();
+        let (mut cmd, _home) = self.command(&["/usr/bin/time", "-f", "%M", "-o", &path]);
+        let output = cmd
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("/usr/bin/time runs galley");
+        let written = std::fs::read_to_string(&path).unwrap();
+        let peak: u64 = written
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("GNU time wrote no peak memory: {written:?}"));
+        (self.finished(output), peak)
     }
 
     /// Starts galley without waiting for it.
     #[track_caller]
     pub fn spawn(self) -> Running {
-        let (mut cmd, home) = self.command();
+        let (mut cmd, home) = self.command(&[]);
         let mut child = cmd
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
@@ -254,52 +324,4 @@ impl Galley {
             _home: home,
         }
     }
-}
-
-/// Runs galley inside network namespace `netns`, with the clean
-/// environment of [`galley`].
-pub fn galley_in(netns: &str, args: &[&str]) -> Run {
-    let (mut cmd, _home) = clean("ip");
-    let output = cmd
-        .args(["netns", "exec", netns, env!("CARGO_BIN_EXE_galley")])
-        .args(args)
-        .output()
-        .expect("ip netns exec galley runs");
-    Run {
-        args: args.iter().map(|s| s.to_string()).collect(),
-        output,
-    }
-}
-
-/// Runs galley to the end and returns its run with its peak memory (max
-/// RSS, in KiB), measured by GNU time. (wait4 on a child of this process is
-/// no good: Linux carries the memory high-water mark of the forked test
-/// process across exec into the child's figure.)
-pub fn galley_with_peak_memory(args: &[&str]) -> (Run, u64) {
-    require("/usr/bin/time", "time");
-    let (mut cmd, _home) = clean("/usr/bin/time");
-    let report = tempfile::NamedTempFile::new().unwrap();
-    let output = cmd
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(report.path())
-        .arg(env!("CARGO_BIN_EXE_galley"))
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("/usr/bin/time runs galley");
-    let peak = std::fs::read_to_string(report.path()).unwrap();
-    let peak: u64 = peak
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or_else(|| panic!("GNU time wrote no peak memory: {peak:?}"));
-    (
-        Run {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            output,
-        },
-        peak,
-    )
 }
