@@ -99,6 +99,7 @@ impl Phase {
 
 /// Milliseconds spent in each phase that started.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Timings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connect_ms: Option<u64>,

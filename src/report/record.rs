@@ -20,7 +20,9 @@
 //!
 //! Records are written with their keys in alphabetical order, as galley
 //! has always written them, so a version 1 or 2 report read and written
-//! again is byte for byte the same.
+//! again is byte for byte the same. A field galley does not know is
+//! refused, not dropped: a report from a later galley may mean more than
+//! this one can read.
 
 use std::collections::BTreeMap;
 
@@ -48,6 +50,7 @@ pub enum Record {
 /// hosts that finished but are not in it. `--resume` and
 /// `--retry-failed` do not run them again: they did run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Unrecorded {
     pub error: String,
     pub hosts: Vec<String>,
@@ -72,6 +75,7 @@ fn sorted_json(record: &impl Serialize) -> String {
 
 /// What a run was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Header {
     pub command: String,
     pub galley: String,
@@ -85,6 +89,7 @@ pub struct Header {
 
 /// The rollout flags a run was given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rollout {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_pause: Option<String>,
@@ -104,6 +109,7 @@ pub struct Rollout {
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     pub counts: BTreeMap<OutcomeKind, usize>,
     pub elapsed_ms: u64,
@@ -134,6 +140,7 @@ pub enum Encoding {
 
 /// A captured stream, lossless.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Stream {
     pub data: String,
     /// Where the dropped bytes were, as an offset into the decoded data.
@@ -184,6 +191,7 @@ impl From<&Stream> for Captured {
 
 /// One host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HostRecord {
     pub address: Option<String>,
     pub auth: Option<String>,
@@ -208,6 +216,7 @@ pub struct HostRecord {
 
 /// One step of a fixup command on a host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StepRecord {
     pub changed: Option<bool>,
     /// What happened, for programs (the step's own shape).
@@ -532,6 +541,21 @@ mod tests {
         }
         assert_eq!(versions, [1, 2].into());
         assert_eq!(kinds.len(), 3, "{kinds:?}");
+    }
+
+    // A field this galley does not know is refused, in every record.
+    #[test]
+    fn unknown_fields_are_refused() {
+        for line in [
+            r#"{"type":"summary","counts":{},"elapsed_ms":1,"exit_code":0,"finished_at":1.0,"later":1}"#,
+            r#"{"type":"unrecorded","error":"x","hosts":[],"later":1}"#,
+            r#"{"type":"header","version":2,"galley":"0","command":"x","query":"*:*","hosts":1,"started_at":1.0,"later":1}"#,
+        ] {
+            let error = serde_json::from_str::<Record>(line)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("unknown field `later`"), "{error}");
+        }
     }
 
     #[test]

@@ -8,9 +8,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use galley::action::details::{self, Details};
+use galley::outcome::{HostOutcome, OutcomeKind};
 use serde_json::Value;
 
-use crate::support::{client_key, galley, require_user, Goiardi, Run, Sshd};
+use crate::support::{client_key, galley, require_user, step, Goiardi, RecordExt, Run, Sshd};
 
 /// The token of the rotated repository: it must never appear in any output.
 const TOKEN: &str = "glpat-0ldT0kenXyZ123";
@@ -247,9 +249,9 @@ impl SimFleet {
         admin
     }
 
-    /// The report's host records by name.
-    fn records(&self) -> BTreeMap<String, Value> {
-        crate::support::host_records(&self.report())
+    /// The report's hosts by name, as galley reads them back.
+    fn records(&self) -> BTreeMap<String, HostOutcome> {
+        crate::support::outcomes(&self.report())
     }
 
     /// The token must be in none of the run's output or its report.
@@ -262,14 +264,30 @@ impl SimFleet {
     }
 }
 
-/// The step of a host record with this name.
-fn step<'a>(record: &'a Value, name: &str) -> &'a Value {
-    record["steps"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no steps in {record}"))
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no {name} step in {record}"))
+/// Why a host is not ok.
+#[track_caller]
+fn reason(host: &HostOutcome) -> &str {
+    host.ended
+        .reason()
+        .unwrap_or_else(|| panic!("{} is ok: {host:?}", host.name))
+}
+
+/// The chef-client run of a host's converge step.
+#[track_caller]
+fn chef_run(host: &HostOutcome) -> &details::Converge {
+    match &step(host, "converge").details {
+        Details::Converge(run) => run,
+        other => panic!("converge details: {other:?}"),
+    }
+}
+
+/// What a host's apt-sources step found and did.
+#[track_caller]
+fn sources(host: &HostOutcome) -> &details::Sources {
+    match &step(host, "apt-sources").details {
+        Details::Sources(sources) => sources,
+        other => panic!("apt-sources details: {other:?}"),
+    }
 }
 
 /// Flags that make this server the Chef server, as its admin.
@@ -294,8 +312,12 @@ fn server_flags(server: &Goiardi) -> Vec<String> {
     flags
 }
 
+/// Each host's outcome name in the fleet's report.
 fn outcomes(fleet: &SimFleet) -> BTreeMap<String, String> {
     crate::support::host_outcomes(&fleet.report())
+        .into_iter()
+        .map(|(name, kind)| (name, kind.name().to_string()))
+        .collect()
 }
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -345,14 +367,8 @@ fn stale_sources_are_found_moved_and_restored_and_the_token_never_shows() {
         "{look}"
     );
     let records = fleet.records();
-    assert_eq!(
-        step(&records["app-01"], "apt-sources")["details"]["sources"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(step(&records["db-01"], "apt-sources")["changed"], false);
+    assert_eq!(sources(&records["app-01"]).sources.len(), 2);
+    assert_eq!(step(&records["db-01"], "apt-sources").changed, Some(false));
 
     let remove = fleet.galley(
         "apt-sources",
@@ -365,10 +381,7 @@ fn stale_sources_are_found_moved_and_restored_and_the_token_never_shows() {
         "{remove}"
     );
     let records = fleet.records();
-    let id = step(&records["app-01"], "apt-sources")["details"]["backup_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = sources(&records["app-01"]).backup_id.clone().unwrap();
     assert!(id.starts_with("apt-sources-2"), "{id}");
     // Moved, never deleted: the file is in the dated backup folder.
     assert!(!a
@@ -455,9 +468,9 @@ fn apt_sources_refuses_bad_input_with_clear_messages() {
     );
     missing.expect_code(1);
     let record = &fleet.records()["app-01"];
-    assert_eq!(record["outcome"], "failed");
+    assert_eq!(record.kind(), OutcomeKind::Failed);
     assert_eq!(
-        record["reason"],
+        reason(record),
         "apt-sources: /nonexistent/apt is not a folder"
     );
 }
@@ -512,53 +525,42 @@ fn converge_reads_each_version_family_and_confirms_runs_on_the_chef_server() {
         ])
     );
     let records = fleet.records();
-    let ok = step(&records["c18-ok"], "converge");
-    assert_eq!(ok["details"]["version"], "18.4.12");
-    assert_eq!(ok["details"]["resources_updated"], 3);
-    assert_eq!(ok["details"]["resources_total"], 120);
-    assert_eq!(ok["changed"], true);
-    assert_eq!(step(&records["c18-ok"], "verify")["outcome"], "ok");
-    let end_line = step(&records["c12-ok"], "converge")["details"]["end_line"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ok = chef_run(&records["c18-ok"]);
+    assert_eq!(ok.version.as_deref(), Some("18.4.12"));
+    assert_eq!(ok.resources_updated, Some(3));
+    assert_eq!(ok.resources_total, Some(120));
+    assert_eq!(step(&records["c18-ok"], "converge").changed, Some(true));
+    assert!(step(&records["c18-ok"], "verify").is_ok());
+    let end_line = chef_run(&records["c12-ok"]).end_line.clone().unwrap();
     assert!(
         end_line.contains("] INFO: Chef Run complete in 0.") && end_line.ends_with(" seconds"),
         "the fake says how long it really took: {end_line}"
     );
     // Its run printed success, but the server never heard of it.
     let unverified = &records["c14-nocheckin"];
-    assert_eq!(step(unverified, "converge")["outcome"], "ok");
-    assert!(unverified["reason"].as_str().unwrap().starts_with("verify: chef-client reported success, but the node's ohai_time on the Chef server did not move"), "{unverified}");
-    let failed = step(&records["c17-fail"], "converge");
+    assert!(step(unverified, "converge").is_ok());
+    assert!(reason(unverified).starts_with("verify: chef-client reported success, but the node's ohai_time on the Chef server did not move"), "{unverified:?}");
+    let failed = chef_run(&records["c17-fail"]);
     assert_eq!(
-        failed["details"]["failed_resource"],
-        "template[/etc/gitlab/gitlab.rb]"
+        failed.failed_resource.as_deref(),
+        Some("template[/etc/gitlab/gitlab.rb]")
     );
     assert_eq!(
-        failed["details"]["stacktrace"],
-        "/var/chef/cache/chef-stacktrace.out"
+        failed.stacktrace.as_deref(),
+        Some("/var/chef/cache/chef-stacktrace.out")
     );
-    assert!(
-        records["c17-fail"]
-            .get("steps")
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .len()
-            == 1,
+    assert_eq!(
+        records["c17-fail"].steps.len(),
+        1,
         "no verify after a failed run"
     );
     assert_eq!(
-        step(&records["c18-reboot35"], "converge")["details"]["reboot"],
-        "scheduled"
+        chef_run(&records["c18-reboot35"]).reboot.as_deref(),
+        Some("scheduled")
     );
-    assert!(records["c18-reboot37"]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("reboot is pending"));
+    assert!(reason(&records["c18-reboot37"]).contains("reboot is pending"));
     assert_eq!(
-        records["c17-locked"]["reason"],
+        reason(&records["c17-locked"]),
         format!(
             "converge: another chef-client run (pid {}) held the lock: gave up after 1s",
             holder.id()
@@ -609,14 +611,14 @@ fn why_run_and_converge_under_sudo() {
         ["--run-lock-timeout 300 --why-run -o recipe[x]; touch /tmp/pwned"]
     );
     let record = &fleet.records()["web-01"];
-    assert_eq!(step(record, "converge")["details"]["why_run"], true);
-    assert_eq!(step(record, "converge")["changed"], false);
-    assert_eq!(record["user"], "galley-nopass");
+    assert!(chef_run(record).why_run);
+    assert_eq!(step(record, "converge").changed, Some(false));
+    assert_eq!(record.user.as_deref(), Some("galley-nopass"));
     let refused = fleet.galley("converge", &["-x", "galley-pass", "*:*"]);
     refused.expect_code(1);
     assert_eq!(
-        fleet.records()["web-01"]["outcome"],
-        "sudo_password_required"
+        fleet.records()["web-01"].kind(),
+        OutcomeKind::SudoPasswordRequired
     );
 }
 
@@ -665,11 +667,8 @@ fn restarts_are_proven_by_new_pids_and_failures_show_the_status() {
     );
     // pc-02: the ctl said ok, but the pid did not change; nginx untouched.
     assert!(
-        records["pc-02"]["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("restart: unicorn kept its pid"),
-        "{}",
+        reason(&records["pc-02"]).starts_with("restart: unicorn kept its pid"),
+        "{:?}",
         records["pc-02"]
     );
     assert!(!fleet
@@ -677,7 +676,7 @@ fn restarts_are_proven_by_new_pids_and_failures_show_the_status() {
         .ctl_calls()
         .contains(&"restart nginx".to_string()));
     // pc-03: up under a new pid at first, down after the settle time.
-    let reason = records["pc-03"]["reason"].as_str().unwrap();
+    let reason = reason(&records["pc-03"]);
     assert!(
         reason.starts_with("verify: unicorn went down after its restart: down: unicorn:"),
         "{reason}"
@@ -750,22 +749,14 @@ fn fixup_runs_the_runbook_and_a_host_stops_at_its_failed_step() {
         map(&[("pc-01", "ok"), ("pc-02", "failed")])
     );
     let records = fleet.records();
-    let names = |r: &Value| -> Vec<String> {
-        r["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["name"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let names =
+        |r: &HostOutcome| -> Vec<String> { r.steps.iter().map(|s| s.name.clone()).collect() };
     assert_eq!(
         names(&records["pc-01"]),
         ["apt-sources", "converge", "restart", "verify"]
     );
     assert_eq!(names(&records["pc-02"]), ["apt-sources", "converge"]);
-    assert!(records["pc-02"]["reason"]
-        .as_str()
-        .unwrap()
+    assert!(reason(&records["pc-02"])
         .starts_with("converge: Chef run failed: template[/etc/gitlab/gitlab.rb]"));
     // pc-02 stopped at chef-client: nothing was restarted there.
     assert!(fleet.host("pc-02").ctl_calls().is_empty());
@@ -811,13 +802,15 @@ fn systemd_units_and_unusual_service_names() {
     run.expect_code(0);
     assert_ne!(host.pid("gitlab-runsvdir"), before);
     let record = &fleet.records()["app-01"];
-    let services = &step(record, "restart")["details"]["services"][0];
+    let Details::Restart(restart) = &step(record, "restart").details else {
+        panic!("restart details: {record:?}")
+    };
+    let services = &restart.services[0];
     assert!(
-        services["before"]
-            .as_str()
-            .unwrap()
+        services
+            .before
             .starts_with(&format!("active (pid {before}) ")),
-        "{services}"
+        "{services:?}"
     );
 
     // A name with a space reaches the ctl as one quoted word, and the host
@@ -828,10 +821,7 @@ fn systemd_units_and_unusual_service_names() {
         &["--ctl", "packagecloud-ctl", "*:*", "uni corn; touch /tmp/x"],
     );
     odd.expect_code(1);
-    let reason = fleet.records()["app-01"]["reason"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reason = reason(&fleet.records()["app-01"]).to_string();
     assert!(
         reason.starts_with("restart: cannot read the state of uni corn; touch /tmp/x (`'packagecloud-ctl' status 'uni corn; touch /tmp/x'` exit 1): fail: uni corn; touch /tmp/x: unable to change to service directory"),
         "{reason}"
@@ -875,12 +865,12 @@ fn an_unreadable_sources_folder_fails_that_host_and_json_output_keeps_tokens_out
     );
     run.expect_code(1);
     fleet.assert_no_token(&run);
-    let doc = run.json();
-    let hosts = doc["hosts"].as_array().unwrap();
-    assert_eq!(hosts[0]["outcome"], "ok");
-    assert_eq!(hosts[1]["outcome"], "failed");
+    let doc = run.document();
+    let hosts = doc.hosts();
+    assert_eq!(hosts[0].outcome, OutcomeKind::Ok);
+    assert_eq!(hosts[1].outcome, OutcomeKind::Failed);
     assert_eq!(
-        hosts[1]["reason"],
+        hosts[1].reason.as_deref().unwrap(),
         "apt-sources: cannot read /etc/apt/sources.list.d: permission denied"
     );
     // With --remove it runs as root (sudo -n), which can read and move it.
@@ -959,7 +949,7 @@ fn runs_are_confirmed_on_the_server_the_nodes_came_from() {
         outcomes(&fleet),
         map(&[("srv-01", "ok"), ("srv-02", "unverified")])
     );
-    assert_eq!(step(&fleet.records()["srv-01"], "verify")["outcome"], "ok");
+    assert!(step(&fleet.records()["srv-01"], "verify").is_ok());
     // From an inventory the same runs are judged by their output, and said.
     let local = fleet.galley("converge", &["*:*"]);
     local.expect_code(0);
@@ -1092,8 +1082,10 @@ fn the_gitlab_ci_pipeline_fixes_each_host_once_across_its_shards() {
     let shards: Vec<&String> = reports.keys().filter(|n| n.starts_with("shard-")).collect();
     assert_eq!(shards.len(), 4, "{reports:?}");
     for (n, name) in shards.iter().enumerate() {
-        let header = &crate::support::report_lines(&reports[*name])[0];
-        assert_eq!(header["rollout"]["shard"], format!("{}/4", n + 1), "{name}");
+        let lines = crate::support::report_lines(&reports[*name]);
+        let header = lines[0].header().expect("a header first");
+        let shard = header.rollout.as_ref().and_then(|r| r.shard.clone());
+        assert_eq!(shard, Some(format!("{}/4", n + 1)), "{name}");
     }
     assert!(
         run.stdout().contains("9 hosts: 9 ok"),
@@ -1102,6 +1094,7 @@ fn the_gitlab_ci_pipeline_fixes_each_host_once_across_its_shards() {
     let mut merged = BTreeMap::new();
     for path in reports.values() {
         for (name, outcome) in crate::support::host_outcomes(path) {
+            let outcome = outcome.name().to_string();
             assert!(
                 merged.insert(name.clone(), outcome).is_none(),
                 "{name} in two reports"

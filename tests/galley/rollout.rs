@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::{galley, Fleet, Galley};
+use galley::outcome::OutcomeKind;
+
+use crate::support::{galley, Fleet, Galley, RecordExt, Shown};
 
 /// A command that records its run in `dir/HOST`, then does `then`.
 fn counted(dir: &Path, then: &str) -> String {
@@ -41,8 +43,12 @@ fn start(names: &[String]) -> (Fleet, tempfile::TempDir) {
     (Fleet::start(&refs), tempfile::tempdir().unwrap())
 }
 
+/// Each host's outcome name in the fleet's report.
 fn outcomes(fleet: &Fleet) -> BTreeMap<String, String> {
     crate::support::host_outcomes(&fleet.report())
+        .into_iter()
+        .map(|(name, kind)| (name, kind.name().to_string()))
+        .collect()
 }
 
 #[test]
@@ -57,12 +63,12 @@ fn a_failing_canary_stops_the_run_with_nothing_else_touched() {
         BTreeMap::from([("can-01".into(), 1), ("can-02".into(), 1)])
     );
     let records = fleet.host_records();
-    assert_eq!(records["can-01"]["outcome"], "failed");
-    assert_eq!(records["can-02"]["outcome"], "ok");
+    assert_eq!(records["can-01"].outcome, OutcomeKind::Failed);
+    assert_eq!(records["can-02"].outcome, OutcomeKind::Ok);
     for name in ["can-03", "can-04", "can-05", "can-06"] {
-        assert_eq!(records[name]["outcome"], "skipped");
+        assert_eq!(records[name].outcome, OutcomeKind::Skipped);
         assert_eq!(
-            records[name]["reason"],
+            records[name].reason.as_deref().unwrap(),
             "not started: the canary was not ok (can-01 failed)"
         );
     }
@@ -90,7 +96,7 @@ fn failure_thresholds_by_count_and_by_share() {
     assert_eq!(runs(ran.path()).len(), 3);
     let records = fleet.host_records();
     assert_eq!(
-        records["thr-04"]["reason"],
+        records["thr-04"].reason.as_deref().unwrap(),
         "not started: --max-failures 2 reached (2 of 3 finished hosts not ok)"
     );
 
@@ -209,8 +215,8 @@ fn a_run_stopped_by_sigterm_resumes_and_every_host_runs_exactly_once() {
         names("term", 8).into_iter().map(|n| (n, 1)).collect()
     );
     let lines = fleet.report_lines();
-    assert_eq!(lines.iter().filter(|l| l["type"] == "header").count(), 2);
-    assert!(lines[lines.len() - 1]["type"] == "summary");
+    assert_eq!(lines.iter().filter(|l| l.header().is_some()).count(), 2);
+    assert!(lines[lines.len() - 1].summary().is_some());
     let show = galley(&["report", "show", report.to_str().unwrap()]);
     show.expect_code(0);
     assert!(
@@ -271,7 +277,7 @@ fn a_run_killed_by_sigkill_resumes_without_rerunning_finished_hosts() {
     }
     // The file is JSON Lines again, and tells both runs.
     let lines = fleet.report_lines();
-    assert_eq!(lines.iter().filter(|l| l["type"] == "header").count(), 2);
+    assert_eq!(lines.iter().filter(|l| l.header().is_some()).count(), 2);
     assert!(outcomes(&fleet).values().all(|o| o == "ok"));
 }
 
@@ -310,9 +316,11 @@ fn three_shards_cover_the_fleet_exactly_once_and_reports_merge() {
             .starts_with("3 reports (3 runs):\n9 hosts: 9 ok"),
         "{show}"
     );
-    let json = galley(&[&["report", "show", "--format", "json"], &paths[..]].concat()).json();
-    assert_eq!(json["hosts"].as_array().unwrap().len(), 9);
-    assert_eq!(json["counts"]["ok"], 9);
+    let json = galley(&[&["report", "show", "--format", "json"], &paths[..]].concat());
+    let shown = Shown::read(&json.output.stdout);
+    assert_eq!(shown.hosts().len(), 9);
+    assert_eq!(shown.counts, BTreeMap::from([(OutcomeKind::Ok, 9)]));
+    assert_eq!((shown.runs, shown.reports.len()), (3, 3));
 }
 
 #[test]

@@ -4,15 +4,18 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use galley::outcome::{OutcomeKind, Phase};
+use galley::report::record::{Encoding, HostRecord};
 use serde_json::Value;
 
 use crate::support::{
-    client_key, free_port, galley, keygen, keygen_with, require_user, Fleet, Galley, Sshd,
+    client_key, free_port, galley, keygen, keygen_with, require_user, Fleet, Galley, RecordExt,
+    Sshd,
 };
 
-fn stdout_of(record: &Value) -> String {
-    assert_eq!(record["stdout"]["encoding"], "utf8", "{record}");
-    record["stdout"]["data"].as_str().unwrap().to_string()
+fn stdout_of(record: &HostRecord) -> String {
+    assert_eq!(record.stdout.encoding, Encoding::Utf8, "{record:?}");
+    record.stdout.data.clone()
 }
 
 #[test]
@@ -22,18 +25,21 @@ fn every_host_runs_the_command_and_the_report_says_so() {
     run.expect_code(0);
     let lines = fleet.report_lines();
     assert_eq!(lines.len(), 5, "header, 3 hosts, summary");
-    assert_eq!(lines[0]["type"], "header");
-    assert_eq!(lines[0]["version"], galley::report::record::SCHEMA_VERSION);
-    assert_eq!(lines[0]["hosts"], 3);
-    assert_eq!(lines[4]["type"], "summary");
-    assert_eq!(lines[4]["counts"]["ok"], 3);
-    assert_eq!(lines[4]["exit_code"], 0);
+    let header = lines[0].header().expect("the header first");
+    assert_eq!(header.version, galley::report::record::SCHEMA_VERSION);
+    assert_eq!(header.hosts, 3);
+    let summary = lines[4].summary().expect("the summary last");
+    assert_eq!(summary.counts[&OutcomeKind::Ok], 3);
+    assert_eq!(summary.exit_code, 0);
     for (name, record) in fleet.host_records() {
-        assert_eq!(record["outcome"], "ok");
-        assert_eq!(record["exit_code"], 0);
+        assert_eq!(record.outcome, OutcomeKind::Ok);
+        assert_eq!(record.exit_code, Some(0));
         assert_eq!(stdout_of(&record), format!("hello from {name}\n"));
-        assert_eq!(record["auth"], client_key().private.to_str().unwrap());
-        assert!(record["timings"]["handshake_ms"].is_u64());
+        assert_eq!(
+            record.auth.as_deref().unwrap(),
+            client_key().private.to_str().unwrap()
+        );
+        assert!(record.timings.handshake_ms.is_some());
     }
     let out = run.stdout();
     // The first line says what selected the hosts, as galley read it.
@@ -78,9 +84,9 @@ fn identical_outputs_are_gathered_and_failures_listed() {
         "{run}"
     );
     let records = fleet.host_records();
-    assert_eq!(records["db-2"]["outcome"], "failed");
-    assert_eq!(records["db-2"]["exit_code"], 3);
-    assert_eq!(records["db-2"]["stderr"]["data"], "oops\n");
+    assert_eq!(records["db-2"].outcome, OutcomeKind::Failed);
+    assert_eq!(records["db-2"].exit_code, Some(3));
+    assert_eq!(records["db-2"].stderr.data, "oops\n");
     assert_eq!(stdout_of(&records["db-2"]), "same\n");
 }
 
@@ -90,9 +96,9 @@ fn a_command_killed_by_a_signal_reports_the_signal() {
     let run = fleet.run(&[], "*:*", "kill -TERM $$");
     run.expect_code(1);
     let record = &fleet.host_records()["sig-1"];
-    assert_eq!(record["outcome"], "failed");
-    assert_eq!(record["signal"], "TERM");
-    assert_eq!(record["reason"], "killed by signal TERM");
+    assert_eq!(record.outcome, OutcomeKind::Failed);
+    assert_eq!(record.signal.as_deref().unwrap(), "TERM");
+    assert_eq!(record.reason.as_deref().unwrap(), "killed by signal TERM");
 }
 
 #[test]
@@ -103,11 +109,11 @@ fn an_unknown_host_key_is_refused_and_nothing_runs() {
     let run = fleet.run(&[], "*:*", &format!("touch {}", marker.display()));
     run.expect_code(1);
     let record = &fleet.host_records()["new-1"];
-    assert_eq!(record["outcome"], "hostkey_unknown");
-    assert_eq!(record["phase"], "handshake");
+    assert_eq!(record.outcome, OutcomeKind::HostkeyUnknown);
+    assert_eq!(record.phase, Some(Phase::Handshake));
     assert!(
-        record["reason"].as_str().unwrap().contains("SHA256:"),
-        "{record}"
+        record.reason.as_deref().unwrap().contains("SHA256:"),
+        "{record:?}"
     );
     assert!(
         !marker.exists(),
@@ -137,8 +143,12 @@ fn a_changed_host_key_is_refused_with_both_fingerprints() {
         );
         run.expect_code(1);
         let record = &fleet.host_records()["moved-1"];
-        assert_eq!(record["outcome"], "hostkey_mismatch", "{policy}: {record}");
-        let reason = record["reason"].as_str().unwrap();
+        assert_eq!(
+            record.outcome,
+            OutcomeKind::HostkeyMismatch,
+            "{policy}: {record:?}"
+        );
+        let reason = record.reason.as_deref().unwrap();
         assert_eq!(
             reason.matches("SHA256:").count(),
             2,
@@ -197,13 +207,14 @@ fn chef_host_keys_verify_a_host_without_known_hosts() {
     let run = fleet.run(&["--host-key-check", "chef"], "*:*", "true");
     run.expect_code(1);
     let records = fleet.host_records();
-    assert_eq!(records["chef-1"]["outcome"], "ok");
-    assert_eq!(records["chef-2"]["outcome"], "hostkey_mismatch");
-    assert!(records["chef-2"]["reason"]
-        .as_str()
+    assert_eq!(records["chef-1"].outcome, OutcomeKind::Ok);
+    assert_eq!(records["chef-2"].outcome, OutcomeKind::HostkeyMismatch);
+    assert!(records["chef-2"]
+        .reason
+        .as_deref()
         .unwrap()
         .contains("Chef"));
-    assert_eq!(records["chef-3"]["outcome"], "hostkey_unknown");
+    assert_eq!(records["chef-3"].outcome, OutcomeKind::HostkeyUnknown);
     assert!(
         std::fs::read_to_string(fleet.known_hosts())
             .unwrap()
@@ -221,10 +232,11 @@ fn a_key_the_host_does_not_accept_is_auth_failed() {
     let absent = dir.path().join("absent");
     let run = fleet.run_with_keys(&[&stranger, &encrypted, &absent], "true");
     run.expect_code(1);
-    let host = &run.json()["hosts"][0];
-    assert_eq!(host["outcome"], "auth_failed", "{run}");
-    assert_eq!(host["phase"], "auth");
-    let reason = host["reason"].as_str().unwrap();
+    let doc = run.document();
+    let host = doc.hosts()[0];
+    assert_eq!(host.outcome, OutcomeKind::AuthFailed, "{run}");
+    assert_eq!(host.phase, Some(Phase::Auth));
+    let reason = host.reason.as_deref().unwrap();
     assert!(
         reason.contains(&format!("{} was not accepted", stranger.display())),
         "{reason}"
@@ -249,8 +261,8 @@ fn a_host_without_publickey_auth_says_which_methods_it_accepts() {
     let run = fleet.run(&[], "*:*", "true");
     run.expect_code(1);
     let record = &fleet.host_records()["pw-1"];
-    assert_eq!(record["outcome"], "auth_failed", "{record}");
-    let reason = record["reason"].as_str().unwrap();
+    assert_eq!(record.outcome, OutcomeKind::AuthFailed, "{record:?}");
+    let reason = record.reason.as_deref().unwrap();
     assert!(
         reason.contains("the host accepts only: password;"),
         "{reason}"
@@ -270,14 +282,15 @@ fn a_socket_timeout_during_authentication_is_a_timeout_not_a_wrong_key() {
     let run = fleet.run(&["--login-timeout", "2s"], "*:*", "true");
     run.expect_code(1);
     let record = &fleet.host_records()["slowauth-1"];
-    assert_eq!(record["outcome"], "timeout", "{record}");
-    assert_eq!(record["phase"], "auth", "{record}");
+    assert_eq!(record.outcome, OutcomeKind::Timeout, "{record:?}");
+    assert_eq!(record.phase, Some(Phase::Auth), "{record:?}");
     assert!(
-        record["reason"]
-            .as_str()
+        record
+            .reason
+            .as_deref()
             .unwrap()
             .contains("authentication as root did not finish within 2s"),
-        "{record}"
+        "{record:?}"
     );
 }
 
@@ -322,7 +335,7 @@ fn a_peer_that_does_not_speak_ssh2_is_named_by_what_it_sent() {
     let run = fleet.run(&["--login-timeout", "3s"], "*:*", "true");
     run.expect_code(1);
     let records = fleet.host_records();
-    assert_eq!(records["up-2"]["outcome"], "ok");
+    assert_eq!(records["up-2"].outcome, OutcomeKind::Ok);
     for (name, says) in [
         ("ssh1-1", "it sent the version line \"SSH-1.5-OpenSSH_3.9p1\""),
         (
@@ -331,9 +344,9 @@ fn a_peer_that_does_not_speak_ssh2_is_named_by_what_it_sent() {
         ),
     ] {
         let record = &records[name];
-        assert_eq!(record["outcome"], "error", "{record}");
-        assert_eq!(record["phase"], "handshake", "{record}");
-        let reason = record["reason"].as_str().unwrap();
+        assert_eq!(record.outcome, OutcomeKind::Error, "{record:?}");
+        assert_eq!(record.phase, Some(Phase::Handshake), "{record:?}");
+        let reason = record.reason.as_deref().unwrap();
         assert!(
             reason.starts_with("the host does not speak SSH-2: ") && reason.contains(says),
             "{name}: {reason}"
@@ -362,10 +375,11 @@ fn every_kind_of_key_file_authenticates_and_is_named() {
     for (private, _) in &keys {
         let run = fleet.run_with_keys(&[private], "echo $GALLEY_TEST_HOST");
         run.expect_code(0);
-        let host = &run.json()["hosts"][0];
-        assert_eq!(host["outcome"], "ok", "{run}");
-        assert_eq!(host["stdout"]["data"], "keys-1\n");
-        assert_eq!(host["auth"], private.to_str().unwrap());
+        let doc = run.document();
+        let host = doc.hosts()[0];
+        assert_eq!(host.outcome, OutcomeKind::Ok, "{run}");
+        assert_eq!(host.stdout.data, "keys-1\n");
+        assert_eq!(host.auth.as_deref().unwrap(), private.to_str().unwrap());
     }
 }
 
@@ -395,14 +409,15 @@ fn a_closed_port_is_unreachable_and_a_silent_peer_times_out_in_time() {
     let took = started.elapsed();
     run.expect_code(1);
     let records = fleet.host_records();
-    assert_eq!(records["up-1"]["outcome"], "ok");
-    assert_eq!(records["closed-1"]["outcome"], "unreachable");
-    assert!(records["closed-1"]["reason"]
-        .as_str()
+    assert_eq!(records["up-1"].outcome, OutcomeKind::Ok);
+    assert_eq!(records["closed-1"].outcome, OutcomeKind::Unreachable);
+    assert!(records["closed-1"]
+        .reason
+        .as_deref()
         .unwrap()
         .contains("refused"));
-    assert_eq!(records["silent-1"]["outcome"], "timeout");
-    assert_eq!(records["silent-1"]["phase"], "handshake");
+    assert_eq!(records["silent-1"].outcome, OutcomeKind::Timeout);
+    assert_eq!(records["silent-1"].phase, Some(Phase::Handshake));
     assert!(
         took < Duration::from_secs(8),
         "a silent peer must not hold the run: {took:?}"
@@ -421,8 +436,8 @@ fn a_hung_command_times_out_and_leaves_no_process_behind() {
     run.expect_code(1);
     assert!(started.elapsed() < Duration::from_secs(10));
     let record = &fleet.host_records()["slow-1"];
-    assert_eq!(record["outcome"], "timeout");
-    assert_eq!(record["phase"], "command");
+    assert_eq!(record.outcome, OutcomeKind::Timeout);
+    assert_eq!(record.phase, Some(Phase::Command));
     assert_eq!(stdout_of(record), "started\n");
     // The wrapper kills the command's process group once the channel closes.
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -469,15 +484,18 @@ fn a_background_child_holding_the_output_ends_the_host_after_the_drain() {
     run.expect_code(1);
     assert!(took < Duration::from_secs(20), "the run must end: {took:?}");
     let records = fleet.host_records();
-    for (name, kind, code) in [("bg-1", "ok", 0), ("bg-2", "failed", 3)] {
+    for (name, kind, code) in [
+        ("bg-1", OutcomeKind::Ok, 0),
+        ("bg-2", OutcomeKind::Failed, 3),
+    ] {
         let record = &records[name];
-        assert_eq!(record["outcome"], kind, "{record}");
-        assert_eq!(record["exit_code"], code, "{record}");
+        assert_eq!(record.outcome, kind, "{record:?}");
+        assert_eq!(record.exit_code, Some(code), "{record:?}");
         assert_eq!(stdout_of(record), "started\n");
-        let note = record["notes"][0].as_str().unwrap_or_default();
+        let note = record.notes.first().map_or("", String::as_str);
         assert!(
             note.contains("still held its output 2s after it exited"),
-            "{record}"
+            "{record:?}"
         );
     }
     assert!(
@@ -505,14 +523,8 @@ fn a_background_child_holding_the_output_ends_the_host_after_the_drain() {
     run.expect_code(0);
     assert!(started.elapsed() < Duration::from_secs(15));
     let record = &fleet.host_records()["bg-1"];
-    assert_eq!(record["outcome"], "ok", "{record}");
-    assert!(
-        record["notes"][0]
-            .as_str()
-            .unwrap()
-            .contains("not waited for"),
-        "{record}"
-    );
+    assert_eq!(record.outcome, OutcomeKind::Ok, "{record:?}");
+    assert!(record.notes[0].contains("not waited for"), "{record:?}");
     let _ = std::process::Command::new("pkill")
         .args(["-f", "sleep 30732"])
         .status();
@@ -527,7 +539,7 @@ fn a_background_child_holding_the_output_ends_the_host_after_the_drain() {
     run.expect_code(0);
     let record = &fleet.host_records()["bg-1"];
     assert_eq!(stdout_of(record), "late\n");
-    assert!(record.get("notes").is_none(), "{record}");
+    assert!(record.notes.is_empty(), "{record:?}");
 }
 
 #[test]
@@ -541,7 +553,7 @@ fn a_timeout_kills_every_process_of_the_command_also_outside_its_group() {
         "sleep 30741 & bash -c 'set -m; sleep 30742 & wait' & sleep 30743",
     );
     run.expect_code(1);
-    assert_eq!(fleet.host_records()["tk-1"]["outcome"], "timeout");
+    assert_eq!(fleet.host_records()["tk-1"].outcome.name(), "timeout");
     for pattern in ["sleep 30741", "sleep 30742", "sleep 30743"] {
         wait_for_pattern_gone(pattern);
     }
@@ -557,12 +569,12 @@ fn huge_output_is_bounded_and_bytes_that_are_not_utf8_survive() {
     );
     run.expect_code(0);
     let records = fleet.host_records();
-    let loud = &records["loud-1"]["stdout"];
-    assert_eq!(loud["dropped_bytes"], 50_000_000 - 65_536);
-    assert_eq!(loud["data"].as_str().unwrap().len(), 65_536);
-    let binary = &records["binary-1"]["stdout"];
-    assert_eq!(binary["encoding"], "base64");
-    assert_eq!(binary["data"], "Yf/+Yg==");
+    let loud = &records["loud-1"].stdout;
+    assert_eq!(loud.dropped_bytes.unwrap(), 50_000_000 - 65_536);
+    assert_eq!(loud.data.len(), 65_536);
+    let binary = &records["binary-1"].stdout;
+    assert_eq!(binary.encoding, Encoding::Base64);
+    assert_eq!(binary.data, "Yf/+Yg==");
     assert!(run.stdout().contains("a\\xff\\xfeb"), "{run}");
 }
 
@@ -603,8 +615,8 @@ fn nodes_without_an_address_are_skipped_and_counted() {
     let run = fleet.run(&[], "*:*", "true");
     run.expect_code(1);
     let records = fleet.host_records();
-    assert_eq!(records["ghost-1"]["outcome"], "skipped");
-    assert_eq!(records["ok-1"]["outcome"], "ok");
+    assert_eq!(records["ghost-1"].outcome, OutcomeKind::Skipped);
+    assert_eq!(records["ok-1"].outcome, OutcomeKind::Ok);
 }
 
 #[test]
@@ -612,11 +624,11 @@ fn json_output_is_one_document() {
     let fleet = Fleet::start(&["j-1"]);
     let run = fleet.run(&["--output", "json"], "*:*", "echo hi");
     run.expect_code(0);
-    let doc = run.json();
-    assert_eq!(doc["header"]["type"], "header");
-    assert_eq!(doc["hosts"][0]["name"], "j-1");
-    assert_eq!(doc["hosts"][0]["stdout"]["data"], "hi\n");
-    assert_eq!(doc["summary"]["counts"]["ok"], 1);
+    let doc = run.document();
+    assert_eq!(doc.header().hosts, 1);
+    assert_eq!(doc.hosts()[0].name, "j-1");
+    assert_eq!(doc.hosts()[0].stdout.data, "hi\n");
+    assert_eq!(doc.summary().counts[&OutcomeKind::Ok], 1);
 }
 
 #[test]
@@ -695,26 +707,28 @@ fn a_first_interrupt_lets_running_hosts_finish_and_skips_the_rest() {
     let run = running.wait();
     run.expect_code(130);
     let lines = fleet.report_lines();
-    assert_eq!(lines.first().unwrap()["type"], "header");
-    let summary = lines.last().unwrap();
-    assert_eq!(summary["type"], "summary");
-    assert_eq!(summary["exit_code"], 130);
+    assert!(lines.first().unwrap().header().is_some());
+    let summary = lines.last().unwrap().summary().expect("the summary last");
+    assert_eq!(summary.exit_code, 130);
     let records = fleet.host_records();
     assert_eq!(records.len(), 4, "every host is in the report");
-    let outcomes: Vec<&str> = records
+    let outcomes: Vec<OutcomeKind> = records.values().map(|r| r.outcome).collect();
+    let ok: Vec<&HostRecord> = records
         .values()
-        .map(|r| r["outcome"].as_str().unwrap())
+        .filter(|r| r.outcome == OutcomeKind::Ok)
         .collect();
-    let ok: Vec<&Value> = records.values().filter(|r| r["outcome"] == "ok").collect();
     assert_eq!(ok.len(), 1, "the running host finished: {outcomes:?}");
     assert_eq!(
         stdout_of(ok[0]),
         "done\n",
         "a running host finished its command"
     );
-    for record in records.values().filter(|r| r["outcome"] != "ok") {
-        assert_eq!(record["outcome"], "skipped", "{record}");
-        assert_eq!(record["reason"], "not started: the run was interrupted");
+    for record in records.values().filter(|r| r.outcome != OutcomeKind::Ok) {
+        assert_eq!(record.outcome, OutcomeKind::Skipped, "{record:?}");
+        assert_eq!(
+            record.reason.as_deref().unwrap(),
+            "not started: the run was interrupted"
+        );
     }
 }
 
@@ -740,9 +754,9 @@ fn a_second_interrupt_stops_running_hosts() {
     );
     assert!(started.elapsed() < Duration::from_secs(15), "{run}");
     let records = fleet.host_records();
-    let count = |outcome: &str| records.values().filter(|r| r["outcome"] == outcome).count();
+    let count = |outcome| records.values().filter(|r| r.outcome == outcome).count();
     assert_eq!(
-        (count("cancelled"), count("skipped")),
+        (count(OutcomeKind::Cancelled), count(OutcomeKind::Skipped)),
         (2, 1),
         "{records:?}"
     );
@@ -818,7 +832,7 @@ fn sudo_runs_as_root_or_reports_that_it_wants_a_password() {
     let run = fleet.run(&["-x", "galley-nopass", "--sudo"], "*:*", "id -u");
     run.expect_code(0);
     let record = &fleet.host_records()["s-1"];
-    assert_eq!(record["user"], "galley-nopass");
+    assert_eq!(record.user.as_deref().unwrap(), "galley-nopass");
     assert_eq!(stdout_of(record), "0\n");
 
     let started = Instant::now();
@@ -829,7 +843,11 @@ fn sudo_runs_as_root_or_reports_that_it_wants_a_password() {
         "sudo must never wait for a password"
     );
     let record = &fleet.host_records()["s-1"];
-    assert_eq!(record["outcome"], "sudo_password_required", "{record}");
+    assert_eq!(
+        record.outcome,
+        OutcomeKind::SudoPasswordRequired,
+        "{record:?}"
+    );
     assert!(run.stdout().contains("sudo_password_required"), "{run}");
 }
 
@@ -846,7 +864,7 @@ fn timeouts_kill_commands_of_unprivileged_users_and_under_sudo() {
         flags.extend(["--command-timeout", "1s"]);
         let run = fleet.run(&flags, "*:*", pattern);
         run.expect_code(1);
-        assert_eq!(fleet.host_records()["t-1"]["outcome"], "timeout");
+        assert_eq!(fleet.host_records()["t-1"].outcome.name(), "timeout");
         wait_for_pattern_gone(pattern);
     }
 }
@@ -973,22 +991,25 @@ fn ssh_config_supplies_hostname_port_key_and_known_hosts_with_flags_and_nodes_fi
     let records = fleet.host_records();
     for (name, port, host) in [("c-1", p1, "c-1"), ("c-2", p2, "c-2"), ("c-3", p1, "c-1")] {
         let r = &records[name];
-        assert_eq!(r["outcome"], "ok", "{name}: {r}");
-        assert_eq!(r["address"], "127.0.0.1");
-        assert_eq!(r["port"], port);
+        assert_eq!(r.outcome, OutcomeKind::Ok, "{name}: {r:?}");
+        assert_eq!(r.address.as_deref().unwrap(), "127.0.0.1");
+        assert_eq!(r.port.unwrap(), port);
         assert_eq!(stdout_of(r), format!("{host}\n"));
-        assert_eq!(r["auth"], client_key().private.to_str().unwrap());
+        assert_eq!(
+            r.auth.as_deref().unwrap(),
+            client_key().private.to_str().unwrap()
+        );
     }
     // ProxyJump is followed (here to a closed port), and one galley cannot
     // read fails the host: a bastion is never bypassed
-    assert_eq!(records["j-1"]["outcome"], "unreachable");
-    let reason = |name: &str| records[name]["reason"].as_str().unwrap().to_string();
+    assert_eq!(records["j-1"].outcome, OutcomeKind::Unreachable);
+    let reason = |name: &str| records[name].reason.as_deref().unwrap().to_string();
     assert!(
         reason("j-1").contains("gateway root@127.0.0.1:1"),
         "{}",
         reason("j-1")
     );
-    assert_eq!(records["j-2"]["outcome"], "error");
+    assert_eq!(records["j-2"].outcome, OutcomeKind::Error);
     assert!(
         reason("j-2").contains("ProxyJump for badjump"),
         "{}",
@@ -999,7 +1020,7 @@ fn ssh_config_supplies_hostname_port_key_and_known_hosts_with_flags_and_nodes_fi
     let mut args = base.to_vec();
     args.extend(["-p", "1", "name:c-1", "--", "true"]);
     galley(&args).expect_code(1);
-    assert_eq!(fleet.host_records()["c-1"]["outcome"], "unreachable");
+    assert_eq!(fleet.host_records()["c-1"].outcome.name(), "unreachable");
 }
 
 #[test]
@@ -1150,8 +1171,8 @@ fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
     args.extend(["*:*", "--", "echo $GALLEY_TEST_HOST"]);
     let run = galley_in(client, &args);
     run.expect_code(1);
-    for host in run.json()["hosts"].as_array().unwrap() {
-        assert_eq!(host["outcome"], "unreachable", "{host}");
+    for host in run.document().hosts() {
+        assert_eq!(host.outcome, OutcomeKind::Unreachable, "{host:?}");
     }
 
     // Through the bastion both run, each verified end to end.
@@ -1160,13 +1181,9 @@ fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
     args.extend(["-G", &gateway, "*:*", "--", "echo $GALLEY_TEST_HOST"]);
     let run = galley_in(client, &args);
     run.expect_code(0);
-    let doc = run.json();
-    for host in doc["hosts"].as_array().unwrap() {
-        assert_eq!(host["outcome"], "ok", "{run}");
-        assert_eq!(
-            host["stdout"]["data"],
-            format!("{}\n", host["name"].as_str().unwrap())
-        );
+    for host in run.document().hosts() {
+        assert_eq!(host.outcome, OutcomeKind::Ok, "{run}");
+        assert_eq!(host.stdout.data, format!("{}\n", host.name));
     }
 
     // The target's own key is still checked: a changed key is refused.
@@ -1185,13 +1202,14 @@ fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
     std::fs::write(known, forged).unwrap();
     let run = galley_in(client, &args);
     run.expect_code(1);
-    let hosts = run.json()["hosts"].clone();
-    assert_eq!(hosts[0]["outcome"], "hostkey_mismatch", "{run}");
+    let doc = run.document();
+    let hosts = doc.hosts();
+    assert_eq!(hosts[0].outcome, OutcomeKind::HostkeyMismatch, "{run}");
     assert!(
-        hosts[0]["reason"].as_str().unwrap().contains("changed"),
+        hosts[0].reason.as_deref().unwrap().contains("changed"),
         "{run}"
     );
-    assert_eq!(hosts[1]["outcome"], "ok", "{run}");
+    assert_eq!(hosts[1].outcome, OutcomeKind::Ok, "{run}");
     std::fs::write(known, lines.concat()).unwrap();
 
     // ssh_config ProxyJump does the same.
@@ -1206,10 +1224,7 @@ fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
     args.extend(["-G", "root@127.0.0.1:1", "*:*", "--", "true"]);
     let run = galley_in(client, &args);
     run.expect_code(1);
-    let reason = run.json()["hosts"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reason = run.document().hosts()[0].reason.clone().unwrap();
     assert!(reason.contains("gateway root@127.0.0.1:1"), "{reason}");
     drop((web1, web2, bastion));
 }
@@ -1261,8 +1276,8 @@ fn the_agent_authenticates_and_the_report_says_so() {
     let _ = agent.wait();
     run.expect_code(0);
     assert_eq!(
-        run.json()["hosts"][0]["auth"],
-        "agent (galley-test-client)",
+        run.document().hosts()[0].auth.as_deref(),
+        Some("agent (galley-test-client)"),
         "{run}"
     );
 }
@@ -1295,14 +1310,15 @@ fn a_host_whose_sshd_dies_mid_command_is_an_error_not_a_hang() {
     run.expect_code(1);
     assert!(started.elapsed() < Duration::from_secs(15), "{run}");
     let record = &fleet.host_records()["dies-1"];
-    assert_eq!(record["outcome"], "error", "{record}");
-    assert_eq!(record["phase"], "command");
+    assert_eq!(record.outcome, OutcomeKind::Error, "{record:?}");
+    assert_eq!(record.phase, Some(Phase::Command));
     assert!(
-        record["reason"]
-            .as_str()
+        record
+            .reason
+            .as_deref()
             .unwrap()
             .contains("connection lost"),
-        "{record}"
+        "{record:?}"
     );
     // The wrapper saw its stdin close with the connection, and killed the command.
     wait_for_pattern_gone("^sleep 30723");
@@ -1316,8 +1332,8 @@ fn fifty_megabytes_of_output_keep_memory_bounded() {
     let args = fleet.args(&[], "*:*", "head -c 50000000 /dev/urandom | tr : ';'");
     let (run, peak_kib) = Galley::new().args(args).run_with_peak_memory();
     run.expect_code(0);
-    let stdout = &fleet.host_records()["big-1"]["stdout"];
-    assert_eq!(stdout["dropped_bytes"], 50_000_000 - (1 << 20));
+    let stdout = &fleet.host_records()["big-1"].stdout;
+    assert_eq!(stdout.dropped_bytes.unwrap(), 50_000_000 - (1 << 20));
     assert!(
         peak_kib < 40 * 1024,
         "galley kept too much in memory: {peak_kib} KiB at peak"
@@ -1358,7 +1374,7 @@ fn knife_ssh_settings_are_defaults_under_the_flags() {
         .env("HOME", home.path().to_str().unwrap())
         .run();
     run.expect_code(1);
-    assert_eq!(fleet.host_records()["kn-1"]["outcome"], "unreachable");
+    assert_eq!(fleet.host_records()["kn-1"].outcome.name(), "unreachable");
 }
 
 #[test]
@@ -1444,24 +1460,16 @@ fn a_report_disk_that_fills_mid_run_loses_no_host() {
     run.expect_code(3);
     // Every host reaches the operator: the summary has all six.
     assert!(run.stdout().contains("6 hosts: 6 ok"), "{run}");
-    let lines: Vec<Value> = std::fs::read_to_string(&report)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every line of the report is whole"))
-        .collect();
+    // Every line of the report is whole.
+    let lines = crate::support::report_lines(&report);
     let recorded: Vec<&str> = lines
         .iter()
-        .filter(|l| l["type"] == "host")
-        .map(|l| l["name"].as_str().unwrap())
+        .filter_map(|l| l.host())
+        .map(|h| h.name.as_str())
         .collect();
     let last = lines.last().unwrap();
-    assert_eq!(last["type"], "unrecorded", "{last}");
-    let missing: Vec<&str> = last["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h.as_str().unwrap())
-        .collect();
+    let lost = last.unrecorded().unwrap_or_else(|| panic!("{last:?}"));
+    let missing: Vec<&str> = lost.hosts.iter().map(String::as_str).collect();
     assert!(
         !missing.is_empty() && !recorded.is_empty(),
         "{recorded:?} {missing:?}"

@@ -1,7 +1,10 @@
 //! A fleet of test hosts: real sshd servers with an inventory and a
 //! known_hosts file for them, and galley run against them.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use galley::report::record::{HostRecord, Record};
 
 use super::{client_key, galley, host_records, report_lines, Galley, Run, Sshd};
 
@@ -89,13 +92,15 @@ impl Fleet {
         Galley::new().args(self.args(extra, query, command))
     }
 
-    /// The report's lines, parsed.
-    pub fn report_lines(&self) -> Vec<serde_json::Value> {
+    /// The report's lines, read.
+    #[track_caller]
+    pub fn report_lines(&self) -> Vec<Record> {
         report_lines(&self.report())
     }
 
     /// The host records of the report, by name.
-    pub fn host_records(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
+    #[track_caller]
+    pub fn host_records(&self) -> BTreeMap<String, HostRecord> {
         host_records(&self.report())
     }
 }

@@ -46,6 +46,12 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\n{self}"))
     }
 
+    /// stdout as a run's JSON document (`--output json`).
+    #[track_caller]
+    pub fn document(&self) -> super::Document {
+        super::Document::read(&self.output.stdout)
+    }
+
     /// The first column of a table on stdout, header skipped.
     pub fn names(&self) -> Vec<String> {
         self.stdout()
