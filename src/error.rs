@@ -98,7 +98,7 @@ impl fmt::Display for Error {
 
 /// Output errors: a closed pipe (`galley search ... | head`) is not a
 /// failure, anything else is.
-pub fn output_result(result: io::Result<()>) -> Result<(), Error> {
+pub(crate) fn output_result(result: io::Result<()>) -> Result<(), Error> {
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::setup(

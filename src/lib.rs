@@ -27,6 +27,7 @@
 // Unsafe code lives in two modules only (sys, ssh::ffi), and every unsafe
 // operation says why it is sound, also inside unsafe fns.
 #![deny(unsafe_code)]
+#![warn(unreachable_pub)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -37,22 +38,22 @@ pub mod command_line;
 pub mod commands;
 pub mod complete;
 pub mod config;
-pub mod diagnostic;
-pub mod error;
-pub mod exec;
+pub(crate) mod diagnostic;
+pub(crate) mod error;
+pub(crate) mod exec;
 pub mod exit;
 pub mod hostlist;
 pub mod inventory;
 pub mod outcome;
 pub mod report;
-pub mod rollout;
-pub mod secrets;
-pub mod ssh;
+pub(crate) mod rollout;
+pub(crate) mod secrets;
+pub(crate) mod ssh;
 #[allow(unsafe_code)]
-pub mod sys;
-pub mod target;
-pub mod terminal;
-pub mod units;
+pub(crate) mod sys;
+pub(crate) mod target;
+pub(crate) mod terminal;
+pub(crate) mod units;
 
 pub use error::Error;
 

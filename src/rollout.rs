@@ -17,7 +17,7 @@ use crate::target::Target;
 use crate::units::{HostCount, Shard};
 
 /// Whether a node belongs to a shard.
-pub fn in_shard(name: &str, shard: Shard) -> bool {
+pub(crate) fn in_shard(name: &str, shard: Shard) -> bool {
     let digest = openssl::sha::sha256(name.as_bytes());
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
@@ -81,7 +81,7 @@ fn spread_key(target: &Target) -> (String, String) {
 
 /// `n` canaries: one from each (environment, role) group in turn, groups
 /// and hosts in name order.
-pub fn pick_canaries(targets: &[Target], n: usize) -> Vec<usize> {
+pub(crate) fn pick_canaries(targets: &[Target], n: usize) -> Vec<usize> {
     let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, t) in targets.iter().enumerate() {
         groups.entry(spread_key(t)).or_default().push(i);
@@ -105,7 +105,11 @@ pub fn pick_canaries(targets: &[Target], n: usize) -> Vec<usize> {
 }
 
 /// The waves: the canaries, then the rest in batches (or all at once).
-pub fn waves(targets: &[Target], canary: Option<usize>, batch: Option<HostCount>) -> Vec<Wave> {
+pub(crate) fn waves(
+    targets: &[Target],
+    canary: Option<usize>,
+    batch: Option<HostCount>,
+) -> Vec<Wave> {
     let canaries = canary
         .map(|n| pick_canaries(targets, n))
         .unwrap_or_default();
@@ -144,14 +148,14 @@ pub fn waves(targets: &[Target], canary: Option<usize>, batch: Option<HostCount>
 
 /// Counts finished hosts against `--max-failures`.
 #[derive(Debug)]
-pub struct Threshold {
+pub(crate) struct Threshold {
     limit: HostCount,
     finished: AtomicUsize,
     failed: AtomicUsize,
 }
 
 impl Threshold {
-    pub fn new(limit: HostCount) -> Threshold {
+    pub(crate) fn new(limit: HostCount) -> Threshold {
         Threshold {
             limit,
             finished: AtomicUsize::new(0),
@@ -161,7 +165,7 @@ impl Threshold {
 
     /// Counts a finished host; returns why to stop when the threshold is
     /// crossed. Hosts that never ran (skipped) do not count.
-    pub fn record(&self, outcome: &HostOutcome) -> Option<String> {
+    pub(crate) fn record(&self, outcome: &HostOutcome) -> Option<String> {
         if outcome.kind() == OutcomeKind::Skipped {
             return None;
         }

@@ -22,16 +22,16 @@ use std::sync::OnceLock;
 use regex::bytes::Regex;
 
 /// What stands where a secret was.
-pub const MASK: &str = "REDACTED";
+pub(crate) const MASK: &str = "REDACTED";
 
 /// A key block is masked up to its END line; with no END line within this
 /// many bytes (no private key is this long), the masking stops, says so,
 /// and the stream is shown again from there.
-pub const KEY_BLOCK_LIMIT: usize = 64 * 1024;
+pub(crate) const KEY_BLOCK_LIMIT: usize = 64 * 1024;
 
 /// The credentials part of a URL (between `://` and `@`) is held back until
 /// it ends; one longer than this is masked without waiting for its `@`.
-pub const URL_CREDENTIAL_LIMIT: usize = 4 * 1024;
+pub(crate) const URL_CREDENTIAL_LIMIT: usize = 4 * 1024;
 
 /// The longest label between `-----BEGIN ` and `PRIVATE KEY`.
 const LABEL_LIMIT: usize = 64;
@@ -50,7 +50,7 @@ fn key_end() -> &'static Regex {
 
 /// Masks secrets in a stream of bytes fed in pieces.
 #[derive(Debug, Default)]
-pub struct Masker {
+pub(crate) struct Masker {
     keys: KeyBlocks,
     urls: UrlCredentials,
     /// The key filter's output, before the URL filter (reused).
@@ -58,20 +58,20 @@ pub struct Masker {
 }
 
 impl Masker {
-    pub fn new() -> Masker {
+    pub(crate) fn new() -> Masker {
         Masker::default()
     }
 
     /// Masks `input`, appending to `out` what is certain by now; the rest
     /// is held back for the next call or [`Masker::finish`].
-    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+    pub(crate) fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
         self.scratch.clear();
         self.keys.feed(input, &mut self.scratch);
         self.urls.feed(&self.scratch, out);
     }
 
     /// The end of the stream: appends what was held back, masked.
-    pub fn finish(&mut self, out: &mut Vec<u8>) {
+    pub(crate) fn finish(&mut self, out: &mut Vec<u8>) {
         self.scratch.clear();
         self.keys.finish(&mut self.scratch);
         self.urls.feed(&self.scratch, out);
@@ -80,7 +80,7 @@ impl Masker {
 }
 
 /// Bytes with secrets masked, in one go.
-pub fn mask_bytes(input: &[u8]) -> Vec<u8> {
+pub(crate) fn mask_bytes(input: &[u8]) -> Vec<u8> {
     let mut masker = Masker::new();
     let mut out = Vec::with_capacity(input.len());
     masker.feed(input, &mut out);
@@ -89,7 +89,7 @@ pub fn mask_bytes(input: &[u8]) -> Vec<u8> {
 }
 
 /// Text with secrets masked, in one go.
-pub fn mask(input: &str) -> String {
+pub(crate) fn mask(input: &str) -> String {
     String::from_utf8(mask_bytes(input.as_bytes()))
         .expect("masking replaces ASCII with ASCII, so UTF-8 stays UTF-8")
 }

@@ -14,7 +14,7 @@ fn poll_ms(limit: Duration) -> i32 {
 
 /// poll(2) over `fds` for up to `limit`; returns how many are ready (0 on
 /// timeout or error: callers look at `revents` and loop).
-pub fn poll(fds: &mut [libc::pollfd], limit: Duration) -> usize {
+pub(crate) fn poll(fds: &mut [libc::pollfd], limit: Duration) -> usize {
     let count = libc::nfds_t::try_from(fds.len()).unwrap_or(libc::nfds_t::MAX);
     // SAFETY: `fds` is a valid, exclusively borrowed array of `count`
     // pollfd for the duration of the call.
@@ -23,7 +23,7 @@ pub fn poll(fds: &mut [libc::pollfd], limit: Duration) -> usize {
 }
 
 /// A pollfd asking for `events` on `fd`.
-pub fn pollfd(fd: RawFd, events: i16) -> libc::pollfd {
+pub(crate) fn pollfd(fd: RawFd, events: i16) -> libc::pollfd {
     libc::pollfd {
         fd,
         events,
@@ -32,13 +32,13 @@ pub fn pollfd(fd: RawFd, events: i16) -> libc::pollfd {
 }
 
 /// Blocks until `fd` is readable or the time is up; true when readable.
-pub fn wait_readable(fd: RawFd, limit: Duration) -> bool {
+pub(crate) fn wait_readable(fd: RawFd, limit: Duration) -> bool {
     poll(&mut [pollfd(fd, libc::POLLIN)], limit) > 0
 }
 
 /// Whether the peer closed the connection: the socket reads as end of
 /// file, looked at without taking the byte (MSG_PEEK) or blocking.
-pub fn peer_closed(fd: RawFd) -> bool {
+pub(crate) fn peer_closed(fd: RawFd) -> bool {
     let mut byte = [0u8; 1];
     // SAFETY: a one-byte buffer we own, for the duration of the call.
     let n = unsafe {
@@ -55,7 +55,7 @@ pub fn peer_closed(fd: RawFd) -> bool {
 /// Allocates `len` bytes of `file` from `offset` without changing its size
 /// (fallocate with FALLOC_FL_KEEP_SIZE), so later writes there cannot fail
 /// for want of space. `EOPNOTSUPP` where the file system cannot.
-pub fn reserve(file: &std::fs::File, offset: u64, len: u64) -> io::Result<()> {
+pub(crate) fn reserve(file: &std::fs::File, offset: u64, len: u64) -> io::Result<()> {
     let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
         return Err(io::Error::from(io::ErrorKind::InvalidInput));
     };
@@ -72,7 +72,7 @@ pub fn reserve(file: &std::fs::File, offset: u64, len: u64) -> io::Result<()> {
 /// The login name of the process's user, from the password database
 /// (getpwuid_r, not getpwuid: the entry lands in our own buffers, so
 /// another thread reading the database cannot overwrite it).
-pub fn login_name() -> Option<String> {
+pub(crate) fn login_name() -> Option<String> {
     let mut buffer = vec![0 as libc::c_char; 16 * 1024];
     // SAFETY: an all-zero passwd is a valid value of this plain C struct.
     let mut entry: libc::passwd = unsafe { std::mem::zeroed() };

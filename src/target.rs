@@ -94,7 +94,7 @@ impl Targets {
 }
 
 /// Resolves each node's address and port.
-pub fn resolve(nodes: Vec<Arc<Node>>, rule: &AddressRule) -> Targets {
+pub(crate) fn resolve(nodes: Vec<Arc<Node>>, rule: &AddressRule) -> Targets {
     let mut out = Targets::default();
     for node in nodes {
         match address_of(&node, rule) {

@@ -22,7 +22,7 @@ use crate::error::{output_result, Error};
 /// Text with control characters shown as escapes: ESC as `\e`, carriage
 /// return as `\r`, other C0 controls and DEL as `\xNN`, C1 controls
 /// (U+0080 to U+009F) as `\u{NN}`. Tab and newline stay.
-pub fn escape_controls(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
     let is_control =
         |c: char| (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c);
     if !text.contains(is_control) {
@@ -55,7 +55,7 @@ pub enum HostBytes {
 
 /// Text for people on stdout: a report, a summary, a table, the hosts'
 /// lines. A closed pipe is not an error.
-pub fn print(text: &str, host_bytes: HostBytes) -> Result<(), Error> {
+pub(crate) fn print(text: &str, host_bytes: HostBytes) -> Result<(), Error> {
     output_result(
         io::stdout()
             .lock()
@@ -73,7 +73,7 @@ fn shown(text: &str, host_bytes: HostBytes) -> Cow<'_, str> {
 
 /// A command's output: JSON for programs as it is, anything else as text
 /// for people.
-pub fn output(text: &str, json: bool) -> Result<(), Error> {
+pub(crate) fn output(text: &str, json: bool) -> Result<(), Error> {
     if json {
         data(text.as_bytes())
     } else {
@@ -82,7 +82,7 @@ pub fn output(text: &str, json: bool) -> Result<(), Error> {
 }
 
 /// Text for people on stderr (the summary of `--output stream`).
-pub fn eprint(text: &str, host_bytes: HostBytes) {
+pub(crate) fn eprint(text: &str, host_bytes: HostBytes) {
     let _ = io::stderr()
         .lock()
         .write_all(shown(text, host_bytes).as_bytes());
@@ -90,30 +90,30 @@ pub fn eprint(text: &str, host_bytes: HostBytes) {
 
 /// One of galley's messages on stderr (`galley: warning: ...`): node
 /// names, paths and server answers in it are escaped.
-pub fn message(line: &str) {
+pub(crate) fn message(line: &str) {
     let _ = writeln!(io::stderr().lock(), "{}", escape_controls(line));
 }
 
 /// Bytes for programs on stdout (JSON, completions, the man page), as they
 /// are.
-pub fn data(bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn data(bytes: &[u8]) -> Result<(), Error> {
     output_result(io::stdout().lock().write_all(bytes))
 }
 
 /// Writes machine output to stdout through `write` (for documents written
 /// piece by piece).
-pub fn data_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+pub(crate) fn data_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
     output_result(write(&mut io::stdout().lock()))
 }
 
 /// An error screen already escaped by its renderer, with galley's own
 /// colours in it.
-pub fn error_screen(text: &str) {
+pub(crate) fn error_screen(text: &str) {
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Whether stderr is a terminal (for the progress line and colours).
-pub fn stderr_is_terminal() -> bool {
+pub(crate) fn stderr_is_terminal() -> bool {
     io::stderr().is_terminal()
 }
 

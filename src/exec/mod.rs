@@ -138,7 +138,7 @@ pub enum Event {
 }
 
 /// How often [`Event::Tick`] comes.
-pub const TICK: Duration = Duration::from_millis(250);
+pub(crate) const TICK: Duration = Duration::from_millis(250);
 
 /// The hosts in their waves, and how to start them.
 pub struct Schedule<'a> {
@@ -154,7 +154,7 @@ pub struct Schedule<'a> {
 /// (SIGINT, SIGTERM, SIGHUP) are watched meanwhile: the first stops the
 /// starting of hosts, the second the running ones (see [`Cancel`]).
 /// Returns when every host has ended.
-pub fn run<F>(
+pub(crate) fn run<F>(
     schedule: &Schedule,
     cancel: &Cancel,
     work: F,
@@ -216,13 +216,13 @@ where
 }
 
 /// Hands a host's output to the reporter as it arrives.
-pub struct Live<'a> {
+pub(crate) struct Live<'a> {
     index: usize,
     events: &'a Sender<Event>,
 }
 
 impl Live<'_> {
-    pub fn send(&self, stream: u8, bytes: &[u8]) {
+    pub(crate) fn send(&self, stream: u8, bytes: &[u8]) {
         let _ = self.events.send(Event::Output {
             index: self.index,
             stream,
@@ -243,7 +243,7 @@ pub struct Pace {
 /// Runs the waves in order (the canaries, then the batches), stopping
 /// when a canary is not ok or the failure threshold is crossed; hosts never
 /// started end `skipped` with the reason. The outcomes go out as events.
-pub fn run_waves<F>(
+pub(crate) fn run_waves<F>(
     targets: &[Target],
     waves: &[Wave],
     pace: Pace,
@@ -308,7 +308,7 @@ pub fn run_waves<F>(
 /// those never started because the run was stopped; the outcome goes out
 /// in its [`Event::Finished`], and the returned list gives each index with
 /// its outcome's kind, in index order.
-pub fn execute<F>(
+pub(crate) fn execute<F>(
     targets: &[Target],
     order: &[usize],
     concurrency: usize,
@@ -365,7 +365,7 @@ where
 }
 
 /// A host never started because the run stopped.
-pub fn skipped(target: &Target, cancel: &Cancel) -> HostOutcome {
+pub(crate) fn skipped(target: &Target, cancel: &Cancel) -> HostOutcome {
     let mut o = HostOutcome::without_run(
         &target.name,
         Ended::Skipped(format!("not started: {}", cancel.reason())),

@@ -62,7 +62,11 @@ impl Identities {
 /// offers when publickey is not one of them; or, when the connection
 /// itself failed or timed out during an attempt, that failure, with
 /// libssh2's code (the other keys are not tried on a dead socket).
-pub fn authenticate(session: &Session, user: &str, ids: &Identities) -> Result<String, Error> {
+pub(crate) fn authenticate(
+    session: &Session,
+    user: &str,
+    ids: &Identities,
+) -> Result<String, Error> {
     let mut tried: Vec<String> = Vec::new();
     if ids.agent {
         match try_agent(session, user)? {
@@ -170,7 +174,7 @@ fn try_agent(session: &Session, user: &str) -> Result<Result<String, String>, Er
 }
 
 /// A private key file as galley reads it, once per run.
-pub enum KeyFile {
+pub(crate) enum KeyFile {
     /// An unencrypted ed25519 key in OpenSSH's format (what `ssh-keygen`
     /// writes by default): galley signs with it itself. libssh2 would read
     /// and parse the file again for every host, first through OpenSSL 3's

@@ -277,7 +277,7 @@ fn check_value(line: &Line) -> Result<(), String> {
 }
 
 /// OpenSSH's Host matching: some pattern matches and no negated one does.
-pub fn host_matches(patterns: &[String], host: &str) -> bool {
+pub(crate) fn host_matches(patterns: &[String], host: &str) -> bool {
     let mut matched = false;
     for pattern in patterns {
         match pattern.strip_prefix('!') {

@@ -10,26 +10,20 @@ use super::seconds;
 use crate::outcome::{Ended, Phase, Stop};
 
 /// libssh2's error codes that decide an outcome (`libssh2.h`).
-pub mod code {
+pub(crate) mod code {
     /// LIBSSH2_ERROR_SOCKET_SEND.
-    pub const SOCKET_SEND: i32 = -7;
+    pub(crate) const SOCKET_SEND: i32 = -7;
     /// LIBSSH2_ERROR_TIMEOUT: the session's timeout passed while blocking.
-    pub const TIMEOUT: i32 = -9;
+    pub(crate) const TIMEOUT: i32 = -9;
     /// LIBSSH2_ERROR_SOCKET_DISCONNECT.
-    pub const SOCKET_DISCONNECT: i32 = -13;
-    /// LIBSSH2_ERROR_AUTHENTICATION_FAILED: the server refused the key.
-    pub const AUTHENTICATION_FAILED: i32 = -18;
-    /// LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED: the server refused the signature.
-    pub const PUBLICKEY_UNVERIFIED: i32 = -19;
-    /// LIBSSH2_ERROR_EAGAIN: a non-blocking call would block.
-    pub const EAGAIN: i32 = -37;
+    pub(crate) const SOCKET_DISCONNECT: i32 = -13;
     /// LIBSSH2_ERROR_SOCKET_RECV.
-    pub const SOCKET_RECV: i32 = -43;
+    pub(crate) const SOCKET_RECV: i32 = -43;
 }
 
 /// What went wrong on the way to an authenticated session.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// The name did not resolve, the connection was refused, no route.
     #[error("{0}")]
     Unreachable(String),
@@ -77,7 +71,7 @@ pub enum Error {
 
 impl Error {
     /// A libssh2 failure while doing something.
-    pub fn libssh2(phase: Phase, doing: &'static str, e: &ssh2::Error) -> Error {
+    pub(crate) fn libssh2(phase: Phase, doing: &'static str, e: &ssh2::Error) -> Error {
         Error::Libssh2 {
             phase,
             doing,
@@ -90,7 +84,7 @@ impl Error {
     }
 
     /// Why the host stopped.
-    pub fn stop(&self) -> Stop {
+    pub(crate) fn stop(&self) -> Stop {
         match self {
             Error::Unreachable(_) => Stop::Unreachable,
             Error::TimedOut { .. } => Stop::Timeout,
@@ -104,13 +98,13 @@ impl Error {
     }
 
     /// How the host ended: stopped in this error's phase, for its reason.
-    pub fn ended(&self) -> Ended {
+    pub(crate) fn ended(&self) -> Ended {
         self.stop().at(self.phase(), self.to_string())
     }
 
     /// The phase it happened in. A gateway's failure is the target's
     /// connect phase, whatever phase it was for the gateway.
-    pub fn phase(&self) -> Phase {
+    pub(crate) fn phase(&self) -> Phase {
         match self {
             Error::Unreachable(_) | Error::Gateway { .. } => Phase::Connect,
             Error::TimedOut { phase, .. }
@@ -122,7 +116,7 @@ impl Error {
     }
 
     /// The same failure seen through gateway `name`.
-    pub fn through(self, name: &str) -> Error {
+    pub(crate) fn through(self, name: &str) -> Error {
         Error::Gateway {
             name: name.to_string(),
             source: Box::new(self),
@@ -138,7 +132,7 @@ impl From<Refusal> for Error {
 
 /// Whether a libssh2 error means the connection itself is gone or stuck
 /// (a timeout, a socket that failed): trying another key is pointless.
-pub fn is_connection_failure(e: &ssh2::Error) -> bool {
+pub(crate) fn is_connection_failure(e: &ssh2::Error) -> bool {
     matches!(
         e.code(),
         ssh2::ErrorCode::Session(

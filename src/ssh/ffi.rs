@@ -35,7 +35,7 @@ use ssh2::Session;
 /// returns how many bytes. Call it right after `Session::new()`, before the
 /// session is used.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn shed_zero_pages(session: &Session) -> usize {
+pub(crate) fn shed_zero_pages(session: &Session) -> usize {
     with_struct(session, |start, len| {
         // SAFETY: the range is the start of the struct's one allocation,
         // all of it written by libssh2's memset (see `with_struct`); the
@@ -76,7 +76,7 @@ fn with_struct<R>(session: &Session, f: impl FnOnce(*mut u8, usize) -> R) -> Opt
 /// Measured once, on a probe session created with an allocator that
 /// records the sizes asked for (libssh2 calls it for the struct first).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn session_struct_size() -> Option<usize> {
+pub(crate) fn session_struct_size() -> Option<usize> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::OnceLock;
     static FIRST: AtomicUsize = AtomicUsize::new(0);
@@ -208,7 +208,7 @@ extern "C" {
 /// protocol (the same exchange as for a key file) and asks
 /// [`sign_ed25519`] for the signature. `public` is the key's blob as
 /// authorized_keys has it.
-pub fn userauth_ed25519(
+pub(crate) fn userauth_ed25519(
     session: &Session,
     user: &str,
     public: &[u8],

@@ -68,7 +68,7 @@ impl FromStr for Jump {
 
 /// `jump1,jump2`: the first is reached directly, each next through the one
 /// before.
-pub fn parse_chain(s: &str) -> Result<Vec<Jump>, String> {
+pub(crate) fn parse_chain(s: &str) -> Result<Vec<Jump>, String> {
     s.split(',').map(str::parse).collect()
 }
 
@@ -93,7 +93,7 @@ struct Open {
 }
 
 /// A connected gateway, served by its pump thread.
-pub struct Gateway {
+pub(crate) struct Gateway {
     name: String,
     /// Closed (taken) when the gateway is dropped: the pump then ends.
     requests: Mutex<Option<Sender<Open>>>,
@@ -163,7 +163,7 @@ type Slot = Arc<OnceLock<Result<Arc<Gateway>, Error>>>;
 
 /// Gateways of a run, connected on first use and shared by every target
 /// behind them; a gateway that failed fails its targets at once.
-pub struct Gateways {
+pub(crate) struct Gateways {
     slots: Mutex<HashMap<Vec<Jump>, Slot>>,
     /// Channels open at once per gateway (`--gateway-concurrency`).
     pub channels_per_gateway: usize,
@@ -182,7 +182,7 @@ impl Drop for Gateways {
 }
 
 impl Gateways {
-    pub fn new(channels_per_gateway: usize) -> Gateways {
+    pub(crate) fn new(channels_per_gateway: usize) -> Gateways {
         Gateways {
             slots: Mutex::default(),
             channels_per_gateway: channels_per_gateway.max(1),
@@ -191,7 +191,7 @@ impl Gateways {
 
     /// A tunnel to `host:port` through the chain; each gateway's TCP
     /// connection, and the channel once its gateway is up, get `limit`.
-    pub fn tunnel(
+    pub(crate) fn tunnel(
         &self,
         chain: &[Jump],
         host: &str,

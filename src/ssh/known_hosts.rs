@@ -227,7 +227,7 @@ impl FileHandle {
 }
 
 /// `host` for port 22, `[host]:port` otherwise, as OpenSSH writes entries.
-pub fn entry_name(host: &str, port: u16) -> String {
+pub(crate) fn entry_name(host: &str, port: u16) -> String {
     if port == 22 {
         host.to_string()
     } else {
@@ -236,7 +236,7 @@ pub fn entry_name(host: &str, port: u16) -> String {
 }
 
 /// OpenSSH's fingerprint: `SHA256:` and the unpadded base64 of the digest.
-pub fn fingerprint(key: &[u8]) -> String {
+pub(crate) fn fingerprint(key: &[u8]) -> String {
     let digest = Sha256::digest(key);
     format!(
         "SHA256:{}",
@@ -245,7 +245,7 @@ pub fn fingerprint(key: &[u8]) -> String {
 }
 
 /// The key type named at the start of a public key blob (`ssh-ed25519`).
-pub fn key_type(blob: &[u8]) -> Option<&str> {
+pub(crate) fn key_type(blob: &[u8]) -> Option<&str> {
     let len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
     std::str::from_utf8(blob.get(4..4 + len)?).ok()
 }
@@ -284,7 +284,7 @@ fn expected_keys(
 /// The public key blobs a node's Chef data carries (ohai writes the base64
 /// alone in `keys.ssh.host_TYPE_public`; a full `type base64 comment` line
 /// is accepted too).
-pub fn chef_keys(node: &Node) -> Vec<Vec<u8>> {
+pub(crate) fn chef_keys(node: &Node) -> Vec<Vec<u8>> {
     let mut keys = Vec::new();
     for kind in ["ed25519", "ecdsa", "rsa", "dsa"] {
         let Some(text) = node.attribute_text(&format!("keys.ssh.host_{kind}_public")) else {
@@ -335,7 +335,7 @@ fn check_chef(key: &[u8], node: &Node) -> Result<(), Refusal> {
 }
 
 /// The default user file, `~/.ssh/known_hosts`.
-pub fn default_user_file(home: &Path) -> PathBuf {
+pub(crate) fn default_user_file(home: &Path) -> PathBuf {
     home.join(".ssh/known_hosts")
 }
 

@@ -3,13 +3,13 @@
 //! knows the outcome it means and the phase it happened in; the executor
 //! turns it into the host's outcome.
 
-pub mod auth;
-pub mod config;
-pub mod error;
+pub(crate) mod auth;
+pub(crate) mod config;
+pub(crate) mod error;
 #[allow(unsafe_code)]
-pub mod ffi;
-pub mod gateway;
-pub mod known_hosts;
+pub(crate) mod ffi;
+pub(crate) mod gateway;
+pub(crate) mod known_hosts;
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
@@ -24,11 +24,12 @@ use crate::inventory::Node;
 use crate::outcome::{Phase, Timings};
 use crate::target::Target;
 
-pub use auth::{Identities, KeyCache};
-pub use config::SshConfig;
-pub use error::Error;
-pub use gateway::{Gateways, Jump};
-pub use known_hosts::{KnownHosts, Policy};
+pub(crate) use auth::{Identities, KeyCache};
+pub(crate) use config::SshConfig;
+pub(crate) use error::Error;
+pub(crate) use gateway::{Gateways, Jump};
+pub(crate) use known_hosts::KnownHosts;
+pub use known_hosts::Policy;
 
 /// How to connect, from the command line and the environment; per host,
 /// [`Settings::plan`] adds what ssh_config says.
@@ -84,13 +85,13 @@ pub struct HostPlan {
 }
 
 /// The connect deadline when neither the flag nor ssh_config sets one.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The login deadline without `--login-timeout`: on a loaded machine
 /// (1,000 hosts at -C 500 on 2 cores) handshakes and authentications were
 /// seen taking over 10s, and OpenSSH's client sets no limit on either;
 /// 30s still ends a wedged host.
-pub const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Settings {
     /// What ssh_config says for `host` (nothing without a config file).
@@ -195,7 +196,7 @@ impl AsRawFd for Socket {
 /// Connects (within the connect deadline), then shakes hands, checks the
 /// host key and authenticates (within the login deadline), directly or
 /// through the plan's gateways. Fills in the phase timings as it goes.
-pub fn connect(
+pub(crate) fn connect(
     target: &Target,
     plan: &HostPlan,
     gateways: &Gateways,
@@ -433,12 +434,12 @@ fn remaining_ms(deadline: Instant) -> u32 {
     u32::try_from(left.as_millis()).unwrap_or(u32::MAX).max(1)
 }
 
-pub fn millis(d: Duration) -> u64 {
+pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// `10s`, `1.5s`.
-pub fn seconds(d: Duration) -> String {
+pub(crate) fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s.fract() == 0.0 {
         format!("{}s", s as u64)

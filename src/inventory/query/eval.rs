@@ -278,7 +278,7 @@ impl Test {
 /// Whitespace as the search index's whitespace tokenizer sees it (Lucene's
 /// `WhitespaceTokenizer`, Java's `Character.isWhitespace`): Unicode spaces
 /// but not the non-breaking ones, and the ASCII separators 0x1C-0x1F.
-pub fn is_index_whitespace(c: char) -> bool {
+pub(super) fn is_index_whitespace(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}'
@@ -288,7 +288,7 @@ pub fn is_index_whitespace(c: char) -> bool {
 /// The part of a value its field is searchable by: the text before its
 /// first whitespace (empty when the value starts with whitespace, as
 /// `field__=__` then stands alone in the index).
-pub fn first_word(value: &str) -> &str {
+pub(super) fn first_word(value: &str) -> &str {
     value.split(is_index_whitespace).next().unwrap_or("")
 }
 
