@@ -316,12 +316,25 @@ impl TryFrom<&HostRecord> for HostOutcome {
     type Error = Unreadable;
 
     fn try_from(r: &HostRecord) -> Result<HostOutcome, Unreadable> {
+        // A host with steps that stopped, stopped in a step: once
+        // connected, in the command phase. Reports written before the
+        // phase was set there (a step that wanted a sudo password) say so
+        // by the steps alone.
+        let stopped_in_a_step = !r.steps.is_empty()
+            && !matches!(
+                r.outcome,
+                OutcomeKind::Ok
+                    | OutcomeKind::Failed
+                    | OutcomeKind::Unverified
+                    | OutcomeKind::Skipped
+            );
+        let phase = r.phase.or(stopped_in_a_step.then_some(Phase::Command));
         Ok(HostOutcome {
             name: r.name.clone(),
             address: r.address.clone(),
             port: r.port,
             user: r.user.clone(),
-            ended: Ended::from_parts(r.outcome, r.phase, r.reason.clone())?,
+            ended: Ended::from_parts(r.outcome, phase, r.reason.clone())?,
             exit: Exit::from_parts(r.exit_code, r.signal.clone())?,
             auth: r.auth.clone(),
             timings: r.timings.clone(),
@@ -346,6 +359,7 @@ pub fn host_value(o: &HostOutcome) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::Stop;
     use proptest::prelude::*;
 
     fn captured() -> impl Strategy<Value = Captured> {
@@ -541,6 +555,29 @@ mod tests {
         }
         assert_eq!(versions, [1, 2].into());
         assert_eq!(kinds.len(), 3, "{kinds:?}");
+    }
+
+    // Before the phase was set for a stop in a step, a fixup host whose
+    // step wanted a sudo password was written with no phase: its steps
+    // say it stopped in the command phase. Without steps, no phase is
+    // refused.
+    #[test]
+    fn a_stop_in_a_step_without_its_phase_reads_as_the_command_phase() {
+        let mut host = HostOutcome::without_run(
+            "web-01",
+            Stop::SudoPasswordRequired.at(Phase::Command, "converge: sudo wants a password"),
+        );
+        let mut step = StepOutcome::new("converge");
+        step.end(Stop::SudoPasswordRequired.at(Phase::Command, "sudo wants a password"));
+        host.steps.push(step);
+        let mut old = HostRecord::from(&host);
+        old.phase = None;
+        assert_eq!(HostOutcome::try_from(&old).unwrap(), host);
+        old.steps.clear();
+        assert_eq!(
+            HostOutcome::try_from(&old).unwrap_err(),
+            Unreadable::Parts(Contradiction::NoPhase("sudo_password_required"))
+        );
     }
 
     // A field this galley does not know is refused, in every record.
