@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::record::{sorted_value, Header, HostRecord, Record, Stream, Summary};
+use super::record::{sorted_value, Header, HostRecord, Record, Stream, Summary, SCHEMA_VERSION};
 use crate::outcome::{Captured, HostOutcome, OutcomeKind};
 use crate::secrets;
 
@@ -214,6 +214,29 @@ impl PastRun {
     }
 }
 
+/// The version of a header line from a galley later than this one: what
+/// explains a report this galley cannot read (its records may carry
+/// fields this one does not know).
+fn later_version(line: &str) -> Option<u32> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "type")]
+        kind: String,
+        version: Option<u32>,
+    }
+    let probe: Probe = serde_json::from_str(line).ok()?;
+    probe
+        .version
+        .filter(|v| probe.kind == "header" && *v > SCHEMA_VERSION)
+}
+
+/// A report this galley must not read: a later version may mean more.
+fn later_galley(at: &str, version: u32) -> String {
+    format!(
+        "{at}: the report was written by a later galley (report version {version}; this galley reads versions 1 to {SCHEMA_VERSION}): read it with that galley, or update this one"
+    )
+}
+
 /// Reads a JSON Lines report, also one cut short by a crash: a last line
 /// that is not a record is tolerated (and said); any other bad line is an
 /// error naming its line number.
@@ -236,14 +259,20 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
                 continue;
             }
             Err(e) => {
-                return Err(format!(
-                    "{}:{}: not a report line: {e}",
-                    path.display(),
-                    i + 1
-                ))
+                let at = format!("{}:{}", path.display(), i + 1);
+                return Err(match later_version(line) {
+                    Some(version) => later_galley(&at, version),
+                    None => format!("{at}: not a report line: {e}"),
+                });
             }
         };
         match record {
+            Record::Header(header) if header.version > SCHEMA_VERSION => {
+                return Err(later_galley(
+                    &format!("{}:{}", path.display(), i + 1),
+                    header.version,
+                ));
+            }
             Record::Header(header) => {
                 headers += 1;
                 past.complete = false;
@@ -453,5 +482,31 @@ mod tests {
             error.ends_with("r.jsonl:2: host web-01: outcome ok with a phase"),
             "{error}"
         );
+    }
+
+    // A report from a later galley says so, instead of naming a field.
+    #[test]
+    fn a_report_from_a_later_galley_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let header = r#"{"type":"header","version":3,"galley":"9","command":"x","query":"*:*","hosts":1,"started_at":1.0,"retries":2}"#;
+        std::fs::write(&path, format!("{header}\n")).unwrap();
+        let error = read_report(&path).unwrap_err();
+        assert!(
+            error.contains("r.jsonl:1: the report was written by a later galley (report version 3; this galley reads versions 1 to 2)"),
+            "{error}"
+        );
+        // A later header with only known fields is refused all the same.
+        std::fs::write(&path, header.replace(",\"retries\":2", "") + "\n").unwrap();
+        let error = read_report(&path).unwrap_err();
+        assert!(error.contains("written by a later galley"), "{error}");
+        // The same line at this version: the unknown field is named.
+        std::fs::write(
+            &path,
+            header.replace("\"version\":3", "\"version\":2") + "\n",
+        )
+        .unwrap();
+        let error = read_report(&path).unwrap_err();
+        assert!(error.contains("unknown field `retries`"), "{error}");
     }
 }
