@@ -53,6 +53,12 @@ impl OutcomeKind {
         OutcomeKind::Skipped,
     ];
 
+    /// The stop this outcome names, for the outcomes that stop a host or
+    /// a step before its end (all but ok, failed, unverified and skipped).
+    pub fn stop(self) -> Option<Stop> {
+        Stop::ALL.into_iter().find(|stop| stop.kind() == self)
+    }
+
     /// The name used in reports and summaries.
     pub fn name(self) -> &'static str {
         match self {
@@ -200,6 +206,17 @@ pub enum Stop {
 }
 
 impl Stop {
+    pub const ALL: [Stop; 8] = [
+        Stop::Timeout,
+        Stop::Unreachable,
+        Stop::AuthFailed,
+        Stop::HostkeyUnknown,
+        Stop::HostkeyMismatch,
+        Stop::SudoPasswordRequired,
+        Stop::Error,
+        Stop::Cancelled,
+    ];
+
     pub fn kind(self) -> OutcomeKind {
         match self {
             Stop::Timeout => OutcomeKind::Timeout,
@@ -300,33 +317,17 @@ impl Ended {
         reason: Option<String>,
     ) -> Result<Ended, Contradiction> {
         let name = kind.name();
-        let stop = match kind {
-            OutcomeKind::Ok => {
-                return match (phase, reason) {
-                    (None, None) => Ok(Ended::Ok),
-                    (Some(_), _) => Err(Contradiction::OkWith("phase")),
-                    (_, Some(_)) => Err(Contradiction::OkWith("reason")),
-                }
-            }
-            OutcomeKind::Failed | OutcomeKind::Unverified | OutcomeKind::Skipped => {
-                let reason = reason.ok_or(Contradiction::NoReason(name))?;
-                if phase.is_some() {
-                    return Err(Contradiction::PhaseOn(name));
-                }
-                return Ok(match kind {
-                    OutcomeKind::Failed => Ended::Failed(reason),
-                    OutcomeKind::Unverified => Ended::Unverified(reason),
-                    _ => Ended::Skipped(reason),
-                });
-            }
-            OutcomeKind::Timeout => Stop::Timeout,
-            OutcomeKind::Unreachable => Stop::Unreachable,
-            OutcomeKind::AuthFailed => Stop::AuthFailed,
-            OutcomeKind::HostkeyUnknown => Stop::HostkeyUnknown,
-            OutcomeKind::HostkeyMismatch => Stop::HostkeyMismatch,
-            OutcomeKind::SudoPasswordRequired => Stop::SudoPasswordRequired,
-            OutcomeKind::Error => Stop::Error,
-            OutcomeKind::Cancelled => Stop::Cancelled,
+        let Some(stop) = kind.stop() else {
+            return match (kind, phase, reason) {
+                (OutcomeKind::Ok, None, None) => Ok(Ended::Ok),
+                (OutcomeKind::Ok, Some(_), _) => Err(Contradiction::OkWith("phase")),
+                (OutcomeKind::Ok, _, Some(_)) => Err(Contradiction::OkWith("reason")),
+                (_, _, None) => Err(Contradiction::NoReason(name)),
+                (_, Some(_), _) => Err(Contradiction::PhaseOn(name)),
+                (OutcomeKind::Failed, None, Some(reason)) => Ok(Ended::Failed(reason)),
+                (OutcomeKind::Unverified, None, Some(reason)) => Ok(Ended::Unverified(reason)),
+                (_, None, Some(reason)) => Ok(Ended::Skipped(reason)),
+            };
         };
         let reason = reason.ok_or(Contradiction::NoReason(name))?;
         let phase = phase.ok_or(Contradiction::NoPhase(name))?;

@@ -55,10 +55,10 @@ fn server_check(
     let wanted = match when {
         ServerCheck::Off => false,
         ServerCheck::On => true,
-        ServerCheck::Auto => plan.from_server,
+        ServerCheck::Auto => plan.from_server(),
     };
     if !wanted || why_run {
-        if when == ServerCheck::Auto && !plan.from_server && !why_run {
+        if when == ServerCheck::Auto && !plan.from_server() && !why_run {
             crate::terminal::message("galley: note: chef-client runs are judged by their output only (the nodes do not come from a Chef server; --server-check on to confirm them there)");
         }
         return Ok(None);

@@ -269,11 +269,7 @@ impl TryFrom<&StepRecord> for StepOutcome {
         };
         // Steps run commands once connected: a step that stopped, stopped
         // in the command phase (the step record has no phase).
-        let phase = (!matches!(
-            s.outcome,
-            OutcomeKind::Ok | OutcomeKind::Failed | OutcomeKind::Unverified | OutcomeKind::Skipped
-        ))
-        .then_some(Phase::Command);
+        let phase = s.outcome.stop().map(|_| Phase::Command);
         Ok(StepOutcome {
             name: s.name.clone(),
             ended: Ended::from_parts(s.outcome, phase, s.reason.clone())
@@ -320,14 +316,7 @@ impl TryFrom<&HostRecord> for HostOutcome {
         // connected, in the command phase. Reports written before the
         // phase was set there (a step that wanted a sudo password) say so
         // by the steps alone.
-        let stopped_in_a_step = !r.steps.is_empty()
-            && !matches!(
-                r.outcome,
-                OutcomeKind::Ok
-                    | OutcomeKind::Failed
-                    | OutcomeKind::Unverified
-                    | OutcomeKind::Skipped
-            );
+        let stopped_in_a_step = !r.steps.is_empty() && r.outcome.stop().is_some();
         let phase = r.phase.or(stopped_in_a_step.then_some(Phase::Command));
         Ok(HostOutcome {
             name: r.name.clone(),

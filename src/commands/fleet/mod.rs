@@ -200,10 +200,7 @@ pub fn run(
 /// Keeps what this run used for completion: its report, ctl, services and
 /// backup id.
 fn remember(plan: &RunPlan, used: &Used) {
-    let report = plan
-        .report_path
-        .as_ref()
-        .and_then(|p| std::path::absolute(p).ok());
+    let report = plan.report_path().and_then(|p| std::path::absolute(p).ok());
     crate::complete::index::remember_run(|history| {
         if let Some(report) = &report {
             history.reports.retain(|r| r != report);

@@ -5,7 +5,7 @@
 //! the run is reported. After [`RunPlan::from_args`], nothing reads the
 //! arguments again.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::action::command::Limits;
 use crate::cli::{FleetArgs, RunOutput};
@@ -28,8 +28,6 @@ pub struct RunPlan {
     /// How to reach the hosts (ssh_config, knife, the flags).
     pub settings: ssh::Settings,
     pub targets: Targets,
-    /// Where the nodes came from is a Chef server.
-    pub from_server: bool,
     /// On every remote command.
     pub limits: Limits,
     pub rollout: Rollout,
@@ -38,8 +36,6 @@ pub struct RunPlan {
     pub gateway_concurrency: usize,
     /// Show the plan and connect to nothing.
     pub dry_run: bool,
-    /// The report this run writes or adds to, for completion's history.
-    pub report_path: Option<PathBuf>,
 }
 
 /// In what order and at what pace the hosts start.
@@ -71,7 +67,6 @@ impl RunPlan {
             .map(|spec| spec.resolve(|name| std::env::var(name).ok()))
             .transpose()
             .map_err(|why| Error::usage(anyhow::anyhow!(why)))?;
-        let from_server = matches!(selection.source, SourceSpec::ChefServer(_));
         let knife = knife_ssh(&selection, &args.select.chef)?;
         if let (Some(attribute), None, false) = (
             &knife.attribute,
@@ -163,12 +158,10 @@ impl RunPlan {
             selected_by: selection.understood(),
         };
         Ok(Prepared::Run(Box::new(RunPlan {
-            report_path: reporting.report.as_ref().map(|r| r.path().to_path_buf()),
             reporting,
             selection,
             settings,
             targets,
-            from_server,
             limits: Limits {
                 timeout: args.command_timeout.map(|d| d.0),
                 drain: args.drain_timeout.0,
@@ -178,6 +171,16 @@ impl RunPlan {
             gateway_concurrency: args.connection.gateway_concurrency.0,
             dry_run: args.dry_run,
         })))
+    }
+
+    /// Where the nodes came from is a Chef server.
+    pub fn from_server(&self) -> bool {
+        matches!(self.selection.source, SourceSpec::ChefServer(_))
+    }
+
+    /// The report this run writes or adds to.
+    pub fn report_path(&self) -> Option<&Path> {
+        self.reporting.report.as_ref().map(ReportFile::path)
     }
 
     /// Whether hosts' output is shown as it arrives.

@@ -130,10 +130,7 @@ impl Document {
     /// The hosts, in the document's order (by name).
     #[track_caller]
     pub fn hosts(&self) -> Vec<&HostRecord> {
-        self.hosts
-            .iter()
-            .map(|r| r.host().expect("a host record"))
-            .collect()
+        hosts_of(&self.hosts)
     }
 
     #[track_caller]
@@ -165,9 +162,15 @@ impl Shown {
 
     #[track_caller]
     pub fn hosts(&self) -> Vec<&HostRecord> {
-        self.hosts
-            .iter()
-            .map(|r| r.host().expect("a host record"))
-            .collect()
+        hosts_of(&self.hosts)
     }
+}
+
+/// A document's host records, each required to be one.
+#[track_caller]
+fn hosts_of(records: &[Record]) -> Vec<&HostRecord> {
+    records
+        .iter()
+        .map(|r| r.host().expect("a host record"))
+        .collect()
 }
