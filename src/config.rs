@@ -272,46 +272,44 @@ pub fn ssh_settings(args: &cli::ConnectionArgs, knife: &KnifeSsh) -> Result<ssh:
     let local_user = local_user().ok_or_else(|| {
         Error::setup(anyhow::anyhow!("cannot tell the local user name")).with_hint("pass -x USER")
     })?;
-    let config_file = match &args.ssh_config {
-        Some(file) => Some(file.clone()),
-        None => Some(home.join(".ssh/config")).filter(|f| f.is_file()),
+    // As ssh: `-F FILE` alone (`-F none`: no file), else the user's file
+    // and then the system's.
+    let files = match &args.ssh_config {
+        Some(file) if file.as_os_str() == "none" => Vec::new(),
+        Some(file) => vec![(file.clone(), ssh::config::Owner::User, true)],
+        None => vec![
+            (home.join(".ssh/config"), ssh::config::Owner::User, false),
+            (
+                PathBuf::from("/etc/ssh/ssh_config"),
+                ssh::config::Owner::System,
+                false,
+            ),
+        ],
     };
-    let config = match config_file {
-        Some(file) => {
-            let config = SshConfig::load(&file, &home).map_err(|e| {
-                Error::setup(e).with_hint("fix the file, or point -F at another one")
-            })?;
-            for place in &config.match_blocks {
-                crate::terminal::message(&format!(
-                    "galley: warning: {place}: Match blocks are not evaluated; galley skips them"
-                ));
-            }
-            Some(config)
-        }
+    let config = SshConfig::load(&files, &home, &local_user)
+        .map_err(|e| Error::setup(e).with_hint("fix the file, or point -F at another one"))?;
+    let gateway = match args.ssh_gateway.as_ref().or(knife.gateway.as_ref()) {
+        Some(spec) => Some(
+            ssh::gateway::parse_chain(spec)
+                .map_err(|why| Error::usage(anyhow::anyhow!("--ssh-gateway {why}")))?,
+        ),
         None => None,
     };
-    Ok(ssh::Settings {
-        user: args.ssh_user.clone().or_else(|| knife.user.clone()),
+    let mut settings = ssh::Settings::new(
+        args.ssh_user.clone().or_else(|| knife.user.clone()),
         local_user,
-        port: args.ssh_port,
-        connect_timeout: args.connect_timeout.map(|d| d.0),
-        login_timeout: args.login_timeout.map(|d| d.0),
-        policy: args.host_key_check,
-        known_hosts_file: args.known_hosts.clone(),
-        global_known_hosts: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
-        identity_files: args.identity_file.clone(),
-        agent: std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty()),
         home,
         config,
-        gateway: match args.ssh_gateway.as_ref().or(knife.gateway.as_ref()) {
-            Some(spec) => Some(
-                ssh::gateway::parse_chain(spec)
-                    .map_err(|why| Error::usage(anyhow::anyhow!("--ssh-gateway {why}")))?,
-            ),
-            None => None,
-        },
-        keys: ssh::KeyCache::default(),
-    })
+        gateway,
+    );
+    settings.port = args.ssh_port;
+    settings.connect_timeout = args.connect_timeout.map(|d| d.0);
+    settings.login_timeout = args.login_timeout.map(|d| d.0);
+    settings.policy = args.host_key_check;
+    settings.known_hosts_file = args.known_hosts.clone();
+    settings.identity_files = args.identity_file.clone();
+    settings.agent = std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty());
+    Ok(settings)
 }
 
 fn local_user() -> Option<String> {

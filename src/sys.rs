@@ -52,6 +52,28 @@ pub(crate) fn peer_closed(fd: RawFd) -> bool {
     n == 0
 }
 
+/// Reads what the socket holds into `buf` without taking it (MSG_PEEK)
+/// or blocking: Ok(0) at end of file, WouldBlock when nothing is there.
+pub(crate) fn peek(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is ours and writable for its whole length.
+    let n = unsafe {
+        libc::recv(
+            fd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    usize::try_from(n).map_err(|_| io::Error::last_os_error())
+}
+
+/// Takes `buf.len()` bytes that [`peek`] showed are there.
+pub(crate) fn take(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: as for `peek`.
+    let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
+    usize::try_from(n).map_err(|_| io::Error::last_os_error())
+}
+
 /// Allocates `len` bytes of `file` from `offset` without changing its size
 /// (fallocate with FALLOC_FL_KEEP_SIZE), so later writes there cannot fail
 /// for want of space. `EOPNOTSUPP` where the file system cannot.
@@ -67,6 +89,12 @@ pub(crate) fn reserve(file: &std::fs::File, offset: u64, len: u64) -> io::Result
     } else {
         Err(io::Error::last_os_error())
     }
+}
+
+/// The real user id of the process.
+pub(crate) fn uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
 }
 
 /// The login name of the process's user, from the password database

@@ -64,6 +64,14 @@ pub(crate) enum Error {
     /// Through a gateway, which failed as `source` says.
     #[error("gateway {name}: {source}")]
     Gateway { name: String, source: Box<Error> },
+    /// Over a ProxyCommand, which failed as `source` says; `said` is what
+    /// the command wrote to stderr.
+    #[error("through ProxyCommand {command:?}: {source}{}", .said.as_ref().map(|s| format!(" (it said: {s})")).unwrap_or_default())]
+    Proxied {
+        command: String,
+        said: Option<String>,
+        source: Box<Error>,
+    },
     /// Anything else: a setting galley cannot use, a local resource.
     #[error("{reason}")]
     Other { phase: Phase, reason: String },
@@ -93,7 +101,7 @@ impl Error {
             Error::HostKey(Refusal::Unknown(_)) => Stop::HostkeyUnknown,
             Error::HostKey(Refusal::Mismatch(_)) => Stop::HostkeyMismatch,
             Error::AuthRejected { .. } => Stop::AuthFailed,
-            Error::Gateway { source, .. } => source.stop(),
+            Error::Gateway { source, .. } | Error::Proxied { source, .. } => source.stop(),
         }
     }
 
@@ -112,6 +120,7 @@ impl Error {
             | Error::Other { phase, .. } => *phase,
             Error::HostKey(_) | Error::NotSsh2(_) => Phase::Handshake,
             Error::AuthRejected { .. } => Phase::Auth,
+            Error::Proxied { source, .. } => source.phase(),
         }
     }
 

@@ -20,10 +20,9 @@ use std::time::Instant;
 
 use ssh2::{Channel, Session};
 
-use super::{establish, tcp_connect, Error, Settings, Socket};
+use super::{establish, Error, Settings, Socket};
 use crate::inventory::Node;
 use crate::outcome::{Phase, Timings};
-use crate::target::Target;
 
 /// One jump: `[user@]host[:port]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -38,6 +37,8 @@ impl FromStr for Jump {
 
     fn from_str(s: &str) -> Result<Jump, String> {
         let s = s.trim();
+        // OpenSSH also takes `ssh://[user@]host[:port]`.
+        let s = s.strip_prefix("ssh://").unwrap_or(s);
         let (user, rest) = match s.rsplit_once('@') {
             Some((user, rest)) if !user.is_empty() => (Some(user.to_string()), rest),
             Some(_) => return Err(format!("{s:?}: empty user before '@'")),
@@ -216,42 +217,41 @@ impl Gateways {
 
     fn connect(&self, chain: &[Jump], settings: &Settings) -> Result<Arc<Gateway>, Error> {
         let (last, before) = chain.split_last().expect("a chain has a gateway");
-        let target = Target {
-            name: last.host.clone(),
-            address: last.host.clone(),
-            port: None,
-            node: Arc::new(Node::bare(&last.host)),
-        };
-        let mut plan = settings.plan(&target);
-        // -p is for targets; a gateway's port is its own, or ssh_config's.
-        plan.port = last
-            .port
-            .or_else(|| settings.config_for(&last.host).port)
-            .unwrap_or(22);
-        if let Some(user) = &last.user {
-            plan.user = user.clone();
-        }
-        // A gateway has no Chef data: its key is checked against known_hosts.
-        if plan.known_hosts.policy == super::Policy::Chef {
-            plan.known_hosts.policy = super::Policy::Strict;
-        }
         let name = last.to_string();
         let in_context = |e: Error| e.through(&name);
+        let plan = settings
+            .gateway_plan(last, before.is_empty())
+            .map_err(|reason| {
+                in_context(Error::Other {
+                    phase: Phase::Connect,
+                    reason,
+                })
+            })?;
+        let node = Node::bare(&last.host);
         let limit = plan.connect_timeout;
-        let deadline = Instant::now() + limit;
+        let started = Instant::now();
         let socket = if before.is_empty() {
-            Socket::Tcp(tcp_connect(&plan.host, plan.port, deadline, limit).map_err(in_context)?)
+            // The first gateway is reached as ssh_config says it is.
+            super::open_route(&plan.route, &plan.host, plan.port, self, settings, limit)
+                .map_err(in_context)?
         } else {
             let outer = self.gateway(before, settings)?;
             Socket::Tunnel(
                 outer
-                    .open(&plan.host, plan.port, deadline, limit)
+                    .open(&plan.host, plan.port, started + limit, limit)
                     .map_err(in_context)?,
             )
         };
         let host = plan.host.clone();
-        let conn = establish(socket, &host, &plan, &target.node, &mut Timings::default())
-            .map_err(in_context)?;
+        let conn = establish(
+            socket,
+            &host,
+            &plan,
+            &node,
+            started + limit,
+            &mut Timings::default(),
+        )
+        .map_err(in_context)?;
         let (requests, incoming) = mpsc::channel();
         let local = |e: io::Error| {
             Error::Other {

@@ -1,17 +1,23 @@
-//! Host key verification: known_hosts files (plain, hashed, `[host]:port`),
-//! or the keys a node's Chef data carries.
+//! Host key verification: known_hosts files as OpenSSH reads them
+//! (sshd(8), SSH_KNOWN_HOSTS FILE FORMAT; hostfile.c), or the keys a
+//! node's Chef data carries.
 //!
-//! libssh2 reads the files and matches hosts (including hashed entries);
-//! galley adds the policies, the fingerprints shown on a mismatch, and safe
-//! appends for accept-new when many hosts finish at once.
+//! galley matches the lines itself, as OpenSSH does: host names and
+//! patterns (`*`, `?`, `!negation`) compared without regard to case,
+//! hashed names (`|1|salt|hash`), `[host]:port` for other ports,
+//! `HostKeyAlias` in place of the name; every user file and every global
+//! file is read. A key marked `@revoked` is refused wherever it appears. A
+//! host that known_hosts trusts through a CA (`@cert-authority`) and has
+//! no key of its own listed is refused by name: galley cannot check host
+//! certificates, and would not trust such a host on first use either.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use ssh2::{CheckResult, KnownHostFileKind, Session};
+use ssh2::Session;
 
 use crate::inventory::Node;
 
@@ -34,11 +40,27 @@ pub enum Policy {
 #[derive(Debug, Clone)]
 pub struct KnownHosts {
     pub policy: Policy,
-    /// The user's file (`--known-hosts`, else `~/.ssh/known_hosts`):
-    /// read, and written by accept-new.
-    pub user_file: PathBuf,
-    /// Read only (`/etc/ssh/ssh_known_hosts`).
+    /// The user's files (`--known-hosts`, else ssh_config's
+    /// `UserKnownHostsFile`, else `~/.ssh/known_hosts` and
+    /// `~/.ssh/known_hosts2`): read, and the first written by accept-new.
+    pub user_files: Vec<PathBuf>,
+    /// Read only (`GlobalKnownHostsFile`, else
+    /// `/etc/ssh/ssh_known_hosts` and `/etc/ssh/ssh_known_hosts2`).
     pub global_files: Vec<PathBuf>,
+    /// `HostKeyAlias`: the name looked up instead of the host's.
+    pub alias: Option<String>,
+}
+
+/// OpenSSH's default global files.
+pub(crate) const DEFAULT_GLOBAL_FILES: [&str; 2] =
+    ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
+
+/// OpenSSH's default user files.
+pub(crate) fn default_user_files(home: &Path) -> Vec<PathBuf> {
+    vec![
+        home.join(".ssh/known_hosts"),
+        home.join(".ssh/known_hosts2"),
+    ]
 }
 
 /// Why a host's key was refused.
@@ -51,6 +73,93 @@ pub enum Refusal {
 /// Serialises accept-new appends within this process; each append is one
 /// `write` to a file opened with O_APPEND, so lines never interleave.
 static APPEND: Mutex<()> = Mutex::new(());
+
+/// A known_hosts line's marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    None,
+    Revoked,
+    CertAuthority,
+}
+
+/// One known_hosts line, read.
+#[derive(Debug)]
+struct Entry {
+    marker: Marker,
+    /// The host field: a hashed name or a comma-separated pattern list.
+    hosts: String,
+    key: Vec<u8>,
+    /// Where it is, for messages.
+    file: Arc<PathBuf>,
+    line: usize,
+}
+
+impl Entry {
+    /// A line as OpenSSH reads it; None for comments, blank and bad lines
+    /// (which OpenSSH skips too).
+    fn parse(text: &str, file: &Arc<PathBuf>, line: usize) -> Option<Entry> {
+        let mut fields = text.split_whitespace();
+        let mut first = fields.next()?;
+        if first.starts_with('#') {
+            return None;
+        }
+        let marker = match first {
+            "@revoked" => Marker::Revoked,
+            "@cert-authority" => Marker::CertAuthority,
+            m if m.starts_with('@') => return None,
+            _ => Marker::None,
+        };
+        if marker != Marker::None {
+            first = fields.next()?;
+        }
+        let _key_type = fields.next()?;
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(fields.next()?)
+            .ok()?;
+        key_type(&key)?;
+        Some(Entry {
+            marker,
+            hosts: first.to_string(),
+            key,
+            file: file.clone(),
+            line,
+        })
+    }
+
+    /// Whether the line is about `name` (`host` or `[host]:port`, lowercase).
+    fn names(&self, name: &str) -> bool {
+        if let Some(hashed) = self.hosts.strip_prefix("|1|") {
+            return hashed_matches(hashed, name);
+        }
+        crate::ssh::config::hostname_matches(name, &self.hosts)
+    }
+
+    fn place(&self) -> String {
+        format!("{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// `|1|salt|hash`: HMAC-SHA1 of the name keyed by the salt (OpenSSH's
+/// HashKnownHosts).
+fn hashed_matches(hashed: &str, name: &str) -> bool {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let Some((salt, hash)) = hashed.split_once('|') else {
+        return false;
+    };
+    let (Ok(salt), Ok(hash)) = (b64.decode(salt), b64.decode(hash)) else {
+        return false;
+    };
+    let Ok(key) = openssl::pkey::PKey::hmac(&salt) else {
+        return false;
+    };
+    let Ok(mut signer) = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha1(), &key)
+    else {
+        return false;
+    };
+    signer
+        .sign_oneshot_to_vec(name.as_bytes())
+        .is_ok_and(|mac| mac == hash)
+}
 
 impl KnownHosts {
     /// Checks the session's host key. `host` and `port` are what galley
@@ -68,103 +177,141 @@ impl KnownHosts {
         match self.policy {
             Policy::Off => Ok(()),
             Policy::Chef => check_chef(key, node),
-            Policy::Strict | Policy::AcceptNew => self.check_files(session, key, host, port),
+            Policy::Strict | Policy::AcceptNew => self.check_key(key, host, port),
         }
     }
 
     fn files(&self) -> impl Iterator<Item = &PathBuf> {
-        std::iter::once(&self.user_file).chain(&self.global_files)
+        self.user_files.iter().chain(&self.global_files)
     }
 
-    fn check_files(
-        &self,
-        session: &Session,
-        key: &[u8],
-        host: &str,
-        port: u16,
-    ) -> Result<(), Refusal> {
-        let mut known = session
-            .known_hosts()
-            .map_err(|e| Refusal::Unknown(format!("cannot check host keys: {e}")))?;
-        let name = entry_name(host, port);
-        for file in self.files().filter(|f| f.exists()) {
-            // Only the lines that can be about this host: libssh2 would
-            // otherwise parse the whole file for every host.
-            for line in FileIndex::of(file).candidates(&name) {
-                // A line libssh2 cannot parse is skipped, as OpenSSH skips bad lines.
-                let _ = known.read_str(&line, KnownHostFileKind::OpenSSH);
+    /// The name known_hosts lists this host under: the alias, else
+    /// `host` or `[host]:port`, lowercased.
+    fn lookup_name(&self, host: &str, port: u16) -> String {
+        match &self.alias {
+            Some(alias) => alias.to_ascii_lowercase(),
+            None => entry_name(&host.to_ascii_lowercase(), port),
+        }
+    }
+
+    /// hostfile.c's check_hostkeys_by_key_or_type, then sshconnect.c's
+    /// verdict: a revoked key is refused; a listed key is accepted; another
+    /// key of the same type means the key changed; otherwise the host is
+    /// new.
+    pub(crate) fn check_key(&self, key: &[u8], host: &str, port: u16) -> Result<(), Refusal> {
+        let name = self.lookup_name(host, port);
+        let offered_type = key_type(key);
+        let mut changed: Vec<String> = Vec::new();
+        let mut changed_at = None;
+        let mut ca_at = None;
+        let mut found = false;
+        for file in self.files() {
+            for entry in FileIndex::of(file).candidates(&name) {
+                if !entry.names(&name) {
+                    continue;
+                }
+                match entry.marker {
+                    Marker::Revoked if entry.key == key => {
+                        return Err(Refusal::Mismatch(format!(
+                            "the host key of {name} ({}) is marked @revoked in {}",
+                            fingerprint(key),
+                            entry.place()
+                        )))
+                    }
+                    Marker::Revoked => {}
+                    Marker::CertAuthority => {
+                        ca_at.get_or_insert_with(|| entry.place());
+                    }
+                    Marker::None if entry.key == key => found = true,
+                    Marker::None if key_type(&entry.key) == offered_type => {
+                        changed.push(fingerprint(&entry.key));
+                        changed_at.get_or_insert_with(|| entry.place());
+                    }
+                    Marker::None => {}
+                }
             }
         }
-        match known.check_port(host, port, key) {
-            CheckResult::Match => Ok(()),
-            CheckResult::Mismatch => {
-                let expected = expected_keys(session, &known, host, port);
-                Err(Refusal::Mismatch(format!(
-                    "host key for {} changed: it offers {}, the known key is {}{}",
-                    entry_name(host, port),
-                    fingerprint(key),
-                    if expected.is_empty() { "another".to_string() } else { expected.join(", ") },
-                    self.files()
-                        .find(|f| f.exists())
-                        .map(|f| format!(" ({})", f.display()))
-                        .unwrap_or_default()
-                )))
-            }
-            CheckResult::NotFound if self.policy == Policy::AcceptNew => self.append(key, host, port),
-            CheckResult::NotFound => Err(Refusal::Unknown(format!(
-                "no known key for {} (it offers {}): add it to {} or use --host-key-check accept-new",
-                entry_name(host, port),
+        if found {
+            return Ok(());
+        }
+        if let Some(at) = changed_at {
+            changed.sort();
+            changed.dedup();
+            return Err(Refusal::Mismatch(format!(
+                "host key for {name} changed: it offers {}, the known key is {} ({at})",
                 fingerprint(key),
-                self.user_file.display()
-            ))),
-            CheckResult::Failure => Err(Refusal::Unknown("libssh2 could not check the host key".into())),
+                changed.join(", "),
+            )));
         }
+        if let Some(at) = ca_at {
+            return Err(Refusal::Unknown(format!(
+                "{at} trusts a certificate authority (@cert-authority) for {name}, and galley cannot check host certificates; it offers {}: list the host's own key in known_hosts",
+                fingerprint(key)
+            )));
+        }
+        if self.policy == Policy::AcceptNew {
+            return self.append(key, &name);
+        }
+        Err(Refusal::Unknown(format!(
+            "no known key for {name} (it offers {}): add it to {} or use --host-key-check accept-new",
+            fingerprint(key),
+            self.user_file().display()
+        )))
     }
 
-    fn append(&self, key: &[u8], host: &str, port: u16) -> Result<(), Refusal> {
+    /// The file accept-new writes: the first user file.
+    fn user_file(&self) -> PathBuf {
+        self.user_files
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("known_hosts"))
+    }
+
+    fn append(&self, key: &[u8], name: &str) -> Result<(), Refusal> {
+        let file = self.user_file();
         let line = format!(
-            "{} {} {}\n",
-            entry_name(host, port),
+            "{name} {} {}\n",
             key_type(key).unwrap_or("ssh-ed25519"),
             base64::engine::general_purpose::STANDARD.encode(key)
         );
         let _guard = APPEND.lock().unwrap_or_else(|e| e.into_inner());
         let result = (|| -> std::io::Result<()> {
-            if let Some(dir) = self.user_file.parent() {
+            if let Some(dir) = file.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            let mut file = std::fs::OpenOptions::new()
+            let mut out = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(&self.user_file)?;
-            file.write_all(line.as_bytes())
+                .open(&file)?;
+            out.write_all(line.as_bytes())
         })();
         if result.is_ok() {
-            FileIndex::of(&self.user_file).add(line.trim_end());
+            FileIndex::of(&file).add(line.trim_end(), 0);
         }
         result.map_err(|e| {
             Refusal::Unknown(format!(
                 "cannot record the new host key in {}: {e}",
-                self.user_file.display()
+                file.display()
             ))
         })
     }
 }
 
-/// The lines of one known_hosts file, read once per process (galley runs
-/// one command per process, so once per run) and indexed by
-/// host name, so that checking a host reads only the lines that can match
+/// The entries of one known_hosts file, read once per process (galley
+/// runs one command per process, so once per run) and indexed by host
+/// name, so that checking a host reads only the entries that can match
 /// it: those naming it, and those no name lookup can rule out (hashed
-/// names, patterns, markers).
+/// names, patterns).
 #[derive(Debug, Default)]
 struct FileIndex {
-    /// Lower-cased names (`web-01`, `[10.0.0.1]:2222`) -> their lines.
-    by_name: std::collections::HashMap<String, Vec<std::sync::Arc<str>>>,
-    /// Lines to read for every host.
-    always: Vec<std::sync::Arc<str>>,
+    file: Arc<PathBuf>,
+    /// Lower-cased names (`web-01`, `[10.0.0.1]:2222`) -> their entries.
+    by_name: std::collections::HashMap<String, Vec<Arc<Entry>>>,
+    /// Entries to look at for every host.
+    always: Vec<Arc<Entry>>,
 }
 
-type Indexes = std::collections::HashMap<PathBuf, std::sync::Arc<Mutex<FileIndex>>>;
+type Indexes = std::collections::HashMap<PathBuf, Arc<Mutex<FileIndex>>>;
 
 impl FileIndex {
     /// The index of a file, read on first use.
@@ -177,52 +324,57 @@ impl FileIndex {
         let index = all
             .entry(path.to_path_buf())
             .or_insert_with(|| {
-                let mut index = FileIndex::default();
-                for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
-                    index.add(line);
+                let mut index = FileIndex {
+                    file: Arc::new(path.to_path_buf()),
+                    ..FileIndex::default()
+                };
+                let text = std::fs::read(path).unwrap_or_default();
+                for (i, line) in String::from_utf8_lossy(&text).lines().enumerate() {
+                    index.add(line, i + 1);
                 }
-                std::sync::Arc::new(Mutex::new(index))
+                Arc::new(Mutex::new(index))
             })
             .clone();
         FileHandle(index)
     }
 
-    fn add(&mut self, line: &str) {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+    fn add(&mut self, line: &str, number: usize) {
+        let Some(entry) = Entry::parse(line, &self.file, number) else {
             return;
-        }
-        let line: std::sync::Arc<str> = trimmed.into();
-        let hosts = trimmed.split_whitespace().next().unwrap_or("");
+        };
+        let entry = Arc::new(entry);
         let opaque = |h: &str| h.starts_with('|') || h.contains(['*', '?', '!']);
-        if trimmed.starts_with('@') || hosts.split(',').any(opaque) {
-            self.always.push(line);
+        if entry.hosts.split(',').any(opaque) {
+            self.always.push(entry);
             return;
         }
-        for name in hosts.split(',') {
+        for name in entry.hosts.split(',') {
             self.by_name
                 .entry(name.to_ascii_lowercase())
                 .or_default()
-                .push(line.clone());
+                .push(entry.clone());
         }
     }
 }
 
 /// A shared [`FileIndex`].
-struct FileHandle(std::sync::Arc<Mutex<FileIndex>>);
+struct FileHandle(Arc<Mutex<FileIndex>>);
 
 impl FileHandle {
-    fn candidates(&self, name: &str) -> Vec<std::sync::Arc<str>> {
+    fn candidates(&self, name: &str) -> Vec<Arc<Entry>> {
         let index = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let mut lines = index.always.clone();
+        let mut entries = index.always.clone();
         if let Some(named) = index.by_name.get(&name.to_ascii_lowercase()) {
-            lines.extend(named.iter().cloned());
+            entries.extend(named.iter().cloned());
         }
-        lines
+        entries
     }
 
-    fn add(&self, line: &str) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).add(line);
+    fn add(&self, line: &str, number: usize) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .add(line, number);
     }
 }
 
@@ -248,37 +400,6 @@ pub(crate) fn fingerprint(key: &[u8]) -> String {
 pub(crate) fn key_type(blob: &[u8]) -> Option<&str> {
     let len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
     std::str::from_utf8(blob.get(4..4 + len)?).ok()
-}
-
-/// Fingerprints of the known keys for this host (for the mismatch message):
-/// each entry is checked alone, which also finds hashed entries.
-fn expected_keys(
-    session: &Session,
-    known: &ssh2::KnownHosts,
-    host: &str,
-    port: u16,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in known.hosts().unwrap_or_default() {
-        let Ok(line) = known.write_string(&entry, KnownHostFileKind::OpenSSH) else {
-            continue;
-        };
-        let Ok(mut single) = session.known_hosts() else {
-            continue;
-        };
-        if single.read_str(&line, KnownHostFileKind::OpenSSH).is_err() {
-            continue;
-        }
-        let Ok(blob) = base64::engine::general_purpose::STANDARD.decode(entry.key()) else {
-            continue;
-        };
-        if matches!(single.check_port(host, port, &blob), CheckResult::Match) {
-            out.push(fingerprint(&blob));
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// The public key blobs a node's Chef data carries (ohai writes the base64
@@ -334,11 +455,6 @@ fn check_chef(key: &[u8], node: &Node) -> Result<(), Refusal> {
     )))
 }
 
-/// The default user file, `~/.ssh/known_hosts`.
-pub(crate) fn default_user_file(home: &Path) -> PathBuf {
-    home.join(".ssh/known_hosts")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,33 +472,111 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_index_keeps_what_can_match_a_host() {
-        let mut index = FileIndex::default();
-        for line in [
-            "# comment",
-            "web-01,10.0.0.1 ssh-ed25519 AAAA1",
-            "[db-01]:2222 ssh-ed25519 AAAA2",
-            "|1|salt=|hash= ssh-ed25519 AAAA3",
-            "*.example.com ssh-ed25519 AAAA4",
-            "@revoked * ssh-ed25519 AAAA5",
-            "WEB-02 ssh-ed25519 AAAA6",
-        ] {
-            index.add(line);
-        }
-        let handle = FileHandle(std::sync::Arc::new(Mutex::new(index)));
-        let keys = |name: &str| -> Vec<String> {
-            handle
-                .candidates(name)
-                .iter()
-                .map(|l| l.rsplit(' ').next().unwrap().to_string())
-                .collect()
+    const KEY_A: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIHM63gKW2oxuunAREpfBI08A7oU0R6upb5JXwDqsgb/l";
+    const KEY_B: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIMR7o9Pf1Ck5qd8WIxNpfSS43CH1R8/nWVc2AFKktoCi";
+
+    fn blob(key: &str) -> Vec<u8> {
+        base64::engine::general_purpose::STANDARD
+            .decode(key)
+            .unwrap()
+    }
+
+    fn known(
+        user: &[&str],
+        global: &[&str],
+        alias: Option<&str>,
+    ) -> (tempfile::TempDir, KnownHosts) {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, lines: &[&str]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, lines.join("\n")).unwrap();
+            path
         };
-        assert_eq!(keys("web-01"), ["AAAA3", "AAAA4", "AAAA5", "AAAA1"]);
-        assert_eq!(keys("10.0.0.1"), ["AAAA3", "AAAA4", "AAAA5", "AAAA1"]);
-        assert_eq!(keys("[db-01]:2222"), ["AAAA3", "AAAA4", "AAAA5", "AAAA2"]);
-        assert_eq!(keys("web-02"), ["AAAA3", "AAAA4", "AAAA5", "AAAA6"]);
-        assert_eq!(keys("db-01"), ["AAAA3", "AAAA4", "AAAA5"]);
+        let known = KnownHosts {
+            policy: Policy::Strict,
+            user_files: vec![dir.path().join("missing"), write("user2", user)],
+            global_files: vec![write("global", global)],
+            alias: alias.map(String::from),
+        };
+        (dir, known)
+    }
+
+    #[test]
+    fn names_patterns_and_hashes_match_as_in_openssh() {
+        let a = blob(KEY_A);
+        let line = |hosts: &str| format!("{hosts} ssh-ed25519 {KEY_A}");
+        let (_d, k) = known(
+            &[&line("WEB-01,10.0.0.1"), &line("[db-01]:2222")],
+            &[],
+            None,
+        );
+        assert_eq!(
+            k.check_key(&a, "web-01", 22),
+            Ok(()),
+            "names are matched without case"
+        );
+        assert_eq!(k.check_key(&a, "db-01", 2222), Ok(()));
+        assert!(
+            k.check_key(&a, "db-01", 22).is_err(),
+            "another port is another entry"
+        );
+        let (_d, k) = known(&[], &[&line("*.example.com,!bad.example.com")], None);
+        assert_eq!(
+            k.check_key(&a, "web.example.com", 22),
+            Ok(()),
+            "global files are read"
+        );
+        assert!(matches!(
+            k.check_key(&a, "bad.example.com", 22),
+            Err(Refusal::Unknown(_))
+        ));
+        // `ssh-keygen -H` wrote this line for web-07.example.com.
+        let hashed = format!(
+            "|1|lzKaV6GDTO6+bJyJ71mVQYScqbg=|tq06J7J3Y8hMJmShBsBiGEJqcEY= ssh-ed25519 {KEY_A}"
+        );
+        let (_d, k) = known(&[&hashed], &[], None);
+        assert_eq!(k.check_key(&a, "web-07.example.com", 22), Ok(()));
+        assert!(k.check_key(&a, "web-08.example.com", 22).is_err());
+        let (_d, k) = known(&[&line("the-alias")], &[], Some("the-alias"));
+        assert_eq!(
+            k.check_key(&a, "10.9.9.9", 2200),
+            Ok(()),
+            "HostKeyAlias is looked up"
+        );
+    }
+
+    #[test]
+    fn revoked_changed_and_ca_trusted_keys_are_refused_by_name() {
+        let (a, b) = (blob(KEY_A), blob(KEY_B));
+        let (_d, k) = known(
+            &[&format!("web-01 ssh-ed25519 {KEY_A}")],
+            &[&format!("@revoked * ssh-ed25519 {KEY_A}")],
+            None,
+        );
+        let Err(Refusal::Mismatch(why)) = k.check_key(&a, "web-01", 22) else {
+            panic!("a revoked key must be refused even when listed");
+        };
+        assert!(why.contains("@revoked"), "{why}");
+        let (_d, k) = known(&[&format!("web-01 ssh-ed25519 {KEY_A}")], &[], None);
+        let Err(Refusal::Mismatch(why)) = k.check_key(&b, "web-01", 22) else {
+            panic!("another key of the same type is a change");
+        };
+        assert!(
+            why.contains("changed") && why.contains(&fingerprint(&a)),
+            "{why}"
+        );
+        let (_d, mut k) = known(
+            &[&format!(
+                "@cert-authority *.example.com ssh-ed25519 {KEY_B}"
+            )],
+            &[],
+            None,
+        );
+        k.policy = Policy::AcceptNew;
+        let Err(Refusal::Unknown(why)) = k.check_key(&a, "web.example.com", 22) else {
+            panic!("a CA-trusted host is refused, not learned");
+        };
+        assert!(why.contains("@cert-authority"), "{why}");
     }
 
     #[test]

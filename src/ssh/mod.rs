@@ -3,19 +3,24 @@
 //! knows the outcome it means and the phase it happened in; the executor
 //! turns it into the host's outcome.
 
+pub(crate) mod algorithms;
 pub(crate) mod auth;
+mod banner;
 pub(crate) mod config;
 pub(crate) mod error;
 #[allow(unsafe_code)]
 pub(crate) mod ffi;
 pub(crate) mod gateway;
 pub(crate) mod known_hosts;
+pub(crate) mod proxy;
 
+use std::collections::HashMap;
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ssh2::Session;
@@ -24,7 +29,7 @@ use crate::inventory::Node;
 use crate::outcome::{Phase, Timings};
 use crate::target::Target;
 
-pub(crate) use auth::{Identities, KeyCache};
+pub(crate) use auth::Identities;
 pub(crate) use config::SshConfig;
 pub(crate) use error::Error;
 pub(crate) use gateway::{Gateways, Jump};
@@ -49,19 +54,47 @@ pub struct Settings {
     pub policy: Option<Policy>,
     /// `--known-hosts`.
     pub known_hosts_file: Option<PathBuf>,
-    /// Read-only known_hosts files (`/etc/ssh/ssh_known_hosts`).
-    pub global_known_hosts: Vec<PathBuf>,
     /// `-i`.
     pub identity_files: Vec<PathBuf>,
     /// `SSH_AUTH_SOCK` is set.
     pub agent: bool,
     pub home: PathBuf,
-    /// `~/.ssh/config` or `-F FILE`, when there is one.
-    pub config: Option<SshConfig>,
+    /// The user's ssh_config (or `-F FILE`) and the system's.
+    pub config: SshConfig,
     /// `-G`: the gateway chain for every host.
     pub gateway: Option<Vec<Jump>>,
     /// The key files this run has read (each is read once).
     pub keys: auth::KeyCache,
+    /// Each target's plan, made once (a `Match exec` runs once per host).
+    plans: Arc<Mutex<Plans>>,
+}
+
+/// Plans made, by address and node port.
+type Plans = HashMap<(String, Option<u16>), Result<HostPlan, String>>;
+
+/// How a host is reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// A TCP connection to the host.
+    Direct,
+    /// Through gateways, outermost first (`-G`, else ssh_config
+    /// `ProxyJump`).
+    Jumps(Vec<Jump>),
+    /// Over a ProxyCommand's standard input and output (tokens expanded).
+    Command(String),
+}
+
+impl std::fmt::Display for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Route::Direct => write!(f, "direct"),
+            Route::Jumps(jumps) => {
+                let names: Vec<String> = jumps.iter().map(Jump::to_string).collect();
+                write!(f, "via {}", names.join(","))
+            }
+            Route::Command(command) => write!(f, "via ProxyCommand {command}"),
+        }
+    }
 }
 
 /// Everything needed to reach one host.
@@ -72,54 +105,212 @@ pub struct HostPlan {
     pub host: String,
     pub port: u16,
     pub user: String,
-    /// Bounds the TCP connection (each hop's, through gateways).
+    /// Bounds the TCP connection (each hop's, through gateways), the SSH
+    /// version exchange and the key exchange, as ssh_config's
+    /// `ConnectTimeout` does.
     pub connect_timeout: Duration,
-    /// Bounds the handshake, host key check and authentication.
+    /// Bounds the host key check and authentication after the key exchange.
     pub login_timeout: Duration,
     pub known_hosts: KnownHosts,
     pub identities: Identities,
-    /// Gateways to go through, outermost first (`-G`, else ssh_config
-    /// `ProxyJump`); empty to connect directly. An `Err` (a ProxyJump galley
-    /// cannot read) fails the host: it is never bypassed.
-    pub jumps: Result<Vec<Jump>, String>,
+    pub route: Route,
+    pub algorithms: algorithms::Preferences,
 }
 
 /// The connect deadline when neither the flag nor ssh_config sets one.
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The login deadline without `--login-timeout`: on a loaded machine
-/// (1,000 hosts at -C 500 on 2 cores) handshakes and authentications were
-/// seen taking over 10s, and OpenSSH's client sets no limit on either;
-/// 30s still ends a wedged host.
+/// (1,000 hosts at -C 500 on 2 cores) authentications were seen taking
+/// over 10s, and OpenSSH's client sets no limit on it; 30s still ends a
+/// wedged host.
 pub(crate) const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How deep a gateway's own ProxyJump may lead before galley calls it a
+/// loop.
+const MAX_HOPS: usize = 8;
+
 impl Settings {
-    /// What ssh_config says for `host` (nothing without a config file).
-    pub fn config_for(&self, host: &str) -> config::HostConfig {
-        self.config
-            .as_ref()
-            .map(|c| c.for_host(host, &self.local_user))
-            .unwrap_or_default()
+    /// Settings with no plan made yet.
+    pub fn new(
+        user: Option<String>,
+        local_user: String,
+        home: PathBuf,
+        config: SshConfig,
+        gateway: Option<Vec<Jump>>,
+    ) -> Settings {
+        Settings {
+            user,
+            local_user,
+            port: None,
+            connect_timeout: None,
+            login_timeout: None,
+            policy: None,
+            known_hosts_file: None,
+            identity_files: Vec::new(),
+            agent: false,
+            home,
+            config,
+            gateway,
+            keys: auth::KeyCache::default(),
+            plans: Arc::default(),
+        }
     }
 
-    /// The plan for one target. Precedence: command-line flags, then the
-    /// node's data (`cloud.public_ssh_port`, as knife does), then
-    /// ssh_config, then defaults.
-    pub fn plan(&self, target: &Target) -> HostPlan {
-        let config = self.config_for(&target.address);
+    /// The plan for one target, made on first use. Precedence: command-line
+    /// flags, then the node's data (`cloud.public_ssh_port`, as knife
+    /// does), then ssh_config, then defaults. An `Err` is a setting galley
+    /// will not act on (a refused ssh_config keyword, with its file and
+    /// line): the host must not be connected to.
+    pub fn plan(&self, target: &Target) -> Result<HostPlan, String> {
+        let key = (target.address.clone(), target.port);
+        if let Some(plan) = self.plans.lock().unwrap().get(&key) {
+            return plan.clone();
+        }
+        let plan = self.make_plan(&target.address, target.port, self.gateway.clone());
+        self.plans.lock().unwrap().insert(key, plan.clone());
+        plan
+    }
+
+    /// Plans every target and the gateways they go through, before any
+    /// host is touched: the first setting galley will not act on stops
+    /// the run here, named.
+    pub fn check(&self, targets: &[Target]) -> Result<(), String> {
+        let mut gateways_checked = std::collections::HashSet::new();
+        for target in targets {
+            let plan = self
+                .plan(target)
+                .map_err(|e| format!("{} ({}): {e}", target.name, target.address))?;
+            let mut route = plan.route;
+            let mut seen = Vec::new();
+            while let Route::Jumps(chain) = route {
+                if !gateways_checked.insert(chain.clone()) {
+                    break;
+                }
+                for (i, jump) in chain.iter().enumerate() {
+                    self.gateway_plan(jump, i == 0)
+                        .map_err(|e| format!("gateway {jump} of {}: {e}", target.name))?;
+                }
+                if seen.contains(&chain[0]) || seen.len() >= MAX_HOPS {
+                    return Err(format!(
+                        "{}: the ProxyJump of gateway {} leads back to it (or past {MAX_HOPS} hops): a loop",
+                        target.name, chain[0]
+                    ));
+                }
+                seen.push(chain[0].clone());
+                route = self.gateway_plan(&chain[0], true)?.route;
+            }
+        }
+        Ok(())
+    }
+
+    /// The plan for a gateway. Its port and user are the jump's own, else
+    /// ssh_config's (`-p` is for targets). Only the first gateway of a
+    /// chain is reached by its own ssh_config route: each next one is
+    /// reached through the one before (as `ssh -J a,b` does).
+    pub(crate) fn gateway_plan(&self, jump: &Jump, first: bool) -> Result<HostPlan, String> {
+        let mut plan = self.make_plan(&jump.host, jump.port, None)?;
+        if jump.port.is_none() {
+            plan.port = self
+                .config
+                .resolve(&jump.host)
+                .ok()
+                .and_then(|c| c.port)
+                .unwrap_or(22);
+        }
+        if let Some(user) = &jump.user {
+            plan.user = user.clone();
+        }
+        if !first {
+            plan.route = Route::Direct;
+        }
+        // A gateway has no Chef data: its key is checked against known_hosts.
+        if plan.known_hosts.policy == Policy::Chef {
+            plan.known_hosts.policy = Policy::Strict;
+        }
+        Ok(plan)
+    }
+
+    fn make_plan(
+        &self,
+        address: &str,
+        node_port: Option<u16>,
+        gateway: Option<Vec<Jump>>,
+    ) -> Result<HostPlan, String> {
+        let config = self.config.resolve(address).map_err(|e| e.to_string())?;
+        if let Some(refused) = config.refused.first() {
+            return Err(format!("ssh_config {refused}"));
+        }
         let user = self
             .user
             .clone()
             .or(config.user)
             .unwrap_or_else(|| self.local_user.clone());
+        let port = self.port.or(node_port).or(config.port).unwrap_or(22);
+        let tokens = config::tokens::Tokens {
+            host: config.host_name.clone(),
+            original: address.to_string(),
+            port,
+            user: user.clone(),
+            local_user: self.local_user.clone(),
+            home: self.home.display().to_string(),
+            uid: crate::sys::uid(),
+            key_alias: config
+                .host_key_alias
+                .clone()
+                .unwrap_or_else(|| address.to_string()),
+            this_host: config::tokens::this_host(),
+        };
+        let paths = |files: &[String]| -> Result<Vec<PathBuf>, String> {
+            files
+                .iter()
+                .filter(|f| !f.eq_ignore_ascii_case("none"))
+                .map(|f| tokens.path(f).map(PathBuf::from))
+                .collect()
+        };
         let files = if !self.identity_files.is_empty() {
             self.identity_files.clone()
         } else {
-            config.identity_files
+            paths(&config.identity_files)?
         };
-        HostPlan {
-            host: config.host_name.unwrap_or_else(|| target.address.clone()),
-            port: self.port.or(target.port).or(config.port).unwrap_or(22),
+        let user_files = match (&self.known_hosts_file, &config.user_known_hosts_files) {
+            (Some(file), _) => vec![file.clone()],
+            (None, Some(files)) => paths(files)?,
+            (None, None) => known_hosts::default_user_files(&self.home),
+        };
+        let global_files = match &config.global_known_hosts_files {
+            Some(files) => paths(files)?,
+            None => known_hosts::DEFAULT_GLOBAL_FILES
+                .iter()
+                .map(PathBuf::from)
+                .collect(),
+        };
+        let route = match (gateway, &config.proxy) {
+            (Some(chain), _) => Route::Jumps(chain),
+            (None, Some((config::Proxy::Jump(jumps), at))) => Route::Jumps(
+                gateway::parse_chain(jumps)
+                    .map_err(|why| format!("ssh_config {at}: ProxyJump {why}"))?,
+            ),
+            (None, Some((config::Proxy::Command(command), at))) => {
+                for value in [&tokens.host, &tokens.original, &tokens.user] {
+                    if !proxy::safe_for_shell(value) {
+                        return Err(format!(
+                            "ssh_config {at}: ProxyCommand would put {value:?} into a shell command; galley refuses names with shell syntax"
+                        ));
+                    }
+                }
+                let expanded = tokens
+                    .expand(command, config::tokens::PROXY_COMMAND)
+                    .map_err(|why| format!("ssh_config {at}: ProxyCommand {why}"))?;
+                Route::Command(expanded)
+            }
+            (None, Some((config::Proxy::Direct, _)) | None) => Route::Direct,
+        };
+        let algorithms = algorithms::Preferences::resolve(&config.algorithms)
+            .map_err(|why| format!("ssh_config: {why}"))?;
+        Ok(HostPlan {
+            host: config.host_name,
+            port,
             user,
             connect_timeout: self
                 .connect_timeout
@@ -131,29 +322,19 @@ impl Settings {
                     .policy
                     .or(config.strict_host_key_checking)
                     .unwrap_or(Policy::Strict),
-                user_file: self
-                    .known_hosts_file
-                    .clone()
-                    .or(config.user_known_hosts_file)
-                    .unwrap_or_else(|| known_hosts::default_user_file(&self.home)),
-                global_files: self.global_known_hosts.clone(),
+                user_files,
+                global_files,
+                alias: config.host_key_alias,
             },
             identities: Identities {
-                agent: self.agent && config.identities_only != Some(true),
+                agent: self.agent && config.identities_only != Some(true) && !config.no_agent,
                 files,
                 defaults: Identities::default_keys(&self.home),
                 keys: self.keys.clone(),
             },
-            jumps: match (&self.gateway, config.proxy_jump) {
-                (Some(chain), _) => Ok(chain.clone()),
-                (None, Some(jump)) if !jump.eq_ignore_ascii_case("none") => {
-                    gateway::parse_chain(&jump).map_err(|why| {
-                        format!("ssh_config ProxyJump for {}: {why}", target.address)
-                    })
-                }
-                (None, _) => Ok(Vec::new()),
-            },
-        }
+            route,
+            algorithms,
+        })
     }
 }
 
@@ -167,12 +348,14 @@ pub struct Connection {
     pub auth: String,
 }
 
-/// What a session runs over: a TCP connection, or a tunnel through a
-/// gateway (one end of a socket pair the gateway's pump serves).
+/// What a session runs over: a TCP connection, a tunnel through a gateway
+/// (one end of a socket pair the gateway's pump serves), or a
+/// ProxyCommand's standard input and output.
 #[derive(Debug)]
 pub enum Socket {
     Tcp(TcpStream),
     Tunnel(UnixStream),
+    Proxy(UnixStream, Arc<proxy::ProxyChild>),
 }
 
 impl Socket {
@@ -180,6 +363,7 @@ impl Socket {
         Ok(match self {
             Socket::Tcp(s) => Socket::Tcp(s.try_clone()?),
             Socket::Tunnel(s) => Socket::Tunnel(s.try_clone()?),
+            Socket::Proxy(s, child) => Socket::Proxy(s.try_clone()?, child.clone()),
         })
     }
 }
@@ -188,14 +372,35 @@ impl AsRawFd for Socket {
     fn as_raw_fd(&self) -> RawFd {
         match self {
             Socket::Tcp(s) => s.as_raw_fd(),
-            Socket::Tunnel(s) => s.as_raw_fd(),
+            Socket::Tunnel(s) | Socket::Proxy(s, _) => s.as_raw_fd(),
         }
     }
 }
 
-/// Connects (within the connect deadline), then shakes hands, checks the
-/// host key and authenticates (within the login deadline), directly or
-/// through the plan's gateways. Fills in the phase timings as it goes.
+/// Opens the way to `host:port` by `route`, within `limit`.
+pub(crate) fn open_route(
+    route: &Route,
+    host: &str,
+    port: u16,
+    gateways: &Gateways,
+    settings: &Settings,
+    limit: Duration,
+) -> Result<Socket, Error> {
+    match route {
+        Route::Direct => tcp_connect(host, port, Instant::now() + limit, limit).map(Socket::Tcp),
+        Route::Jumps(chain) => gateways
+            .tunnel(chain, host, port, settings, limit)
+            .map(Socket::Tunnel),
+        Route::Command(command) => {
+            proxy::spawn(command).map(|(stream, child)| Socket::Proxy(stream, child))
+        }
+    }
+}
+
+/// Connects, then shakes hands (within the connect deadline, as OpenSSH's
+/// ConnectTimeout), checks the host key and authenticates (within the
+/// login deadline), by the plan's route. Fills in the phase timings as it
+/// goes.
 pub(crate) fn connect(
     target: &Target,
     plan: &HostPlan,
@@ -204,119 +409,57 @@ pub(crate) fn connect(
     timings: &mut Timings,
 ) -> Result<Connection, Error> {
     let started = Instant::now();
-    let deadline = started + plan.connect_timeout;
-    let stream = match &plan.jumps {
-        Err(why) => Err(Error::Other {
-            phase: Phase::Connect,
-            reason: why.clone(),
-        }),
-        Ok(chain) if chain.is_empty() => {
-            tcp_connect(&plan.host, plan.port, deadline, plan.connect_timeout).map(Socket::Tcp)
-        }
-        Ok(chain) => gateways
-            .tunnel(chain, &plan.host, plan.port, settings, plan.connect_timeout)
-            .map(Socket::Tunnel),
-    };
+    let stream = open_route(
+        &plan.route,
+        &plan.host,
+        plan.port,
+        gateways,
+        settings,
+        plan.connect_timeout,
+    );
     timings.connect_ms = Some(millis(started.elapsed()));
     let stream = stream?;
-    let direct = matches!(stream, Socket::Tcp(_));
-    match establish(stream, &plan.host, plan, &target.node, timings) {
-        // A handshake that failed or timed out: was it SSH-2 at all?
-        Err(
-            e @ (Error::Libssh2 {
-                phase: Phase::Handshake,
-                ..
-            }
-            | Error::TimedOut {
-                phase: Phase::Handshake,
-                ..
-            }),
-        ) if direct => Err(not_ssh2(&plan.host, plan.port, plan.connect_timeout).unwrap_or(e)),
+    let proxy = match &stream {
+        Socket::Proxy(_, child) => Some(child.clone()),
+        _ => None,
+    };
+    let handshake_deadline = started + plan.connect_timeout;
+    match establish(
+        stream,
+        &plan.host,
+        plan,
+        &target.node,
+        handshake_deadline,
+        timings,
+    ) {
+        Err(e) if proxy.is_some() => {
+            let child = proxy.expect("checked");
+            Err(Error::Proxied {
+                command: child.command.clone(),
+                said: child.said(),
+                source: Box::new(e),
+            })
+        }
         result => result,
     }
 }
 
-/// Bytes of a peer's greeting read to see what it is.
-const GREETING_LIMIT: usize = 8 * 1024;
-
-/// After a failed handshake, what the peer sends first, read on a second
-/// connection: libssh2 says only "Unable to exchange encryption keys" for
-/// an SSH-1 server or one that sends no version line. None when the peer
-/// does send an SSH-2 version line (the failure was something else) or
-/// cannot be read again.
-fn not_ssh2(host: &str, port: u16, connect_timeout: Duration) -> Option<Error> {
-    let limit = connect_timeout.min(Duration::from_secs(2));
-    let mut stream = tcp_connect(host, port, Instant::now() + limit, limit).ok()?;
-    stream.set_read_timeout(Some(limit)).ok()?;
-    let read_until = Instant::now() + limit;
-    let mut greeting = Vec::new();
-    let mut buf = [0u8; 2048];
-    while greeting.len() < GREETING_LIMIT && Instant::now() < read_until {
-        match io::Read::read(&mut stream, &mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => greeting.extend_from_slice(&buf[..n]),
-        }
-        if version_line(&greeting).is_some() {
-            break;
-        }
-    }
-    describe_greeting(&greeting).map(Error::NotSsh2)
-}
-
-/// The first line that starts with `SSH-` (RFC 4253 4.2 lets a server send
-/// other lines before it), and how many lines came before.
-fn version_line(greeting: &[u8]) -> Option<(usize, String)> {
-    let complete = greeting.iter().rposition(|&b| b == b'\n')?;
-    greeting[..complete]
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .find(|(_, line)| line.starts_with(b"SSH-"))
-        .map(|(i, line)| {
-            let line = String::from_utf8_lossy(line);
-            (i, line.trim_end_matches('\r').to_string())
-        })
-}
-
-/// What a peer that failed the handshake sent, in words; None when it
-/// looks like SSH-2 (or sent nothing to go by).
-fn describe_greeting(greeting: &[u8]) -> Option<String> {
-    let excerpt = |bytes: &[u8]| {
-        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned();
-        format!("{text:?}")
-    };
-    match version_line(greeting) {
-        Some((_, line)) if line.starts_with("SSH-2.0-") || line.starts_with("SSH-1.99-") => None,
-        Some((_, line)) => Some(format!(
-            "it sent the version line {:?} (SSH-1 or unknown); galley, like OpenSSH since 7.6, speaks SSH-2 only",
-            &line[..line.len().min(80)]
-        )),
-        None if greeting.is_empty() => None,
-        None if greeting.len() >= GREETING_LIMIT => Some(format!(
-            "it sent over {} KB without an SSH version line, starting {}",
-            GREETING_LIMIT / 1024,
-            excerpt(greeting)
-        )),
-        None => Some(format!(
-            "it sent {} bytes without an SSH version line: {}",
-            greeting.len(),
-            excerpt(greeting)
-        )),
-    }
-}
-
-/// Handshake, host key check and authentication over a connected socket,
-/// within the plan's login deadline.
+/// The version exchange and key exchange (by `handshake_deadline`, the
+/// connect deadline), then the host key check and authentication (within
+/// the plan's login deadline), over a connected socket.
 pub(crate) fn establish(
     stream: Socket,
     host: &str,
     plan: &HostPlan,
     node: &Node,
+    handshake_deadline: Instant,
     timings: &mut Timings,
 ) -> Result<Connection, Error> {
     let port = plan.port;
     let phase_start = Instant::now();
-    let deadline = phase_start + plan.login_timeout;
-    let session = handshake(&stream, deadline, plan.login_timeout);
+    let session = banner::read_preamble(&stream, handshake_deadline, plan.connect_timeout)
+        .and_then(|()| handshake(&stream, plan, handshake_deadline));
+    let deadline = Instant::now() + plan.login_timeout;
     let session = session.and_then(|session| {
         plan.known_hosts.check(&session, host, port, node)?;
         Ok(session)
@@ -400,7 +543,7 @@ pub(crate) fn tcp_connect(
     })
 }
 
-fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Session, Error> {
+fn handshake(stream: &Socket, plan: &HostPlan, deadline: Instant) -> Result<Session, Error> {
     let error = |reason: String| Error::Other {
         phase: Phase::Handshake,
         reason,
@@ -408,6 +551,7 @@ fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Sess
     let mut session =
         Session::new().map_err(|e| error(format!("cannot start an SSH session: {e}")))?;
     ffi::shed_zero_pages(&session);
+    plan.algorithms.apply(&session).map_err(error)?;
     let socket = stream
         .try_clone()
         .map_err(|e| error(format!("cannot use the socket: {e}")))?;
@@ -418,9 +562,9 @@ fn handshake(stream: &Socket, deadline: Instant, limit: Duration) -> Result<Sess
         Err(e) if e.code() == ssh2::ErrorCode::Session(error::code::TIMEOUT) => {
             Err(Error::TimedOut {
                 phase: Phase::Handshake,
-                what: "no SSH handshake".into(),
-                limit,
-                note: Some("the peer accepted TCP but did not speak SSH"),
+                what: "no SSH key exchange".into(),
+                limit: plan.connect_timeout,
+                note: Some("the host sent its version line, then stalled"),
             })
         }
         Err(e) => Err(Error::libssh2(Phase::Handshake, "SSH handshake", &e)),
@@ -445,29 +589,5 @@ pub(crate) fn seconds(d: Duration) -> String {
         format!("{}s", s as u64)
     } else {
         format!("{s:.1}s")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn greetings_are_described_by_what_they_hold() {
-        assert_eq!(describe_greeting(b"SSH-2.0-OpenSSH_9.2\r\n"), None);
-        assert_eq!(describe_greeting(b"hello\r\nSSH-2.0-x\r\n"), None);
-        assert_eq!(describe_greeting(b""), None);
-        let ssh1 = describe_greeting(b"SSH-1.5-OpenSSH_3.9p1\n").unwrap();
-        assert!(ssh1.contains("\"SSH-1.5-OpenSSH_3.9p1\""), "{ssh1}");
-        let junk = describe_greeting(&[b'x'; GREETING_LIMIT]).unwrap();
-        assert!(
-            junk.starts_with("it sent over 8 KB without an SSH version line, starting \"xxx"),
-            "{junk}"
-        );
-        let http = describe_greeting(b"HTTP/1.1 400 Bad Request\r\n\x1b[31m").unwrap();
-        assert!(
-            http.contains("\\u{1b}"),
-            "control characters are escaped: {http}"
-        );
     }
 }

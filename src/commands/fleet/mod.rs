@@ -106,7 +106,17 @@ fn run_host(
     let started = Instant::now();
     let mut timings = Timings::default();
     let mut outcome = HostOutcome::without_run(&target.name, Ended::Ok);
-    let plan = settings.plan(target);
+    let plan = match settings.plan(target) {
+        Ok(plan) => plan,
+        Err(reason) => {
+            // Checked before any host: reached only if a setting changed
+            // since (a `Match exec` that answers differently).
+            outcome.ended = crate::outcome::Stop::Error.at(crate::outcome::Phase::Connect, reason);
+            timings.total_ms = ssh::millis(started.elapsed());
+            outcome.timings = timings;
+            return outcome;
+        }
+    };
     outcome.address = Some(plan.host.clone());
     outcome.port = Some(plan.port);
     outcome.user = Some(plan.user.clone());
@@ -223,18 +233,17 @@ fn dry_run(plan: &RunPlan, job: &Job) -> Plan {
         .targets
         .iter()
         .map(|target| {
-            let route = plan.settings.plan(target);
-            let via = match &route.jumps {
-                Ok(jumps) if !jumps.is_empty() => format!(
-                    " via {}",
-                    jumps
-                        .iter()
-                        .map(|j| j.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                ),
-                Ok(_) => String::new(),
-                Err(e) => format!(" (cannot be reached: {e})"),
+            let (route, via) = match plan.settings.plan(target) {
+                Ok(route) => {
+                    let via = match &route.route {
+                        ssh::Route::Direct => String::new(),
+                        other => format!(" {other}"),
+                    };
+                    (route, via)
+                }
+                Err(e) => {
+                    return (target.name.clone(), format!("cannot be reached: {e}"));
+                }
             };
             (
                 target.name.clone(),

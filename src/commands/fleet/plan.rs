@@ -111,6 +111,13 @@ impl RunPlan {
                 return Ok(Prepared::Done(exit::OK));
             }
         }
+        // Every host's route, before any host: a setting galley will not
+        // act on stops the run here, named.
+        settings.check(&targets.targets).map_err(|why| {
+            Error::setup(anyhow::anyhow!(why)).with_hint(
+                "galley refuses what it cannot honour rather than connect another way; change the setting for these hosts, or point -F at another file",
+            )
+        })?;
         for warning in nodes::warnings(&targets) {
             crate::terminal::message(&format!("galley: warning: {warning}"));
         }
