@@ -105,6 +105,23 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print galley's man page (roff), or write every page to a folder.
     Man(ManArgs),
+    /// Show how galley reaches each HOST: ssh_config resolved as `ssh -G
+    /// HOST` prints it (the same keywords, so the two can be compared),
+    /// then galley's own decisions: route, deadlines, host key policy.
+    ///
+    /// Exits 3 when galley would refuse a host (a setting it cannot
+    /// honour), naming the setting, its file and line.
+    SshConfig(SshConfigArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SshConfigArgs {
+    /// Host names or addresses, as a node's address would be given.
+    #[arg(value_name = "HOST", required = true, num_args = 1..)]
+    pub hosts: Vec<String>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// Which nodes to act on.
@@ -488,16 +505,15 @@ pub struct ConnectionArgs {
     #[arg(short = 'i', long, value_name = "FILE")]
     pub identity_file: Vec<PathBuf>,
 
-    /// Deadline for the TCP connection (through gateways: each hop's
-    /// connection and channel) [default: ssh_config ConnectTimeout, else
-    /// 10s].
+    /// Deadline for the connection, the SSH version exchange and the key
+    /// exchange, as ssh_config's ConnectTimeout (through gateways: each
+    /// hop's) [default: ssh_config ConnectTimeout, else 10s].
     #[arg(long, value_name = "DURATION")]
     pub connect_timeout: Option<Dur>,
 
-    /// Deadline for logging in once TCP is connected: the SSH handshake, the
-    /// host key check and authentication. A loaded host can take over 10s;
-    /// OpenSSH's client sets no limit there (sshd's LoginGraceTime is 120s)
-    /// [default: 30s].
+    /// Deadline for logging in after the key exchange: the host key check
+    /// and authentication. A loaded host can take over 10s; OpenSSH's client
+    /// sets no limit there (sshd's LoginGraceTime is 120s) [default: 30s].
     #[arg(long, value_name = "DURATION")]
     pub login_timeout: Option<Dur>,
 
@@ -506,10 +522,15 @@ pub struct ConnectionArgs {
     #[arg(long, value_enum)]
     pub host_key_check: Option<HostKeyPolicy>,
 
-    /// The OpenSSH client config to read instead of ~/.ssh/config (Host,
-    /// HostName, User, Port, IdentityFile, IdentitiesOnly, ConnectTimeout,
-    /// StrictHostKeyChecking, UserKnownHostsFile, Include). Flags win over
-    /// it; the node's cloud.public_ssh_port wins over its Port, as in knife.
+    /// The OpenSSH client config to read instead of ~/.ssh/config and
+    /// /etc/ssh/ssh_config (none: no file). Read as ssh reads it, Host,
+    /// Match and Include included; galley uses HostName, User, Port,
+    /// IdentityFile, IdentitiesOnly, ProxyJump, ProxyCommand,
+    /// ConnectTimeout, StrictHostKeyChecking, UserKnownHostsFile,
+    /// GlobalKnownHostsFile, HostKeyAlias and the algorithm lists, and
+    /// refuses, naming file and line, a setting that would make ssh connect
+    /// another way. Flags win over it; the node's cloud.public_ssh_port wins
+    /// over its Port, as in knife. `galley ssh-config HOST` shows the result.
     #[arg(short = 'F', long, value_name = "FILE")]
     pub ssh_config: Option<PathBuf>,
 
@@ -525,7 +546,8 @@ pub struct ConnectionArgs {
     pub gateway_concurrency: Concurrency,
 
     /// The known_hosts file to read and (with accept-new) write, instead of
-    /// ~/.ssh/known_hosts. /etc/ssh/ssh_known_hosts is read too.
+    /// ssh_config's UserKnownHostsFile or ~/.ssh/known_hosts and
+    /// known_hosts2. The global files (/etc/ssh/ssh_known_hosts) are read too.
     #[arg(long, value_name = "FILE")]
     pub known_hosts: Option<PathBuf>,
 }

@@ -71,5 +71,6 @@ pub fn run(cli: cli::Cli) -> Result<u8, Error> {
         cli::Command::Config(args) => commands::config::run(args),
         cli::Command::Completions(args) => commands::generate::run_completions(args),
         cli::Command::Man(args) => commands::generate::run_man(args),
+        cli::Command::SshConfig(args) => commands::ssh_config::run(args),
     }
 }

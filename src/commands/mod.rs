@@ -8,6 +8,7 @@ pub mod generate;
 pub mod report;
 pub mod run;
 pub mod search;
+pub mod ssh_config;
 pub mod status;
 
 use crate::config::Selection;

@@ -278,8 +278,13 @@ impl Settings {
             (None, Some(files)) => paths(files)?,
             (None, None) => known_hosts::default_user_files(&self.home),
         };
+        // ssh expands tokens in UserKnownHostsFile only (ssh.c).
         let global_files = match &config.global_known_hosts_files {
-            Some(files) => paths(files)?,
+            Some(files) => files
+                .iter()
+                .filter(|f| !f.eq_ignore_ascii_case("none"))
+                .map(PathBuf::from)
+                .collect(),
             None => known_hosts::DEFAULT_GLOBAL_FILES
                 .iter()
                 .map(PathBuf::from)
@@ -320,7 +325,7 @@ impl Settings {
             known_hosts: KnownHosts {
                 policy: self
                     .policy
-                    .or(config.strict_host_key_checking)
+                    .or(config.strict_host_key_checking.map(config::Strict::policy))
                     .unwrap_or(Policy::Strict),
                 user_files,
                 global_files,

@@ -16,4 +16,5 @@ mod query;
 mod rollout;
 mod run;
 mod search;
+mod ssh_parity;
 mod status;

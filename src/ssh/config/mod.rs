@@ -82,7 +82,7 @@ pub struct HostConfig {
     pub identities_only: Option<bool>,
     pub proxy: Option<(Proxy, Place)>,
     pub connect_timeout: Option<Duration>,
-    pub strict_host_key_checking: Option<Policy>,
+    pub strict_host_key_checking: Option<Strict>,
     /// As written (`none` alone means no file).
     pub user_known_hosts_files: Option<Vec<String>>,
     pub global_known_hosts_files: Option<Vec<String>>,
@@ -313,23 +313,53 @@ const REFUSED: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
+/// `StrictHostKeyChecking`, as OpenSSH reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strict {
+    Yes,
+    Ask,
+    No,
+    AcceptNew,
+}
+
+impl Strict {
+    fn parse(value: &str) -> Option<Strict> {
+        Some(match value.to_ascii_lowercase().as_str() {
+            "yes" | "true" => Strict::Yes,
+            "ask" => Strict::Ask,
+            "no" | "false" | "off" => Strict::No,
+            "accept-new" => Strict::AcceptNew,
+            _ => return None,
+        })
+    }
+
+    /// As `ssh -G` prints it.
+    pub fn openssh_name(self) -> &'static str {
+        match self {
+            Strict::Yes => "true",
+            Strict::Ask => "ask",
+            Strict::No => "false",
+            Strict::AcceptNew => "accept-new",
+        }
+    }
+
+    /// galley's policy. `ask` is strict (a fleet run never asks). `no` is
+    /// read as accept-new: galley connects to a host whose key changed
+    /// only with `--host-key-check off` on the command line, never because
+    /// of a config file.
+    pub fn policy(self) -> Policy {
+        match self {
+            Strict::Yes | Strict::Ask => Policy::Strict,
+            Strict::No | Strict::AcceptNew => Policy::AcceptNew,
+        }
+    }
+}
+
 /// The name and flag values of a keyword galley reads.
 fn flag(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
         "yes" | "true" => Some(true),
         "no" | "false" => Some(false),
-        _ => None,
-    }
-}
-
-/// StrictHostKeyChecking to galley's policy. `ask` is strict (a fleet run
-/// never asks). `no` and `off` are read as accept-new: galley connects to
-/// a host whose key changed only with `--host-key-check off` on the
-/// command line, never because of a config file.
-fn policy(value: &str) -> Option<Policy> {
-    match value.to_ascii_lowercase().as_str() {
-        "yes" | "true" | "ask" => Some(Policy::Strict),
-        "accept-new" | "no" | "false" | "off" => Some(Policy::AcceptNew),
         _ => None,
     }
 }
@@ -569,7 +599,7 @@ impl SshConfig {
             }
             "stricthostkeychecking" => {
                 out.strict_host_key_checking
-                    .get_or_insert(policy(first).expect("checked when read"));
+                    .get_or_insert(Strict::parse(first).expect("checked when read"));
             }
             "userknownhostsfile" => {
                 out.user_known_hosts_files
@@ -841,7 +871,7 @@ fn check_value(keyword: &str, args: &[String]) -> Result<(), String> {
             )),
             None => Err(format!("invalid time value {value}")),
         },
-        "stricthostkeychecking" if policy(value).is_none() => Err(format!(
+        "stricthostkeychecking" if Strict::parse(value).is_none() => Err(format!(
             "unsupported option \"{value}\" (expected yes, ask, accept-new, no or off)"
         )),
         "identitiesonly" if flag(value).is_none() => Err(format!(
