@@ -205,9 +205,21 @@ impl KnownHosts {
         let mut changed_at = None;
         let mut ca_at = None;
         let mut found = false;
+        // OpenSSH looks certificates up by the bare name, whatever the port.
+        let bare = self
+            .alias
+            .clone()
+            .unwrap_or_else(|| host.to_ascii_lowercase());
         for file in self.files() {
-            for entry in FileIndex::of(file).candidates(&name) {
-                if !entry.names(&name) {
+            let index = FileIndex::of(file);
+            for entry in index
+                .candidates(&name)
+                .into_iter()
+                .chain(index.candidates(&bare))
+            {
+                let about_host = entry.names(&name)
+                    || (entry.marker == Marker::CertAuthority && entry.names(&bare));
+                if !about_host {
                     continue;
                 }
                 match entry.marker {

@@ -9,6 +9,7 @@ mod config;
 mod docs;
 mod fixup;
 mod generated;
+mod host_keys;
 mod inventory;
 pub mod output;
 mod parity;

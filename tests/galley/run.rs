@@ -1299,12 +1299,75 @@ fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
     assert_eq!(hosts[1].outcome, OutcomeKind::Ok, "{run}");
     std::fs::write(known, lines.concat()).unwrap();
 
-    // ssh_config ProxyJump does the same.
+    // ssh_config ProxyJump does the same, in a Host block, in a Match
+    // block (once skipped, and the host then reached directly), and for a
+    // gateway reached by its own ProxyCommand.
     let config = dir.path().join("ssh_config");
-    std::fs::write(&config, format!("Host 10.232.*\n  ProxyJump {gateway}\n")).unwrap();
+    let relay = format!(
+        "ssh -i {key_file} -o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes -o BatchMode=yes -W %h:%p root@{bastion_ip}"
+    );
+    for text in [
+        format!("Host 10.232.*\n  ProxyJump {gateway}\n"),
+        format!("Match host 10.232.*,!{bastion_ip} localuser *\n  ProxyJump {gateway}\n"),
+        // ProxyCommand through a real relay: OpenSSH's own client.
+        format!("Host {target_ip}\n  ProxyCommand {relay}\n"),
+    ] {
+        std::fs::write(&config, &text).unwrap();
+        let mut args = base.to_vec();
+        args.extend([
+            "-F",
+            config.to_str().unwrap(),
+            "*:*",
+            "--",
+            "echo $GALLEY_TEST_HOST",
+        ]);
+        let run = galley_in(client, &args);
+        run.expect_code(0);
+        for host in run.document().hosts() {
+            assert_eq!(
+                host.stdout.data,
+                format!("{}\n", host.name),
+                "{text}: {run}"
+            );
+        }
+    }
+    // A multi-hop path: the gateway's own ProxyCommand takes galley to the
+    // gateway (as `ssh -J` would), never around it.
+    let log = dir.path().join("relay.log");
+    let relay = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fakes/relay.py");
+    std::fs::write(
+        &config,
+        format!(
+            "Host {target_ip}\n  ProxyJump {gateway}\nHost {bastion_ip}\n  ProxyCommand python3 {} {} %h %p\n",
+            relay.display(),
+            log.display()
+        ),
+    )
+    .unwrap();
     let mut args = base.to_vec();
     args.extend(["-F", config.to_str().unwrap(), "*:*", "--", "true"]);
     galley_in(client, &args).expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("{bastion_ip} 22\n"),
+        "one relayed session to the gateway carries both targets"
+    );
+    // A ProxyCommand that fails says what it printed.
+    std::fs::write(
+        &config,
+        format!("Host {target_ip}\n  ProxyCommand echo no route to %h >&2; exit 1\n"),
+    )
+    .unwrap();
+    let mut args = base.to_vec();
+    args.extend(["-F", config.to_str().unwrap(), "*:*", "--", "true"]);
+    let run = galley_in(client, &args);
+    run.expect_code(1);
+    let reason = run.document().hosts()[0].reason.clone().unwrap();
+    assert!(
+        reason.contains("through ProxyCommand")
+            && reason.contains(&format!("no route to {target_ip}")),
+        "{reason}"
+    );
 
     // A gateway that cannot be reached fails its targets with the reason.
     let mut args = base.to_vec();

@@ -121,10 +121,63 @@ impl Sshd {
         binds: &[(&Path, &str)],
         extra_config: &str,
     ) -> Sshd {
+        Sshd::start_signed(
+            name,
+            authorized,
+            netns,
+            address,
+            fixed_port,
+            binds,
+            extra_config,
+            None,
+        )
+    }
+
+    /// A server whose host key is certified by the CA key `ca` (ssh-keygen
+    /// -s), for the principal 127.0.0.1.
+    pub fn start_certified(name: &str, ca: &Path) -> Sshd {
+        Sshd::start_signed(
+            name,
+            &[&client_key().public],
+            None,
+            "127.0.0.1",
+            None,
+            &[],
+            "",
+            Some(ca),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_signed(
+        name: &str,
+        authorized: &[&str],
+        netns: Option<&str>,
+        address: &str,
+        fixed_port: Option<u16>,
+        binds: &[(&Path, &str)],
+        extra_config: &str,
+        ca: Option<&Path>,
+    ) -> Sshd {
         require("/usr/sbin/sshd", "openssh-server");
         std::fs::create_dir_all("/run/sshd").expect("create /run/sshd (run the tests as root)");
         let dir = tempfile::tempdir().unwrap();
         let (host_private, host_key) = keygen(dir.path(), "ssh_host_ed25519_key", "");
+        let mut extra_config = extra_config.to_string();
+        if let Some(ca) = ca {
+            let signed = Command::new("ssh-keygen")
+                .args(["-q", "-s"])
+                .arg(ca)
+                .args(["-I", name, "-h", "-n", address])
+                .arg(dir.path().join("ssh_host_ed25519_key.pub"))
+                .status()
+                .expect("ssh-keygen (apt-get install openssh-client)");
+            assert!(signed.success(), "ssh-keygen -s failed");
+            extra_config.push_str(&format!(
+                "HostCertificate {}\n",
+                dir.path().join("ssh_host_ed25519_key-cert.pub").display()
+            ));
+        }
         std::fs::write(
             dir.path().join("authorized_keys"),
             authorized.join("\n") + "\n",
