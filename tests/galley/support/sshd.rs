@@ -81,7 +81,7 @@ impl Sshd {
         address: &str,
         fixed_port: Option<u16>,
     ) -> Sshd {
-        Sshd::start_full(name, authorized, netns, address, fixed_port, &[], "")
+        Sshd::start_full(name, authorized, netns, address, fixed_port, &[], "", None)
     }
 
     /// A server with these sshd_config lines before the usual ones (sshd
@@ -95,6 +95,7 @@ impl Sshd {
             None,
             &[],
             config,
+            None,
         )
     }
 
@@ -109,26 +110,6 @@ impl Sshd {
             None,
             binds,
             "",
-        )
-    }
-
-    fn start_full(
-        name: &str,
-        authorized: &[&str],
-        netns: Option<&str>,
-        address: &str,
-        fixed_port: Option<u16>,
-        binds: &[(&Path, &str)],
-        extra_config: &str,
-    ) -> Sshd {
-        Sshd::start_signed(
-            name,
-            authorized,
-            netns,
-            address,
-            fixed_port,
-            binds,
-            extra_config,
             None,
         )
     }
@@ -136,7 +117,7 @@ impl Sshd {
     /// A server whose host key is certified by the CA key `ca` (ssh-keygen
     /// -s), for the principal 127.0.0.1.
     pub fn start_certified(name: &str, ca: &Path) -> Sshd {
-        Sshd::start_signed(
+        Sshd::start_full(
             name,
             &[&client_key().public],
             None,
@@ -149,7 +130,7 @@ impl Sshd {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn start_signed(
+    fn start_full(
         name: &str,
         authorized: &[&str],
         netns: Option<&str>,
