@@ -259,6 +259,7 @@ def measure(tool, fleet, concurrency, workdir):
     proc.returncode = os.waitstatus_to_exitcode(status)
     errors.seek(0)
     not_ok = {}
+    handshakes = []
     if keep:
         output.seek(0)
         try:
@@ -266,12 +267,20 @@ def measure(tool, fleet, concurrency, workdir):
                 if host["outcome"] != "ok":
                     what = f"{host['outcome']}/{host.get('phase')}"
                     not_ok[what] = not_ok.get(what, 0) + 1
+                timings = host.get("timings") or {}
+                if timings.get("connect_ms") is not None and timings.get("handshake_ms") is not None:
+                    handshakes.append(timings["connect_ms"] + timings["handshake_ms"])
         except (ValueError, KeyError):
             not_ok["unreadable output"] = 1
+    handshakes.sort()
     return {
         "tool": tool,
         "ok": proc.returncode == 0,
         "not_ok": not_ok,
+        # TCP + version + key exchange + host key check, per host (ms):
+        # what --connect-timeout must cover under this load.
+        "handshake_p99": handshakes[int(len(handshakes) * 0.99)] if handshakes else None,
+        "handshake_max": handshakes[-1] if handshakes else None,
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
         "machine_cpu": (busy_after - busy_before) / hz,
@@ -305,6 +314,8 @@ def run_case(count, concurrency, tools, runs, net=None):
             median = dict(ordered[len(ordered) // 2])
             median["runs_ok"] = f"{sum(r['ok'] for r in ordered)}/{len(ordered)}"
             median["not_ok_runs"] = [r["not_ok"] for r in samples[tool] if r["not_ok"]]
+            slowest = [r["handshake_max"] for r in ordered if r.get("handshake_max") is not None]
+            median["handshake_worst"] = max(slowest) if slowest else None
             results.append(median)
         return results
     finally:
@@ -320,7 +331,9 @@ def report(count, concurrency, results, net=None, single=None):
     for r in results:
         print(f"{r['tool']:<14} {r['wall']:>8.2f} {r['cpu']:>13.2f} {1000 * r['cpu'] / count:>12.2f} "
               f"{r['machine_cpu']:>14.2f} {r['rss_mb']:>8.1f}  {r['runs_ok']} runs ok"
-              + (f"; hosts not ok, per run: {r['not_ok_runs']}" if r["not_ok_runs"] else ""))
+              + (f"; hosts not ok, per run: {r['not_ok_runs']}" if r["not_ok_runs"] else "")
+              + (f"; slowest connect+handshake {r['handshake_worst'] / 1000:.1f} s"
+                 if r.get("handshake_worst") is not None else ""))
     galley = next((r for r in results if r["tool"] == "galley"), None)
     peers = [r for r in results if not r["tool"].startswith("galley") and r["ok"]]
     base = next((r for r in results if r["tool"] == "galley-base"), None)

@@ -228,7 +228,7 @@ impl Gateways {
                 })
             })?;
         let node = Node::bare(&last.host);
-        let limit = plan.connect_timeout;
+        let limit = plan.connect.tcp;
         let started = Instant::now();
         let socket = if before.is_empty() {
             // The first gateway is reached as ssh_config says it is.
@@ -248,7 +248,7 @@ impl Gateways {
             &host,
             &plan,
             &node,
-            started + limit,
+            started + plan.connect.handshake,
             &mut Timings::default(),
         )
         .map_err(in_context)?;

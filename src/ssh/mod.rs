@@ -105,10 +105,8 @@ pub struct HostPlan {
     pub host: String,
     pub port: u16,
     pub user: String,
-    /// Bounds the TCP connection (each hop's, through gateways), the SSH
-    /// version exchange and the key exchange, as ssh_config's
-    /// `ConnectTimeout` does.
-    pub connect_timeout: Duration,
+    /// Bounds the connection, the version exchange and the key exchange.
+    pub connect: ConnectDeadline,
     /// Bounds the host key check and authentication after the key exchange.
     pub login_timeout: Duration,
     pub known_hosts: KnownHosts,
@@ -117,8 +115,36 @@ pub struct HostPlan {
     pub algorithms: algorithms::Preferences,
 }
 
-/// The connect deadline when neither the flag nor ssh_config sets one.
-pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long reaching a host may take. `--connect-timeout` (or ssh_config's
+/// `ConnectTimeout`) bounds the TCP connection and the SSH version and key
+/// exchange together, as ssh_config(5) says; without either, galley's own
+/// defaults give TCP 10s (a host that is down fails fast) and the whole
+/// 30s (key exchanges on a loaded machine were measured taking over 10s:
+/// docs/benchmarks.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectDeadline {
+    /// For the TCP connection (each hop's, through gateways).
+    pub tcp: Duration,
+    /// For the TCP connection, the version exchange and the key exchange
+    /// together, from the start.
+    pub handshake: Duration,
+}
+
+impl ConnectDeadline {
+    /// The same bound for both, as `ConnectTimeout` means it.
+    pub fn of(limit: Duration) -> ConnectDeadline {
+        ConnectDeadline {
+            tcp: limit,
+            handshake: limit,
+        }
+    }
+
+    /// galley's defaults, when nothing sets a connect timeout.
+    pub const DEFAULT: ConnectDeadline = ConnectDeadline {
+        tcp: Duration::from_secs(10),
+        handshake: Duration::from_secs(30),
+    };
+}
 
 /// The login deadline without `--login-timeout`: on a loaded machine
 /// (1,000 hosts at -C 500 on 2 cores) authentications were seen taking
@@ -317,10 +343,10 @@ impl Settings {
             host: config.host_name,
             port,
             user,
-            connect_timeout: self
+            connect: self
                 .connect_timeout
                 .or(config.connect_timeout)
-                .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                .map_or(ConnectDeadline::DEFAULT, ConnectDeadline::of),
             login_timeout: self.login_timeout.unwrap_or(DEFAULT_LOGIN_TIMEOUT),
             known_hosts: KnownHosts {
                 policy: self
@@ -420,7 +446,7 @@ pub(crate) fn connect(
         plan.port,
         gateways,
         settings,
-        plan.connect_timeout,
+        plan.connect.tcp,
     );
     timings.connect_ms = Some(millis(started.elapsed()));
     let stream = stream?;
@@ -428,7 +454,7 @@ pub(crate) fn connect(
         Socket::Proxy(_, child) => Some(child.clone()),
         _ => None,
     };
-    let handshake_deadline = started + plan.connect_timeout;
+    let handshake_deadline = started + plan.connect.handshake;
     match establish(
         stream,
         &plan.host,
@@ -462,7 +488,7 @@ pub(crate) fn establish(
 ) -> Result<Connection, Error> {
     let port = plan.port;
     let phase_start = Instant::now();
-    let session = banner::read_preamble(&stream, handshake_deadline, plan.connect_timeout)
+    let session = banner::read_preamble(&stream, handshake_deadline, plan.connect.handshake)
         .and_then(|()| handshake(&stream, plan, handshake_deadline));
     let deadline = Instant::now() + plan.login_timeout;
     let session = session.and_then(|session| {
@@ -568,7 +594,7 @@ fn handshake(stream: &Socket, plan: &HostPlan, deadline: Instant) -> Result<Sess
             Err(Error::TimedOut {
                 phase: Phase::Handshake,
                 what: "no SSH key exchange".into(),
-                limit: plan.connect_timeout,
+                limit: plan.connect.handshake,
                 note: Some("the host sent its version line, then stalled"),
             })
         }
