@@ -255,9 +255,15 @@ pub struct FleetArgs {
     pub raw_output: bool,
 
     /// Also write a JSON Lines report here: a header, one line per host as
-    /// it finishes, a summary. It stays valid if galley is killed.
+    /// it finishes, a summary. It stays valid if galley is killed. It is
+    /// created readable by you only; an existing file is never written
+    /// over (--resume adds to it, --overwrite-report replaces it).
     #[arg(long, value_name = "FILE", help_heading = "Output", add = ArgValueCompleter::new(complete::report))]
     pub report: Option<PathBuf>,
+
+    /// Replace the --report file if it exists.
+    #[arg(long, requires = "report", help_heading = "Output")]
+    pub overwrite_report: bool,
 
     /// Run only the selected hosts that were not ok in this earlier report,
     /// and, when that run was killed before its summary, those it never
@@ -339,9 +345,9 @@ pub struct AptSourcesArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
 
-    /// Sources whose file path or repository URI matches this regular
-    /// expression (Rust regex syntax; the URI is matched with its
-    /// credentials, which are never shown).
+    /// Sources whose file name (gitlab_pre-release.list) or repository URI
+    /// matches this regular expression (Rust regex syntax; the URI is
+    /// matched with its credentials, which are never shown).
     #[arg(
         long = "match",
         value_name = "REGEX",
@@ -349,6 +355,11 @@ pub struct AptSourcesArgs {
         help_heading = "Apt sources"
     )]
     pub pattern: Option<String>,
+
+    /// Match --match against each file's whole path
+    /// (/etc/apt/sources.list.d/x.list) instead of its name.
+    #[arg(long, requires = "pattern", help_heading = "Apt sources")]
+    pub match_path: bool,
 
     /// Remove the matching sources: files are moved into the backup folder,
     /// lines of sources.list are commented out (the file is backed up
@@ -458,8 +469,10 @@ pub struct FixupArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
 
-    /// Step 1: remove the apt sources matching this regular expression
-    /// (moved to the backup folder, as `galley apt-sources --remove`).
+    /// Step 1: remove the apt sources whose file name or repository URI
+    /// matches this regular expression (moved to the backup folder, as
+    /// `galley apt-sources --remove`; `galley apt-sources QUERY --match
+    /// REGEX` lists them first without removing anything).
     #[arg(long, value_name = "REGEX", help_heading = "Steps")]
     pub remove_sources: Option<String>,
 
@@ -507,7 +520,8 @@ pub struct ConnectionArgs {
 
     /// Deadline for the connection, the SSH version exchange and the key
     /// exchange, as ssh_config's ConnectTimeout (through gateways: each
-    /// hop's) [default: ssh_config ConnectTimeout, else 10s].
+    /// hop's) [default: ssh_config ConnectTimeout, else 10s for the TCP
+    /// connection and 30s with the key exchange].
     #[arg(long, value_name = "DURATION")]
     pub connect_timeout: Option<Dur>,
 

@@ -150,11 +150,19 @@ fn expand_range(input: &str, start: usize, end: usize) -> Result<Vec<String>, Sy
 /// Folds host names into the short form: hosts that differ only in their
 /// last number share one bracket. Hosts come back sorted; the same list
 /// always folds to the same text.
+///
+/// The text is for people: each name is shown escaped as a fleet value
+/// (a name with a line feed or a bidirectional control in it cannot
+/// forge a line).
 pub fn fold<S: AsRef<str>>(hosts: &[S]) -> String {
+    let shown: Vec<std::borrow::Cow<'_, str>> = hosts
+        .iter()
+        .map(|h| crate::terminal::escape_value(h.as_ref()))
+        .collect();
     // (prefix, suffix) -> numbers as written; hosts without digits stand alone.
     let mut groups: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     let mut plain: Vec<&str> = Vec::new();
-    for host in hosts {
+    for host in &shown {
         let host = host.as_ref();
         match last_number(host) {
             Some((s, e)) => groups
@@ -187,12 +195,15 @@ pub fn fold<S: AsRef<str>>(hosts: &[S]) -> String {
         .join(",")
 }
 
-/// Byte span of the last run of ASCII digits.
+/// Byte span of the last run of ASCII digits. (A digit is one byte, but
+/// the character before the run may not be: the run starts after it.)
 fn last_number(host: &str) -> Option<(usize, usize)> {
     let end = host.rfind(|c: char| c.is_ascii_digit())? + 1;
     let start = host[..end]
-        .rfind(|c: char| !c.is_ascii_digit())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii_digit())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     Some((start, end))
 }
 
@@ -304,5 +315,30 @@ mod tests {
         }
         let many = hosts("web-[01-12,15].example.com,db[1-3]");
         assert_eq!(hosts(&fold(&many)).len(), many.len());
+    }
+
+    #[test]
+    fn names_with_characters_of_several_bytes_fold_and_expand() {
+        // Once a panic: the run of digits was taken to start inside `ü`.
+        assert_eq!(fold(&["x-ü2", "x-ü3"]), "x-ü[2-3]");
+        assert_eq!(hosts("x-ü[2-3]"), ["x-ü2", "x-ü3"]);
+        assert_eq!(fold(&["café1"]), "café1");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_and_expanding_never_panic(names in proptest::collection::vec(".{0,12}", 0..8), text in ".{0,40}") {
+            let _ = fold(&names);
+            let _ = expand(&text);
+        }
+
+        #[test]
+        fn a_folded_list_expands_to_its_names(names in proptest::collection::btree_set("[a-zéü][a-zéü0-9.-]{0,6}[0-9]{0,3}", 1..8)) {
+            let names: Vec<String> = names.into_iter().collect();
+            let mut back = expand(&fold(&names)).unwrap();
+            back.sort();
+            back.dedup();
+            proptest::prop_assert_eq!(back, names);
+        }
     }
 }

@@ -42,6 +42,7 @@ pub(crate) mod diagnostic;
 pub(crate) mod error;
 pub(crate) mod exec;
 pub mod exit;
+pub(crate) mod files;
 pub mod hostlist;
 pub mod inventory;
 pub mod outcome;
@@ -53,6 +54,8 @@ pub(crate) mod ssh;
 pub(crate) mod sys;
 pub(crate) mod target;
 pub(crate) mod terminal;
+
+pub use terminal::install_panic_hook;
 pub(crate) mod units;
 
 pub use error::Error;

@@ -4,6 +4,7 @@ use clap::CommandFactory;
 use galley::command_line::{self, Parsed};
 
 fn main() -> ExitCode {
+    galley::install_panic_hook();
     // `COMPLETE=bash galley ...`: a shell asking for completions (or for
     // its registration script); prints them and exits.
     if let Ok(shell) = std::env::var(galley::commands::generate::COMPLETE_VAR) {

@@ -21,10 +21,31 @@ use crate::error::{output_result, Error};
 
 /// Text with control characters shown as escapes: ESC as `\e`, carriage
 /// return as `\r`, other C0 controls and DEL as `\xNN`, C1 controls
-/// (U+0080 to U+009F) as `\u{NN}`. Tab and newline stay.
+/// (U+0080 to U+009F) and the bidirectional controls that reorder what
+/// follows (U+202A-U+202E, U+2066-U+2069, and the marks U+200E, U+200F,
+/// U+061C) as `\u{NN}`: a right-to-left override could make `web-04 ok`
+/// of other text. Tab and newline stay.
 pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
-    let is_control =
-        |c: char| (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c);
+    escape(text, false)
+}
+
+/// A single fleet value (a node name, an address, a tag) for people: as
+/// [`escape_controls`], and newline and tab escaped too, so that a value
+/// can never start a line of its own (a forged `web-04  ok` row).
+pub(crate) fn escape_value(text: &str) -> Cow<'_, str> {
+    escape(text, true)
+}
+
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+}
+
+fn escape(text: &str, one_line: bool) -> Cow<'_, str> {
+    let is_control = |c: char| {
+        (c.is_control() && (one_line || (c != '\n' && c != '\t')))
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || is_bidi(c)
+    };
     if !text.contains(is_control) {
         return Cow::Borrowed(text);
     }
@@ -33,7 +54,9 @@ pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
         match c {
             '\x1b' => out.push_str("\\e"),
             '\r' => out.push_str("\\r"),
-            c if ('\u{80}'..='\u{9f}').contains(&c) => {
+            '\n' if one_line => out.push_str("\\n"),
+            '\t' if one_line => out.push_str("\\t"),
+            c if ('\u{80}'..='\u{9f}').contains(&c) || is_bidi(c) => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32));
             }
             c if is_control(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
@@ -41,6 +64,28 @@ pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Reports a panic (a bug in galley) on stderr with whatever it carries
+/// escaped as a fleet value: a panic message can hold a node name.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            io::stderr().lock(),
+            "galley: internal error{place}: {}\nhint: this is a bug in galley; please report it with the command line",
+            escape_value(&payload)
+        );
+    }));
 }
 
 /// How hosts' output is shown.
@@ -130,5 +175,22 @@ mod tests {
         // C1 controls as UTF-8 (U+009B is a one-character CSI).
         assert_eq!(escape_controls("a\u{9b}31mb\u{85}"), "a\\u{9b}31mb\\u{85}");
         assert!(matches!(escape_controls("plain é ü\n"), Cow::Borrowed(_)));
+        // A right-to-left override and the isolates are shown, not obeyed.
+        assert_eq!(
+            escape_controls("a\u{202e}b\u{2066}"),
+            "a\\u{202e}b\\u{2066}"
+        );
+    }
+
+    #[test]
+    fn a_value_cannot_start_a_line() {
+        assert_eq!(
+            escape_value("web-03\nweb-04  ok\t"),
+            "web-03\\nweb-04  ok\\t"
+        );
+        assert!(matches!(
+            escape_value("web-01.example.com"),
+            Cow::Borrowed(_)
+        ));
     }
 }

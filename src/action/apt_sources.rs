@@ -255,12 +255,27 @@ pub struct Found {
     pub by_path: bool,
 }
 
-/// The files with a matching path or entry.
-pub fn find(files: &[SourceFile], pattern: &Regex) -> Vec<Found> {
+/// What the pattern is matched against, besides each entry's URIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchOn {
+    /// The file's name (`gitlab_pre-release.list`): the default, so that
+    /// a pattern such as `list` or `etc` cannot select every file through
+    /// the folder all of them are in.
+    FileName,
+    /// The whole path (`--match-path`).
+    Path,
+}
+
+/// The files with a matching name (or path) or entry.
+pub fn find(files: &[SourceFile], pattern: &Regex, on: MatchOn) -> Vec<Found> {
     let mut found = Vec::new();
     for file in files {
         let sources = file.sources();
-        let by_path = pattern.is_match(&file.path);
+        let subject = match on {
+            MatchOn::Path => file.path.as_str(),
+            MatchOn::FileName => file.path.rsplit('/').next().unwrap_or(&file.path),
+        };
+        let by_path = pattern.is_match(subject);
         let matching: Vec<Source> = sources
             .into_iter()
             .filter(|s| by_path || s.uris.iter().any(|u| pattern.is_match(u)))
@@ -348,6 +363,8 @@ impl Places {
 /// Finds (and with `remove`, removes) the matching sources.
 pub struct AptSources {
     pub pattern: Regex,
+    /// What the pattern is matched against besides URIs.
+    pub on: MatchOn,
     pub remove: bool,
     pub places: Places,
     pub backup_id: String,
@@ -389,9 +406,13 @@ impl Step for AptSources {
 
     fn plan(&self) -> Vec<String> {
         let mut plan = vec![format!(
-            "{}    # list the sources; galley matches /{}/ locally",
+            "{}    # list the sources; galley matches /{}/ locally against each {} and repository URI",
             self.scan_command(),
-            self.pattern
+            self.pattern,
+            match self.on {
+                MatchOn::FileName => "file name",
+                MatchOn::Path => "file path",
+            }
         )];
         if self.remove {
             plan.push(format!(
@@ -429,7 +450,7 @@ impl Step for AptSources {
             step.notes = errors;
             return step;
         }
-        let found = find(&files, &self.pattern);
+        let found = find(&files, &self.pattern, self.on);
         let mut records = Vec::new();
         for f in &found {
             for s in &f.sources {
@@ -667,7 +688,11 @@ mod tests {
                 content: "deb http://other/ x main\n".into(),
             },
         ];
-        let found = find(&files, &Regex::new("pre-release").unwrap());
+        let found = find(
+            &files,
+            &Regex::new("pre-release").unwrap(),
+            MatchOn::FileName,
+        );
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].sources.len(), 1);
         assert_eq!(found[0].sources[0].line, 2);

@@ -262,7 +262,9 @@ impl ChefClient {
             Ok(response) => response,
             Err(ureq::Error::Status(status, response)) => {
                 let date = response.header("Date").map(str::to_string);
-                let text = read_body(response);
+                // A refusal's body is only for its message: what was wrong
+                // with it, if anything, is the message.
+                let text = read_body(response).unwrap_or_else(|what| what);
                 return Err(ClientError::Refused {
                     method: method.into(),
                     status,
@@ -312,7 +314,12 @@ impl ChefClient {
                 suggested,
             });
         }
-        let text = read_body(response);
+        let text = read_body(response).map_err(|what| ClientError::NotJson {
+            method: method.into(),
+            path: path.clone(),
+            status,
+            what,
+        })?;
         if text.trim().is_empty() {
             return Err(ClientError::NotJson {
                 method: method.into(),
@@ -348,13 +355,34 @@ fn resolve(url: &str, location: &str) -> String {
     format!("{dir}/{location}")
 }
 
-fn read_body(response: ureq::Response) -> String {
-    let mut text = String::new();
-    let _ = response
+/// The most of one answer galley reads (a page of partial search rows is
+/// far smaller).
+const MAX_BODY: u64 = 64 << 20;
+
+/// The answer's body, or what was wrong with it in words: cut off (a
+/// server that stops sending within the request's timeout), too large,
+/// not UTF-8.
+fn read_body(response: ureq::Response) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    let read = response
         .into_reader()
-        .take(4 << 20)
-        .read_to_string(&mut text);
-    text
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut bytes);
+    if let Err(e) = read {
+        return Err(format!(
+            "an answer cut off after {} bytes ({e}): the server stopped sending",
+            bytes.len()
+        ));
+    }
+    if bytes.len() as u64 > MAX_BODY {
+        return Err(format!("an answer of over {} MiB", MAX_BODY >> 20));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "an answer that is not UTF-8 text (a bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// The server's first error message, from `{"error": ["..."]}`.

@@ -5,7 +5,7 @@
 use regex::Regex;
 
 use super::fleet::{self, Job, RunPlan, Work};
-use crate::action::apt_sources::{self, AptSources, Places, Restore};
+use crate::action::apt_sources::{self, AptSources, MatchOn, Places, Restore};
 use crate::action::chef_client::Converge;
 use crate::action::restart::{Manager, Restart};
 use crate::action::step::Step;
@@ -117,6 +117,11 @@ pub fn apt_sources(args: &AptSourcesArgs) -> Result<u8, Error> {
             }
             let step = AptSources {
                 pattern: pattern(regex)?,
+                on: if args.match_path {
+                    MatchOn::Path
+                } else {
+                    MatchOn::FileName
+                },
                 remove: args.remove,
                 places,
                 backup_id: made_backup.clone().unwrap_or_else(new_backup_id),
@@ -209,6 +214,7 @@ pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
     let remove = match &args.remove_sources {
         Some(regex) => Some(AptSources {
             pattern: pattern(regex)?,
+            on: MatchOn::FileName,
             remove: true,
             places: places(&args.places),
             backup_id: new_backup_id(),
@@ -240,6 +246,12 @@ pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
         let backup_id = remove.as_ref().map(|r| r.backup_id.clone());
         if let Some(step) = remove {
             describe.push(format!("--remove-sources {}", step.pattern));
+            notes.push(format!(
+                "step 1 removes every apt source file whose name matches /{0}/, and every entry whose repository URI does; to see exactly which on every host first (nothing removed): galley apt-sources {1} --match {2}",
+                step.pattern,
+                crate::action::command::shell_quote(&plan.selection.query.to_string()),
+                crate::action::command::shell_quote(step.pattern.as_str()),
+            ));
             notes.push(step.backup_note());
             steps.push(Box::new(step));
         }

@@ -159,12 +159,19 @@ fn read<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> T {
         .unwrap_or_default()
 }
 
-/// Writes `value` as `path`, whole or not at all.
+/// Writes `value` as `path`, whole or not at all, readable by the owner
+/// only (it holds node names and attributes).
 fn write(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::DirBuilderExt;
     let dir = path.parent().expect("files in a folder");
-    std::fs::create_dir_all(dir)?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, serde_json::to_vec(value)?)?;
+    let mut file = crate::files::create_private(&tmp, true)?;
+    file.write_all(&serde_json::to_vec(value)?)?;
     std::fs::rename(&tmp, path)
 }
 

@@ -66,12 +66,7 @@ impl ChefServer {
     }
 
     /// One page: its rows' data, and the server's `total`.
-    fn page(
-        &self,
-        query: &str,
-        start: usize,
-        rows: usize,
-    ) -> anyhow::Result<(Vec<Value>, Option<usize>)> {
+    fn page(&self, query: &str, start: usize, rows: usize) -> anyhow::Result<(Vec<Value>, usize)> {
         let path = format!(
             "/search/node?q={}&start={start}&rows={rows}",
             encode_query(query)
@@ -95,7 +90,12 @@ impl ChefServer {
                 truncate(&answer.to_string())
             )
         })?;
-        let total = answer["total"].as_u64().map(|t| t as usize);
+        let total = answer["total"].as_u64().map(|t| t as usize).ok_or_else(|| {
+            anyhow::anyhow!(
+                "the server's search answer has no total (knife pages by it; galley will not page without it): {}",
+                truncate(&answer.to_string())
+            )
+        })?;
         Ok((rows.iter().map(|r| r["data"].clone()).collect(), total))
     }
 
@@ -131,6 +131,10 @@ impl ChefServer {
     }
 }
 
+/// The most nodes one search may bring: far past any fleet, and the end
+/// of a server that pages forever.
+const MAX_NODES: usize = 1_000_000;
+
 fn truncate(text: &str) -> String {
     text.chars().take(120).collect()
 }
@@ -163,6 +167,11 @@ impl NodeSource for ChefServer {
         let mut start = 0;
         let mut rows = self.rows;
         loop {
+            if start + rows > MAX_NODES * 2 || found.len() > MAX_NODES {
+                anyhow::bail!(
+                    "the Chef server kept answering past {MAX_NODES} nodes for {text}; galley stopped reading"
+                );
+            }
             let (page, total) = self.page(&text, start, rows)?;
             let full = page.len() == rows;
             let mut repeated = false;
@@ -180,7 +189,7 @@ impl NodeSource for ChefServer {
             if !full {
                 break;
             }
-            if total.is_some_and(|t| t <= start + rows) {
+            if total <= start + rows {
                 // A full page whose total says "that was all": goiardi's total
                 // counts the page, and its pages reorder. Ask for it all at once.
                 found.clear();

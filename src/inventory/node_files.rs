@@ -57,6 +57,8 @@ pub enum LoadError {
     Several { path: PathBuf, count: usize },
     #[error("{} holds no nodes", path.display())]
     Empty { path: PathBuf },
+    #[error("{} is not a file or a folder (a FIFO, a device or a socket never ends): give a node file, a knife search export or a chef-repo folder", path.display())]
+    NotAFile { path: PathBuf },
     #[error("no node files in {}: expected *.json files there or in its nodes/ folder", path.display())]
     NoFiles { path: PathBuf },
     #[error("node {name:?} is defined twice: in {first} and in {second}")]
@@ -115,6 +117,11 @@ impl Inventory {
             path: path.to_path_buf(),
             source,
         })?;
+        if !meta.is_dir() && !meta.is_file() {
+            return Err(LoadError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
         let files = if meta.is_dir() {
             node_files(path)?
         } else {

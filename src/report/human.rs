@@ -31,6 +31,17 @@ pub use crate::units::now_epoch;
 /// Left-aligned columns separated by two spaces; the last column is not
 /// padded, so lines carry no trailing blanks.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    // A cell is one value (a node name, an address, a tag): it never
+    // breaks a line or reorders one, whatever it holds.
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| crate::terminal::escape_value(cell).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

@@ -56,8 +56,11 @@ impl WriteError {
 pub const RESERVE: u64 = 64 * 1024;
 
 impl JsonlReport {
-    pub fn create(path: &Path) -> io::Result<JsonlReport> {
-        JsonlReport::new(File::create(path)?, 0)
+    /// Creates the report, readable by its owner only (it holds hosts'
+    /// output). `replace`: an existing report is overwritten (the operator
+    /// said so); otherwise an existing file is an error, never emptied.
+    pub fn create(path: &Path, replace: bool) -> io::Result<JsonlReport> {
+        JsonlReport::new(crate::files::create_private(path, replace)?, 0)
     }
 
     fn new(file: File, len: u64) -> io::Result<JsonlReport> {
@@ -237,24 +240,63 @@ fn later_galley(at: &str, version: u32) -> String {
     )
 }
 
+/// The longest report line galley reads: a host's record holds at most
+/// twice `--max-output` of output (at most [`MAX_OUTPUT`]), which JSON may
+/// write six bytes a byte (`\u0000`).
+const MAX_READ_LINE: usize = 128 << 20;
+
+/// The largest `--max-output`: each running host's output is held in
+/// memory until it ends.
+pub const MAX_OUTPUT: usize = 8 << 20;
+
 /// Reads a JSON Lines report, also one cut short by a crash: a last line
 /// that is not a record is tolerated (and said); any other bad line is an
 /// error naming its line number.
 pub fn read_report(path: &Path) -> Result<PastRun, String> {
-    let text = std::fs::read(path)
-        .map_err(|e| format!("cannot read the report {}: {e}", path.display()))?;
-    let text = String::from_utf8_lossy(&text);
-    let lines: Vec<&str> = text.lines().collect();
+    use std::io::{BufRead, Read};
+    let cannot =
+        |e: &dyn std::fmt::Display| format!("cannot read the report {}: {e}", path.display());
+    let meta = std::fs::metadata(path).map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{} is not a file (a report is a file galley wrote with --report)",
+            path.display()
+        ));
+    }
+    let mut reader = io::BufReader::new(File::open(path).map_err(|e| cannot(&e))?);
     let mut past = PastRun::default();
     let mut started_at = 0.0;
     let mut headers = 0;
-    for (i, line) in lines.iter().enumerate() {
+    let mut bytes = Vec::new();
+    let mut number = 0;
+    loop {
+        bytes.clear();
+        let read = (&mut reader)
+            .take(MAX_READ_LINE as u64 + 1)
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| cannot(&e))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let ended = bytes.ends_with(b"\n");
+        if !ended && bytes.len() > MAX_READ_LINE {
+            return Err(format!(
+                "{}:{number}: a line of over {} MiB: not a report line (galley bounds each host's output, --max-output)",
+                path.display(),
+                MAX_READ_LINE >> 20
+            ));
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let line = text.trim_end_matches(['\n', '\r']);
+        let i = number - 1;
         if line.trim().is_empty() {
             continue;
         }
         let record: Record = match serde_json::from_str(line) {
             Ok(record) => record,
-            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
+            // Only the last line can lack its line feed: cut short.
+            Err(_) if !ended => {
                 past.truncated_last_line = true;
                 continue;
             }

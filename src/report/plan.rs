@@ -50,13 +50,22 @@ pub fn render(plan: &Plan) -> String {
         out.push_str(&format!("{note}\n"));
     }
     out.push_str("\nhosts:\n");
-    let width = plan.hosts.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let shown = |text: &str| crate::terminal::escape_value(text).into_owned();
+    let width = plan
+        .hosts
+        .iter()
+        .chain(&plan.unaddressed)
+        .map(|(n, _)| shown(n).chars().count())
+        .max()
+        .unwrap_or(0);
     for (name, reach) in &plan.hosts {
-        out.push_str(&format!("  {name:<width$}  {reach}\n"));
+        out.push_str(&format!("  {:<width$}  {}\n", shown(name), shown(reach)));
     }
     for (name, why) in &plan.unaddressed {
         out.push_str(&format!(
-            "  {name:<width$}  skipped: no usable address: {why}\n"
+            "  {:<width$}  skipped: no usable address: {}\n",
+            shown(name),
+            shown(why)
         ));
     }
     if !plan.waves.is_empty() {

@@ -36,7 +36,10 @@ pub enum Output {
 /// Where the JSON Lines report goes.
 #[derive(Debug, Clone)]
 pub enum ReportFile {
+    /// A new file (an existing one is refused).
     Create(PathBuf),
+    /// `--overwrite-report`: replace an existing report.
+    Replace(PathBuf),
     /// `--resume`: add this run to an earlier report.
     Append(PathBuf),
 }
@@ -44,7 +47,7 @@ pub enum ReportFile {
 impl ReportFile {
     pub fn path(&self) -> &std::path::Path {
         match self {
-            ReportFile::Create(path) | ReportFile::Append(path) => path,
+            ReportFile::Create(path) | ReportFile::Replace(path) | ReportFile::Append(path) => path,
         }
     }
 }
@@ -80,7 +83,8 @@ impl Reporter {
     pub fn open(settings: Settings, header: Header, targets: &Targets) -> Result<Reporter, Error> {
         let opened = match &settings.report {
             Some(ReportFile::Append(path)) => Some((path, JsonlReport::append(path))),
-            Some(ReportFile::Create(path)) => Some((path, JsonlReport::create(path))),
+            Some(ReportFile::Create(path)) => Some((path, JsonlReport::create(path, false))),
+            Some(ReportFile::Replace(path)) => Some((path, JsonlReport::create(path, true))),
             None => None,
         };
         let jsonl = match opened {

@@ -135,7 +135,12 @@ pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
     let not_ok: Vec<&HostOutcome> = outcomes.iter().filter(|o| !o.is_ok()).collect();
     if !not_ok.is_empty() {
         out.push_str("\nnot ok:\n");
-        let width = not_ok.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        let shown = |text: &str| crate::terminal::escape_value(text).into_owned();
+        let width = not_ok
+            .iter()
+            .map(|o| shown(&o.name).chars().count())
+            .max()
+            .unwrap_or(0);
         let kind_width = not_ok
             .iter()
             .map(|o| o.kind().name().len())
@@ -147,10 +152,10 @@ pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
                 .phase()
                 .map(|p| format!("{}: ", p.name()))
                 .unwrap_or_default();
-            let reason = o.ended.reason().unwrap_or("");
+            let reason = shown(o.ended.reason().unwrap_or(""));
             out.push_str(&format!(
                 "  {:<width$}  {:<kind_width$}  {phase}{reason}\n",
-                o.name,
+                shown(&o.name),
                 o.kind().name()
             ));
         }

@@ -354,34 +354,40 @@ fn https_trusts_only_configured_certificates_unless_told_not_to_verify() {
     assert!(run.stderr().contains("certificate is NOT checked"), "{run}");
 }
 
+/// Reads one HTTP request off `stream` (its headers and its body, by
+/// Content-Length) and returns its path.
+fn read_request(stream: &std::net::TcpStream) -> String {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    let _ = reader.read_line(&mut request_line);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = std::io::Read::read_exact(&mut reader, &mut body);
+    request_line.split(' ').nth(1).unwrap_or("/").to_string()
+}
+
 /// An HTTP server on loopback that answers every request with `status`
 /// and a `Location` under `target` (the request's path without `strip`),
 /// and a JSON body, as a Chef server behind a moved URL does.
 fn redirector(status: u16, target: String, strip: &'static str) -> String {
-    use std::io::{BufRead, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
-            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            let _ = reader.read_line(&mut request_line);
-            // Read the headers and the body (Content-Length) away.
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = std::io::Read::read_exact(&mut reader, &mut body);
-            let path = request_line.split(' ').nth(1).unwrap_or("/");
-            let path = path.strip_prefix(strip).unwrap_or(path);
+            let path = read_request(&stream);
+            let path = path.strip_prefix(strip).unwrap_or(&path);
             let body = r#"{"error":["moved"]}"#;
             let _ = write!(
                 &stream,
@@ -438,4 +444,93 @@ fn a_redirected_get_is_signed_anew_and_a_redirected_post_stops() {
             "{run}"
         );
     }
+}
+
+/// An HTTP server on loopback that answers every request with 200 and the
+/// body `answer` gives for the request's path (sent as it is, then the
+/// connection closed; `stall`: the body is cut short and the server goes
+/// quiet), as a broken or hostile Chef server might.
+fn answering(answer: fn(&str) -> Vec<u8>, stall: bool) -> String {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/organizations/x", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let path = read_request(&stream);
+            let body = answer(&path);
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            if stall {
+                let _ = (&stream).write_all(&body[..body.len() / 2]);
+                std::thread::sleep(Duration::from_secs(20));
+            } else {
+                let _ = (&stream).write_all(&body);
+            }
+        }
+    });
+    url
+}
+
+#[test]
+fn a_server_that_pages_forever_or_answers_badly_is_stopped_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) =
+        crate::support::keygen_with(dir.path(), "client", &["-t", "rsa", "-m", "PEM", "-N", ""]);
+    let search = |url: &str| {
+        crate::support::Galley::new()
+            .args([
+                "search",
+                "--server-url",
+                url,
+                "-u",
+                "admin",
+                "-k",
+                key.to_str().unwrap(),
+                "--server-timeout",
+                "3s",
+                "*:*",
+            ])
+            .run()
+    };
+    // Full pages without `total`, forever: knife pages by total; galley
+    // refuses to page without it.
+    let endless = answering(
+        |path| {
+            let start: usize = path
+                .split("start=")
+                .nth(1)
+                .and_then(|s| s.split('&').next())
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let rows: Vec<String> = (start..start + 1000)
+                .map(|i| format!(r#"{{"url":"x","data":{{"name":"n{i}"}}}}"#))
+                .collect();
+            format!(r#"{{"rows":[{}]}}"#, rows.join(",")).into_bytes()
+        },
+        false,
+    );
+    let run = search(&endless);
+    run.expect_code(3);
+    assert!(run.stderr().contains("no total"), "{run}");
+
+    // A body that is not UTF-8, and one cut off by a server gone quiet.
+    let garbled = answering(
+        |_| b"{\"rows\": [\"\xff\xfe\"], \"total\": 1}".to_vec(),
+        false,
+    );
+    let run = search(&garbled);
+    run.expect_code(3);
+    assert!(run.stderr().contains("not UTF-8"), "{run}");
+    let quiet = answering(
+        |_| br#"{"rows": [], "total": 0, "padding": "........"}"#.to_vec(),
+        true,
+    );
+    let run = search(&quiet);
+    run.expect_code(3);
+    assert!(run.stderr().contains("cut off"), "{run}");
+    assert!(!run.stderr().contains("empty body"), "{run}");
 }

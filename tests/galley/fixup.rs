@@ -233,6 +233,8 @@ impl SimFleet {
             known_hosts.to_str().unwrap(),
             "--report",
             report.to_str().unwrap(),
+            // Each run of a test replaces the last one's report.
+            "--overwrite-report",
         ]);
         args.extend_from_slice(extra);
         galley(&args)
@@ -369,6 +371,25 @@ fn stale_sources_are_found_moved_and_restored_and_the_token_never_shows() {
     let records = fleet.records();
     assert_eq!(sources(&records["app-01"]).sources.len(), 2);
     assert_eq!(step(&records["db-01"], "apt-sources").changed, Some(false));
+
+    // The pattern meets file names and URIs, not the folder every file is
+    // in: `etc|apt` would otherwise select every source on every host.
+    let broad = fleet.galley("apt-sources", &["--match", "etc|apt", "*:*"]);
+    broad.expect_code(0);
+    let records = fleet.records();
+    for host in ["app-01", "app-02", "db-01"] {
+        assert!(
+            sources(&records[host]).sources.is_empty(),
+            "{host}: {broad}"
+        );
+    }
+    let by_path = fleet.galley(
+        "apt-sources",
+        &["--match", "etc|apt", "--match-path", "*:*"],
+    );
+    by_path.expect_code(0);
+    let records = fleet.records();
+    assert!(!sources(&records["db-01"]).sources.is_empty(), "{by_path}");
 
     let remove = fleet.galley(
         "apt-sources",

@@ -8,6 +8,7 @@ mod complete;
 mod config;
 mod docs;
 mod fixup;
+mod fleet_data;
 mod generated;
 mod host_keys;
 mod inventory;

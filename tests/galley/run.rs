@@ -1066,6 +1066,7 @@ fn ssh_config_supplies_hostname_port_key_and_known_hosts_with_flags_and_nodes_fi
         inventory.to_str().unwrap(),
         "--report",
         report.to_str().unwrap(),
+        "--overwrite-report",
     ];
     let mut args = base.to_vec();
     args.extend(["*:*", "--", "echo $GALLEY_TEST_HOST"]);

@@ -145,11 +145,13 @@ impl RunPlan {
                 shard: shard.map(|s| s.to_string()),
             },
         };
-        let report = match (&args.resume, &args.report) {
-            (Some(path), _) => Some(ReportFile::Append(path.clone())),
-            (None, Some(path)) => Some(ReportFile::Create(path.clone())),
-            (None, None) => None,
-        };
+        let report = report_file(args)?;
+        if args.max_output.0 > crate::report::jsonl::MAX_OUTPUT {
+            return Err(Error::usage(anyhow::anyhow!(
+                "--max-output {} bytes: at most 8M a host and stream (galley holds each running host's output in memory; the head and tail are kept)",
+                args.max_output.0
+            )));
+        }
         let reporting = reporter::Settings {
             output: match args.output {
                 RunOutput::Summary => Output::Summary,
@@ -203,6 +205,62 @@ impl RunPlan {
             pace: self.rollout.pace,
             max_failures: self.rollout.max_failures,
         }
+    }
+}
+
+/// The report this run writes, checked before any host: a record is never
+/// lost. An existing report is added to (`--resume`) or replaced when the
+/// operator says so (`--overwrite-report`), never emptied otherwise; the
+/// report a run retries or leaves out cannot be the one it writes; a
+/// symlink, FIFO or device at the path is refused.
+fn report_file(args: &FleetArgs) -> Result<Option<ReportFile>, Error> {
+    let report = match (&args.resume, &args.report) {
+        (Some(path), _) => ReportFile::Append(path.clone()),
+        (None, Some(path)) if args.overwrite_report => ReportFile::Replace(path.clone()),
+        (None, Some(path)) => ReportFile::Create(path.clone()),
+        (None, None) => return Ok(None),
+    };
+    let path = report.path();
+    crate::files::check_target(path).map_err(|e| Error::usage(anyhow::anyhow!(e)))?;
+    let same = |other: &Option<std::path::PathBuf>| {
+        other.as_deref().is_some_and(|other| same_file(other, path))
+    };
+    if same(&args.retry_failed) {
+        return Err(Error::usage(anyhow::anyhow!(
+            "--retry-failed and --report name the same file, {}: writing it would lose the hosts that were ok",
+            path.display()
+        ))
+        .with_hint(format!(
+            "--resume {} retries the same hosts and appends to that report",
+            path.display()
+        )));
+    }
+    if same(&args.exclude_report) {
+        return Err(Error::usage(anyhow::anyhow!(
+            "--exclude-report and --report name the same file, {}: writing it would lose the hosts it leaves out",
+            path.display()
+        ))
+        .with_hint("write this run's report to another file"));
+    }
+    if matches!(report, ReportFile::Create(_)) && path.exists() {
+        return Err(Error::usage(anyhow::anyhow!(
+            "{} exists: galley never writes over a report",
+            path.display()
+        ))
+        .with_hint(format!(
+            "--resume {0} adds this run to it (running only the hosts not ok in it); --overwrite-report replaces it; or name another file",
+            path.display()
+        )));
+    }
+    Ok(Some(report))
+}
+
+/// Whether two paths name one file (an existing one, or the same path).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
     }
 }
 

@@ -118,6 +118,8 @@ impl Fleet {
             self.known_hosts().to_str().unwrap(),
             "--report",
             self.report().to_str().unwrap(),
+            // Each run of a test replaces the last one's report.
+            "--overwrite-report",
         ]
         .iter()
         .map(|s| s.to_string())
