@@ -6,12 +6,12 @@
 //! line (or `GALLEY_INVENTORY`) the inventory itself is read.
 //!
 //! Candidates are what the shell should insert. A query value is escaped as
-//! a query needs (`omnibus-gitlab\:\:default`); for bash, which inserts
-//! candidates as they are, a candidate with characters the shell would
-//! read is single-quoted as well (zsh and fish quote what they insert
-//! themselves).
+//! a query needs (`omnibus-gitlab\:\:default`); every candidate of every
+//! kind is then quoted for the shell and the quote the word is in
+//! ([`quote`]), so that no fleet value becomes shell syntax.
 
 pub mod index;
+mod quote;
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -79,16 +79,42 @@ fn sources(words: &[String]) -> SourceIndex {
     all
 }
 
-/// Text as the shell should receive it: for bash, single-quoted when it
-/// holds a character the shell would read (bash inserts candidates as
-/// they are); zsh and fish quote what they insert (clap_complete escapes
-/// the colons zsh's `_describe` would read as a description).
-fn for_shell(text: &str, user_quoted: bool, quote: bool) -> String {
+/// Text as the shell should receive it: for bash, quoted for the quote
+/// the word is in (`quote`: outside quotes, single-quote it); zsh and
+/// fish quote what they insert (clap_complete escapes the colons zsh's
+/// `_describe` would read as a description).
+fn for_shell(text: &str, context: quote::Context, quote: bool) -> String {
     match shell().as_str() {
-        "bash" if user_quoted => text.replace('\'', r"'\''"),
-        "bash" if quote => format!("'{}'", text.replace('\'', r"'\''")),
+        "bash" => quote::bash(text, context, quote),
         _ => text.to_string(),
     }
+}
+
+/// The word being completed: the quote it was opened with, and its text
+/// as the shell will pass it on. bash hands the completer the word
+/// without an opening quote; its registration passes the word as typed.
+fn typed_word(current: &OsStr) -> (quote::Context, String) {
+    let current = current.to_string_lossy().into_owned();
+    let raw = match shell().as_str() {
+        "bash" => std::env::var("_GALLEY_WORD").unwrap_or(current),
+        _ => current,
+    };
+    (quote::Context::of(&raw), shell_unquote(&raw))
+}
+
+/// `values` that start with what was typed, each quoted for the shell.
+fn offer(values: impl IntoIterator<Item = String>, current: &OsStr) -> Vec<CompletionCandidate> {
+    let (context, typed) = typed_word(current);
+    let values: BTreeSet<String> = values
+        .into_iter()
+        .filter(|v| v.starts_with(&typed))
+        .collect();
+    let quote_all =
+        context == quote::Context::None && values.iter().any(|v| quote::needs_quotes(v));
+    values
+        .iter()
+        .map(|v| CompletionCandidate::new(for_shell(v, context, quote_all)))
+        .collect()
 }
 
 /// A word as the shell will pass it on: backslashes and quotes removed,
@@ -181,14 +207,18 @@ pub fn query(current: &OsStr) -> Vec<CompletionCandidate> {
     };
     // bash gives the word without the quote the user opened; its
     // registration passes the word as typed.
-    let typed_quote = std::env::var("_GALLEY_WORD").is_ok_and(|w| w.starts_with(['\'', '"']));
-    let (user_quoted, word) = match current.strip_prefix(['\'', '"']) {
-        Some(rest) => (true, rest),
-        None => (typed_quote, current.as_str()),
+    let typed = std::env::var("_GALLEY_WORD").unwrap_or_default();
+    let context = match quote::Context::of(&current) {
+        quote::Context::None => quote::Context::of(&typed),
+        opened => opened,
+    };
+    let word = match current.strip_prefix(['\'', '"']) {
+        Some(rest) => rest,
+        None => current.as_str(),
     };
     let index = sources(&words);
     if words.iter().any(|w| w == "-m" || w == "--manual-list") {
-        return host_names(word, &index);
+        return host_names(word, context, &index);
     }
     let start = term_start(word);
     let (before, term) = word.split_at(start);
@@ -222,33 +252,36 @@ pub fn query(current: &OsStr) -> Vec<CompletionCandidate> {
         }
     }
     // Quoted alike, so that bash can insert what they have in common.
-    let quote_all = shell() == "bash" && !user_quoted && out.iter().any(|c| needs_quotes(c));
+    let quote_all = shell() == "bash"
+        && context == quote::Context::None
+        && out.iter().any(|c| quote::needs_quotes(c));
     if !quote_all {
         // The shell keeps what was typed: a candidate must start with it
         // (`omnibus-gitlab\` typed is not `omnibus-gitlab`).
         out.retain(|c| c.starts_with(word));
     }
     out.iter()
-        .map(|c| CompletionCandidate::new(for_shell(c, user_quoted, quote_all)))
+        .map(|c| CompletionCandidate::new(for_shell(c, context, quote_all)))
         .collect()
 }
 
-/// Whether bash would read a character of `text` (it needs quotes).
-fn needs_quotes(text: &str) -> bool {
-    text.contains(|c: char| !(c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c)))
-}
-
 /// Node names for a host list (`-m a,b,c`): the part after the last comma.
-fn host_names(word: &str, index: &SourceIndex) -> Vec<CompletionCandidate> {
-    last_item(word, index.fields.get("name").into_iter().flatten())
+fn host_names(
+    word: &str,
+    context: quote::Context,
+    index: &SourceIndex,
+) -> Vec<CompletionCandidate> {
+    let items = last_item(word, index.fields.get("name").into_iter().flatten());
+    let quote_all = context == quote::Context::None && items.iter().any(|c| quote::needs_quotes(c));
+    items
+        .iter()
+        .map(|c| CompletionCandidate::new(for_shell(c, context, quote_all)))
+        .collect()
 }
 
 /// Completes the last item of a comma-separated list (`a,b,c`) from
 /// `values`, keeping the items before it.
-fn last_item<S: AsRef<str>>(
-    word: &str,
-    values: impl IntoIterator<Item = S>,
-) -> Vec<CompletionCandidate> {
+fn last_item<S: AsRef<str>>(word: &str, values: impl IntoIterator<Item = S>) -> Vec<String> {
     let (done, typed) = match word.rsplit_once(',') {
         Some((done, typed)) if !done.is_empty() => (format!("{done},"), typed),
         Some((_, typed)) => (String::new(), typed),
@@ -257,17 +290,7 @@ fn last_item<S: AsRef<str>>(
     values
         .into_iter()
         .filter(|v| v.as_ref().starts_with(typed))
-        .map(|v| CompletionCandidate::new(format!("{done}{}", v.as_ref())))
-        .collect()
-}
-
-fn matching(values: impl IntoIterator<Item = String>, current: &OsStr) -> Vec<CompletionCandidate> {
-    let typed = current.to_string_lossy();
-    let values: BTreeSet<String> = values.into_iter().collect();
-    values
-        .into_iter()
-        .filter(|v| v.starts_with(typed.as_ref()))
-        .map(CompletionCandidate::new)
+        .map(|v| format!("{done}{}", v.as_ref()))
         .collect()
 }
 
@@ -282,18 +305,19 @@ pub fn profile(current: &OsStr) -> Vec<CompletionCandidate> {
         .parse::<toml::Table>()
         .map(|t| t.keys().cloned().collect::<Vec<_>>())
         .unwrap_or_default();
-    matching(profiles, current)
+    offer(profiles, current)
 }
 
 /// Report files: those earlier runs wrote that still exist, and the
 /// `*.jsonl` files beside what is typed.
 pub fn report(current: &OsStr) -> Vec<CompletionCandidate> {
-    let typed = PathBuf::from(current);
+    let (_, text) = typed_word(current);
+    let typed = PathBuf::from(&text);
     let dir = match typed.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let prefix = if current.to_string_lossy().contains('/') {
+    let prefix = if text.contains('/') {
         dir.display().to_string() + "/"
     } else {
         String::new()
@@ -314,22 +338,23 @@ pub fn report(current: &OsStr) -> Vec<CompletionCandidate> {
             .filter(|p| p.exists())
             .map(|p| p.display().to_string()),
     );
-    matching(found, current)
+    offer(found, current)
 }
 
 /// `apt-sources --restore`: the backup ids earlier runs made.
 pub fn backup_id(current: &OsStr) -> Vec<CompletionCandidate> {
-    matching(index::history().backups.into_keys(), current)
+    offer(index::history().backups.into_keys(), current)
 }
 
 /// `--ctl`: the names used before.
 pub fn ctl(current: &OsStr) -> Vec<CompletionCandidate> {
-    matching(index::history().ctl, current)
+    offer(index::history().ctl, current)
 }
 
 /// Services: those restarted before (`--restart a,b`: after the comma).
 pub fn service(current: &OsStr) -> Vec<CompletionCandidate> {
-    last_item(&current.to_string_lossy(), index::history().services)
+    let (_, typed) = typed_word(current);
+    offer(last_item(&typed, index::history().services), current)
 }
 
 /// Adds what a search found to the completion index (not for host lists).

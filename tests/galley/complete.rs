@@ -361,3 +361,101 @@ fn bash_completes_a_query_from_an_inventory_in_a_real_terminal() {
     tmux.keys(&["Enter"]);
     tmux.wait_screen("galley: 41 nodes selected from inventory fixtures/inventory");
 }
+
+/// What the fleet names, completed in a real bash, zsh and fish and the
+/// line run: a report file named with a command substitution, a node tag
+/// with backquotes (completed inside double quotes), a node name with
+/// `$(...)` (completed after `-m`). Each is inserted quoted for its shell
+/// and quote, so the line runs galley with that value, and never the
+/// command inside it.
+#[test]
+fn completing_hostile_fleet_values_never_runs_them_in_any_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        crate::support::require(&format!("/usr/bin/{shell}"), shell);
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path();
+        let bin = Path::new(env!("CARGO_BIN_EXE_galley")).parent().unwrap();
+        std::fs::write(home.join("rotation$(touch${IFS}pwned-file).jsonl"), "").unwrap();
+        std::fs::write(
+            home.join("inv.json"),
+            r#"[{"name": "app-1", "normal": {"tags": ["deploy`touch${IFS}pwned-tag`"]}, "automatic": {"fqdn": "app-1"}},
+                {"name": "[$(touch pwned-name)]", "automatic": {"fqdn": "x"}}]"#,
+        )
+        .unwrap();
+        let command = match shell {
+            "bash" => {
+                std::fs::write(
+                    home.join("rc"),
+                    format!(
+                        "export PATH={}:$PATH HOME={h}\nunset XDG_CACHE_HOME GALLEY_INVENTORY\ncd {h}\nsource <(COMPLETE=bash galley)\nPS1='$ '\n",
+                        bin.display(),
+                        h = home.display()
+                    ),
+                )
+                .unwrap();
+                format!("bash --noprofile --rcfile {}/rc -i", home.display())
+            }
+            "zsh" => {
+                std::fs::write(
+                    home.join(".zshrc"),
+                    format!(
+                        "export PATH={}:$PATH HOME={h}\nunset XDG_CACHE_HOME GALLEY_INVENTORY\ncd {h}\nautoload -Uz compinit && compinit -u\nsource <(COMPLETE=zsh galley)\nPS1='$ '\n",
+                        bin.display(),
+                        h = home.display()
+                    ),
+                )
+                .unwrap();
+                format!("env ZDOTDIR={} zsh -i", home.display())
+            }
+            _ => {
+                std::fs::create_dir_all(home.join(".config/fish")).unwrap();
+                std::fs::write(
+                    home.join(".config/fish/config.fish"),
+                    format!(
+                        "set -gx PATH {} $PATH\nset -e XDG_CACHE_HOME GALLEY_INVENTORY\ncd {}\nCOMPLETE=fish galley | source\nfunction fish_prompt; echo '$ '; end\n",
+                        bin.display(),
+                        home.display()
+                    ),
+                )
+                .unwrap();
+                format!(
+                    "env HOME={h} XDG_CONFIG_HOME={h}/.config fish -i",
+                    h = home.display()
+                )
+            }
+        };
+        let tmux = crate::output::Tmux::start(home, &command);
+        tmux.wait_screen("$ ");
+        for (typed, completed, ran) in [
+            (
+                "galley report show rot",
+                "pwned-file",
+                "not a galley report",
+            ),
+            (
+                "galley search --inventory inv.json \"tags:dep",
+                "pwned-tag",
+                "1 node selected",
+            ),
+            (
+                "galley run --dry-run --inventory inv.json -m '[",
+                "pwned-name",
+                "Usage:",
+            ),
+        ] {
+            tmux.keys(&["C-u"]);
+            tmux.literal(typed);
+            tmux.keys(&["Tab"]);
+            tmux.wait_screen(completed);
+            tmux.keys(&["Enter"]);
+            tmux.wait_screen(ran);
+        }
+        for pwned in ["pwned-file", "pwned-tag", "pwned-name"] {
+            assert!(
+                !home.join(pwned).exists(),
+                "{shell} ran what the fleet named ({pwned}):\n{}",
+                tmux.capture(&[])
+            );
+        }
+    }
+}
