@@ -21,6 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'galley' {
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -56,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--server-timeout', '--server-timeout', [CompletionResultType]::ParameterName, 'Deadline for each request to the Chef server')
             [CompletionResult]::new('--search-rows', '--search-rows', [CompletionResultType]::ParameterName, 'Rows per page of partial search')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the nodes')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on')
@@ -110,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--exclude-report', '--exclude-report', [CompletionResultType]::ParameterName, 'Leave out the hosts this report holds, whatever their outcome (the canaries a CI pipeline ran in an earlier job)')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once. `auto`: the slice GitLab CI''s `parallel: N` gives this job (CI_NODE_INDEX/CI_NODE_TOTAL)')
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Output kept per host and stream (head and tail; the rest is counted)')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on')
@@ -170,6 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--restore', '--restore', [CompletionResultType]::ParameterName, 'Put back what the run with this backup id removed (the id is in its summary and report: apt-sources-20261125T203000Z)')
             [CompletionResult]::new('--sources-dir', '--sources-dir', [CompletionResultType]::ParameterName, 'The apt folder on the hosts: its sources.list, sources.list.d/*.list and sources.list.d/*.sources are searched')
             [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Where removed sources are kept, one dated folder per run (the backup id), from which --restore puts them back')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on')
@@ -230,6 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--chef-client-cmd', '--chef-client-cmd', [CompletionResultType]::ParameterName, 'The chef-client command on the hosts (run as root: under `sudo -n` when the login user is not root)')
             [CompletionResult]::new('--run-lock-timeout', '--run-lock-timeout', [CompletionResultType]::ParameterName, 'How long chef-client waits for another run''s lock before it gives up (passed as --run-lock-timeout; chef-client alone waits forever)')
             [CompletionResult]::new('--server-check', '--server-check', [CompletionResultType]::ParameterName, 'Confirm each successful run on the Chef server: the node''s ohai_time must move past the moment the run started, else the host is unverified. auto: when the nodes come from a Chef server')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on')
@@ -288,6 +293,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Output kept per host and stream (head and tail; the rest is counted)')
             [CompletionResult]::new('--ctl', '--ctl', [CompletionResultType]::ParameterName, 'An omnibus control command (gitlab-ctl, packagecloud-ctl): `NAME restart SERVICE`, state from `NAME status SERVICE` (runit)')
             [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'How long a restarted service must stay up, with the same pid, before its restart counts as proven')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on')
@@ -353,6 +359,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--server-check', '--server-check', [CompletionResultType]::ParameterName, 'Confirm each successful run on the Chef server: the node''s ohai_time must move past the moment the run started, else the host is unverified. auto: when the nodes come from a Chef server')
             [CompletionResult]::new('--ctl', '--ctl', [CompletionResultType]::ParameterName, 'An omnibus control command (gitlab-ctl, packagecloud-ctl): `NAME restart SERVICE`, state from `NAME status SERVICE` (runit)')
             [CompletionResult]::new('--settle', '--settle', [CompletionResultType]::ParameterName, 'How long a restarted service must stay up, with the same pid, before its restart counts as proven')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on')
@@ -384,6 +391,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--stale-after', '--stale-after', [CompletionResultType]::ParameterName, 'Flag nodes whose last successful run is older than this (90m, 2h)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Flag nodes whose last successful run is before this moment (2026-11-25T12:00:00Z, or a time ago such as -2h): did every node converge after the rotation?')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the nodes')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--manual-list', '--manual-list', [CompletionResultType]::ParameterName, 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]')
             [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on')
@@ -392,6 +400,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             break
         }
         'galley;report' {
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise')
@@ -401,12 +410,14 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
         }
         'galley;report;show' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'table: the human summary; json: one document')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'galley;report;diff' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -439,18 +450,21 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--server-timeout', '--server-timeout', [CompletionResultType]::ParameterName, 'Deadline for each request to the Chef server')
             [CompletionResult]::new('--search-rows', '--search-rows', [CompletionResultType]::ParameterName, 'Rows per page of partial search')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the settings')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'galley;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the scripts for every shell into this folder instead')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'galley;man' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write galley.1 and one page per subcommand into this folder instead')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Print the reference as one Markdown page instead (every subcommand''s --help: docs/reference.md)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -472,6 +486,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--ssh-gateway', '--ssh-gateway', [CompletionResultType]::ParameterName, 'Reach every host through this bastion, [user@]host[:port]; several, comma-separated, are a chain. Default: ssh_config ProxyJump. One session to each gateway carries all its targets, and each target''s host key is still checked end to end')
             [CompletionResult]::new('--gateway-concurrency', '--gateway-concurrency', [CompletionResultType]::ParameterName, 'Channels open at once through one gateway')
             [CompletionResult]::new('--known-hosts', '--known-hosts', [CompletionResultType]::ParameterName, 'The known_hosts file to read and (with accept-new) write, instead of ssh_config''s UserKnownHostsFile or ~/.ssh/known_hosts and known_hosts2. The global files (/etc/ssh/ssh_known_hosts) are read too')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

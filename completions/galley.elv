@@ -18,6 +18,7 @@ set edit:completion:arg-completer[galley] = {|@words|
     }
     var completions = [
         &'galley'= {
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -52,6 +53,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --server-timeout 'Deadline for each request to the Chef server'
             cand --search-rows 'Rows per page of partial search'
             cand --format 'How to print the nodes'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --ignore-case 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on'
@@ -105,6 +107,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --exclude-report 'Leave out the hosts this report holds, whatever their outcome (the canaries a CI pipeline ran in an earlier job)'
             cand --shard 'Act only on the K-th of N disjoint slices of the selected nodes (by a hash of the node name), so N runners cover the fleet exactly once. `auto`: the slice GitLab CI''s `parallel: N` gives this job (CI_NODE_INDEX/CI_NODE_TOTAL)'
             cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --ignore-case 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on'
@@ -164,6 +167,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --restore 'Put back what the run with this backup id removed (the id is in its summary and report: apt-sources-20261125T203000Z)'
             cand --sources-dir 'The apt folder on the hosts: its sources.list, sources.list.d/*.list and sources.list.d/*.sources are searched'
             cand --backup-dir 'Where removed sources are kept, one dated folder per run (the backup id), from which --restore puts them back'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --ignore-case 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on'
@@ -223,6 +227,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --chef-client-cmd 'The chef-client command on the hosts (run as root: under `sudo -n` when the login user is not root)'
             cand --run-lock-timeout 'How long chef-client waits for another run''s lock before it gives up (passed as --run-lock-timeout; chef-client alone waits forever)'
             cand --server-check 'Confirm each successful run on the Chef server: the node''s ohai_time must move past the moment the run started, else the host is unverified. auto: when the nodes come from a Chef server'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --ignore-case 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on'
@@ -280,6 +285,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --max-output 'Output kept per host and stream (head and tail; the rest is counted)'
             cand --ctl 'An omnibus control command (gitlab-ctl, packagecloud-ctl): `NAME restart SERVICE`, state from `NAME status SERVICE` (runit)'
             cand --settle 'How long a restarted service must stay up, with the same pid, before its restart counts as proven'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --ignore-case 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on'
@@ -344,6 +350,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --server-check 'Confirm each successful run on the Chef server: the node''s ohai_time must move past the moment the run started, else the host is unverified. auto: when the nodes come from a Chef server'
             cand --ctl 'An omnibus control command (gitlab-ctl, packagecloud-ctl): `NAME restart SERVICE`, state from `NAME status SERVICE` (runit)'
             cand --settle 'How long a restarted service must stay up, with the same pid, before its restart counts as proven'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --ignore-case 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on'
@@ -374,6 +381,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --stale-after 'Flag nodes whose last successful run is older than this (90m, 2h)'
             cand --since 'Flag nodes whose last successful run is before this moment (2026-11-25T12:00:00Z, or a time ago such as -2h): did every node converge after the rotation?'
             cand --format 'How to print the nodes'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -m 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --manual-list 'QUERY is a list of hosts, separated by spaces or commas, with ranges: web-[01-12,15].example.com db[1-3]'
             cand --ignore-case 'Match field names and values regardless of ASCII case (platform:debian finds Debian). galley''s own: Chef Server matches case-sensitively, so this works with --inventory only, and the plan and summary say it is on'
@@ -381,6 +389,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'galley;report'= {
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand show 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise'
@@ -389,11 +398,13 @@ set edit:completion:arg-completer[galley] = {|@words|
         }
         &'galley;report;show'= {
             cand --format 'table: the human summary; json: one document'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'galley;report;diff'= {
             cand --format 'format'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -421,16 +432,19 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --server-timeout 'Deadline for each request to the Chef server'
             cand --search-rows 'Rows per page of partial search'
             cand --format 'How to print the settings'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'galley;completions'= {
             cand --dir 'Write the scripts for every shell into this folder instead'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'galley;man'= {
             cand --dir 'Write galley.1 and one page per subcommand into this folder instead'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand --markdown 'Print the reference as one Markdown page instead (every subcommand''s --help: docs/reference.md)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -451,6 +465,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --ssh-gateway 'Reach every host through this bastion, [user@]host[:port]; several, comma-separated, are a chain. Default: ssh_config ProxyJump. One session to each gateway carries all its targets, and each target''s host key is still checked end to end'
             cand --gateway-concurrency 'Channels open at once through one gateway'
             cand --known-hosts 'The known_hosts file to read and (with accept-new) write, instead of ssh_config''s UserKnownHostsFile or ~/.ssh/known_hosts and known_hosts2. The global files (/etc/ssh/ssh_known_hosts) are read too'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

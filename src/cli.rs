@@ -26,6 +26,21 @@ use crate::units::{Bytes, Concurrency, Dur, HostCount, Moment, ShardSpec};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Also mask what this regular expression matches, in hosts' output,
+    /// reports and everything galley shows (repeatable; a group named
+    /// `secret` masks only that part: 'api_key=(?P<secret>\w+)'). Matched
+    /// within a line. Always masked: credentials in URLs, private keys,
+    /// Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens
+    /// (glpat-, gldt-, glrt-).
+    #[arg(
+        long = "mask",
+        value_name = "REGEX",
+        global = true,
+        env = "GALLEY_MASK",
+        value_delimiter = '\n'
+    )]
+    pub mask: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -62,6 +62,9 @@ pub use error::Error;
 
 /// Runs one parsed command line; returns the exit code.
 pub fn run(cli: cli::Cli) -> Result<u8, Error> {
+    if !cli.mask.is_empty() {
+        secrets::add_patterns(&cli.mask).map_err(|e| Error::usage(anyhow::anyhow!(e)))?;
+    }
     match &cli.command {
         cli::Command::Search(args) => commands::search::run(args),
         cli::Command::Run(args) => commands::run::run(args),

@@ -1,15 +1,21 @@
 //! Secrets never leave galley: credentials inside URLs
-//! (`https://TOKEN:@packages.example.com/`, `https://user:password@host/`)
-//! and private key blocks (`-----BEGIN ... PRIVATE KEY-----` to its END
-//! line, PEM, OpenSSH and PGP) are masked where data enters galley, so no
-//! sink (the live stream, captured output, reports, summaries, `report
+//! (`https://TOKEN:@packages.example.com/`, `https://user:password@host/`),
+//! private key blocks (`-----BEGIN ... PRIVATE KEY-----` to its END line,
+//! PEM, OpenSSH and PGP), tokens of well-known shapes (`Authorization:
+//! Bearer ...`, `?private_token=...`, `PRIVATE-TOKEN: ...`, GitLab's
+//! `glpat-`, `gldt-` and `glrt-` tokens) and what the operator's own
+//! patterns (`--mask REGEX`) match are masked where data enters galley, so
+//! no sink (the live stream, captured output, reports, summaries, `report
 //! show`) ever holds them.
 //!
 //! [`Masker`] is a filter for one stream of bytes, fed as they arrive: it
-//! finds a secret however the bytes are split across reads and lines,
-//! holding back only what could still be the start of one (at most a
-//! marker's length for keys, [`URL_CREDENTIAL_LIMIT`] bytes for a URL's
-//! credentials). Its output does not depend on how the input was split.
+//! finds a secret however the bytes are split across reads and lines. Keys
+//! and URL credentials hold back only what could still be the start of one
+//! (at most a marker's length for keys, [`URL_CREDENTIAL_LIMIT`] bytes for
+//! a URL's credentials); tokens and the operator's patterns are matched
+//! within a line, so a line is held until it ends (or reaches
+//! [`LINE_LIMIT`], where it is cut at its last blank). Its output does not
+//! depend on how the input was split.
 //!
 //! The places data enters galley each call this module once, and nothing
 //! else does: a host's output ([`crate::action::capture`]), the operator's
@@ -33,6 +39,10 @@ pub(crate) const KEY_BLOCK_LIMIT: usize = 64 * 1024;
 /// it ends; one longer than this is masked without waiting for its `@`.
 pub(crate) const URL_CREDENTIAL_LIMIT: usize = 4 * 1024;
 
+/// The longest stretch of a line held back for the token patterns; a
+/// longer line is masked and shown up to its last blank before the limit.
+pub(crate) const LINE_LIMIT: usize = 8 * 1024;
+
 /// The longest label between `-----BEGIN ` and `PRIVATE KEY`.
 const LABEL_LIMIT: usize = 64;
 
@@ -53,8 +63,11 @@ fn key_end() -> &'static Regex {
 pub(crate) struct Masker {
     keys: KeyBlocks,
     urls: UrlCredentials,
+    tokens: TokenLines,
     /// The key filter's output, before the URL filter (reused).
     scratch: Vec<u8>,
+    /// The URL filter's output, before the token filter (reused).
+    scratch2: Vec<u8>,
 }
 
 impl Masker {
@@ -66,16 +79,148 @@ impl Masker {
     /// is held back for the next call or [`Masker::finish`].
     pub(crate) fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
         self.scratch.clear();
+        self.scratch2.clear();
         self.keys.feed(input, &mut self.scratch);
-        self.urls.feed(&self.scratch, out);
+        self.urls.feed(&self.scratch, &mut self.scratch2);
+        self.tokens.feed(&self.scratch2, out);
     }
 
     /// The end of the stream: appends what was held back, masked.
     pub(crate) fn finish(&mut self, out: &mut Vec<u8>) {
         self.scratch.clear();
+        self.scratch2.clear();
         self.keys.finish(&mut self.scratch);
-        self.urls.feed(&self.scratch, out);
-        self.urls.finish(out);
+        self.urls.feed(&self.scratch, &mut self.scratch2);
+        self.urls.finish(&mut self.scratch2);
+        self.tokens.feed(&self.scratch2, out);
+        self.tokens.finish(out);
+    }
+}
+
+/// A pattern that masks part of a line: what it matches, or only its
+/// group named `secret` when it has one.
+#[derive(Debug)]
+struct TokenPattern {
+    regex: Regex,
+    secret_group: bool,
+}
+
+impl TokenPattern {
+    fn new(pattern: &str) -> Result<TokenPattern, regex::Error> {
+        let regex = Regex::new(pattern)?;
+        let secret_group = regex.capture_names().any(|n| n == Some("secret"));
+        Ok(TokenPattern {
+            regex,
+            secret_group,
+        })
+    }
+
+    /// `line` with every match masked.
+    fn mask(&self, line: &[u8]) -> Option<Vec<u8>> {
+        if !self.regex.is_match(line) {
+            return None;
+        }
+        let mut out = Vec::with_capacity(line.len());
+        let mut at = 0;
+        for caps in self.regex.captures_iter(line) {
+            let whole = caps.get(0).expect("a match");
+            let part = if self.secret_group {
+                match caps.name("secret") {
+                    Some(part) => part,
+                    None => continue,
+                }
+            } else {
+                whole
+            };
+            if part.is_empty() || part.start() < at {
+                continue;
+            }
+            out.extend_from_slice(&line[at..part.start()]);
+            out.extend_from_slice(MASK.as_bytes());
+            at = part.end();
+        }
+        out.extend_from_slice(&line[at..]);
+        Some(out)
+    }
+}
+
+/// Tokens of well-known shapes: the token itself is masked, its label
+/// kept. A Bearer token must look like one (16 or more token characters,
+/// a digit among them), so prose such as "the bearer of" is left alone.
+const BUILT_IN_TOKENS: &[&str] = &[
+    r"(?i:authorization)\s*:\s*(?i:bearer|token|basic)\s+(?P<secret>[A-Za-z0-9._~+/-]+=*)",
+    r"\bBearer\s+(?P<secret>[A-Za-z0-9._~+/-]*[0-9][A-Za-z0-9._~+/-]*=*)",
+    r"(?i:private_token|access_token|job_token)=(?P<secret>[^&\s'\x22#]+)",
+    r"(?i:private-token|job-token|deploy-token)\s*:\s*(?P<secret>[^\s'\x22]+)",
+    r"\b(?:glpat|gldt|glrt|glptt|glcbt|gloas)-(?P<secret>[A-Za-z0-9_.-]{8,})",
+];
+
+fn token_patterns() -> &'static [TokenPattern] {
+    PATTERNS.get_or_init(|| built_in_patterns(&[]).expect("the built-in patterns compile"))
+}
+
+static PATTERNS: OnceLock<Vec<TokenPattern>> = OnceLock::new();
+
+fn built_in_patterns(extra: &[String]) -> Result<Vec<TokenPattern>, regex::Error> {
+    BUILT_IN_TOKENS
+        .iter()
+        .map(|p| TokenPattern::new(p))
+        .chain(extra.iter().map(|p| TokenPattern::new(p)))
+        .collect()
+}
+
+/// Adds the operator's own patterns (`--mask REGEX`), once, before any data
+/// is read. Bytes are matched (`(?-u)` is not needed); a group named
+/// `secret` masks only that part of a match.
+pub(crate) fn add_patterns(extra: &[String]) -> Result<(), String> {
+    let patterns = built_in_patterns(extra).map_err(|e| format!("--mask: {e}"))?;
+    PATTERNS
+        .set(patterns)
+        .map_err(|_| "the mask patterns were already in use".to_string())
+}
+
+/// A line with every token pattern's matches masked.
+fn mask_line(line: &[u8], out: &mut Vec<u8>) {
+    let mut current: Option<Vec<u8>> = None;
+    for pattern in token_patterns() {
+        let text = current.as_deref().unwrap_or(line);
+        if let Some(masked) = pattern.mask(text) {
+            current = Some(masked);
+        }
+    }
+    out.extend_from_slice(current.as_deref().unwrap_or(line));
+}
+
+/// Tokens and the operator's patterns, matched a line at a time.
+#[derive(Debug, Default)]
+struct TokenLines {
+    line: Vec<u8>,
+}
+
+impl TokenLines {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        let mut rest = input;
+        while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
+            self.line.extend_from_slice(&rest[..=end]);
+            mask_line(&self.line, out);
+            self.line.clear();
+            rest = &rest[end + 1..];
+        }
+        self.line.extend_from_slice(rest);
+        while self.line.len() >= LINE_LIMIT {
+            // Cut after the last blank, so that no token is split.
+            let cut = self.line[..LINE_LIMIT]
+                .iter()
+                .rposition(|b| b.is_ascii_whitespace())
+                .map_or(LINE_LIMIT, |i| i + 1);
+            mask_line(&self.line[..cut], out);
+            self.line.drain(..cut);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        mask_line(&self.line, out);
+        self.line.clear();
     }
 }
 
@@ -347,7 +492,16 @@ mod tests {
                 &c[1]
             ),
         });
-        urls.replace_all(&step, "${1}REDACTED@").into_owned()
+        let step = urls.replace_all(&step, "${1}REDACTED@").into_owned();
+        // Then the token patterns, a line at a time.
+        let mut out = Vec::new();
+        for line in step
+            .as_bytes()
+            .split_inclusive(|&b| b == b'\n' || b == b'\r')
+        {
+            mask_line(line, &mut out);
+        }
+        String::from_utf8(out).unwrap()
     }
 
     /// Feeds `input` cut at `cuts`.
@@ -447,6 +601,90 @@ mod tests {
     }
 
     #[test]
+    fn tokens_of_well_known_shapes_are_masked_with_their_labels_kept() {
+        for (input, masked) in [
+            (
+                "curl -H 'Authorization: Bearer eyJhbGciOi.J9x_1-2' x",
+                "curl -H 'Authorization: Bearer REDACTED' x",
+            ),
+            (
+                "Authorization: token ghp_abcDEF",
+                "Authorization: token REDACTED",
+            ),
+            (
+                "GET /api/v4/projects?private_token=glpat-Ab3_dEf9hIj2KlMn0pQr&per_page=1",
+                "GET /api/v4/projects?private_token=REDACTED&per_page=1",
+            ),
+            ("PRIVATE-TOKEN: s3cr3tValue", "PRIVATE-TOKEN: REDACTED"),
+            (
+                "export TOKEN=glpat-Ab3_dEf9hIj2KlMn0pQr",
+                "export TOKEN=glpat-REDACTED",
+            ),
+            (
+                "deploy token gldt-xYz123456789abc ok",
+                "deploy token gldt-REDACTED ok",
+            ),
+            (
+                "header: Bearer 0123456789abcdefABCDEF\n",
+                "header: Bearer REDACTED\n",
+            ),
+        ] {
+            assert_eq!(mask(input), masked, "{input}");
+        }
+        // Prose and ordinary output are left alone.
+        for plain in [
+            "the bearer of this letter",
+            "Bearer tokens are sent in a header",
+            "The bearer_token_file property of http_request is deprecated.",
+            "glpat- is the prefix of a personal access token",
+        ] {
+            assert_eq!(mask(plain), plain);
+        }
+    }
+
+    #[test]
+    fn real_chef_client_and_apt_output_is_not_masked() {
+        for name in ["chef-client-18.txt", "apt-get-update.txt"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/output")
+                .join(name);
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(mask(&text), text, "{name}: a false positive");
+        }
+    }
+
+    #[test]
+    fn the_operator_s_patterns_mask_a_match_or_its_secret_group() {
+        let patterns = built_in_patterns(&[
+            r"vault:v1:[A-Za-z0-9+/=]+".to_string(),
+            r"api_key=(?P<secret>\w+)".to_string(),
+        ])
+        .unwrap();
+        let mut out = Vec::new();
+        let mut current = b"pw vault:v1:QUJDRA== and api_key=abc123 end".to_vec();
+        for pattern in &patterns {
+            if let Some(masked) = pattern.mask(&current) {
+                current = masked;
+            }
+        }
+        out.extend_from_slice(&current);
+        assert_eq!(out, b"pw REDACTED and api_key=REDACTED end");
+        assert!(built_in_patterns(&["(".to_string()]).is_err());
+    }
+
+    #[test]
+    fn a_long_line_is_cut_at_a_blank_so_no_token_is_split() {
+        let mut input = "x".repeat(LINE_LIMIT - 20);
+        input.push_str(" glpat-Ab3_dEf9hIj2KlMn0pQrStUvWxYz tail");
+        let out = String::from_utf8(streamed(input.as_bytes(), &[1, LINE_LIMIT - 3])).unwrap();
+        assert!(
+            out.ends_with(" glpat-REDACTED tail"),
+            "{}",
+            &out[out.len() - 40..]
+        );
+    }
+
+    #[test]
     fn at_most_a_marker_is_held_back() {
         let mut masker = Masker::new();
         let mut out = Vec::new();
@@ -465,6 +703,9 @@ mod tests {
             Just("-----BEGIN ".to_string()),
             Just("https://".to_string()),
             Just("tok:en".to_string()),
+            Just("Authorization: Bearer ab12".to_string()),
+            Just("private_token=glpat-Ab3_dEf9hIj2".to_string()),
+            Just(" ".to_string()),
             Just("@".to_string()),
             Just("/".to_string()),
             Just(":".to_string()),
@@ -521,13 +762,22 @@ mod tests {
 mod entry_points {
     /// The places data enters galley; only they may call the masking code,
     /// so no sink masks on its own (and none can forget to).
-    const ENTRY_POINTS: [&str; 6] = [
+    const ENTRY_POINTS: [&str; 10] = [
         "src/action/capture.rs",
         "src/action/apt_sources.rs",
         "src/chef/ruby.rs",
         "src/commands/fleet/mod.rs",
         "src/report/jsonl.rs",
         "src/report/nodes.rs",
+        // The Chef server URL, which galley keeps whole to connect (it may
+        // carry a password), is masked where it is put into words: the
+        // client's errors and warnings, the source's name (also the
+        // completion index's), `galley config`.
+        "src/chef/client.rs",
+        "src/inventory/chef_server.rs",
+        "src/commands/config.rs",
+        // Registers the operator's --mask patterns.
+        "src/lib.rs",
     ];
 
     fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

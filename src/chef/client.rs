@@ -8,6 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use crate::secrets;
+
 use super::config::{ChefConfig, KeySource, VerifyMode};
 use super::signing::{self, SignVersion, SigningKey};
 
@@ -37,7 +39,7 @@ pub enum ClientError {
     /// The server answered with a redirect galley will not follow: a
     /// POST's signature covers its URL and body, and knife refuses to
     /// redirect one too ("Only GET and HEAD support redirects").
-    #[error("{method} {path}: the Chef server answered {status} and moved it to {location}; galley does not follow a redirect for a {method}: set chef_server_url to {suggested}")]
+    #[error("{method} {path}: the Chef server answered {status} and moved it to {}; galley does not follow a redirect for a {method}: set chef_server_url to {}", secrets::mask(location), secrets::mask(suggested))]
     Moved {
         method: String,
         path: String,
@@ -189,9 +191,9 @@ impl ChefClient {
             {
                 if method == "GET" && redirects < MAX_REDIRECTS {
                     redirects += 1;
-                    crate::terminal::message(&format!(
+                    crate::terminal::message(&secrets::mask(&format!(
                         "galley: warning: the Chef server moved {url} to {location}; following it for this GET (set chef_server_url to {suggested})"
-                    ));
+                    )));
                     url = location.clone();
                     continue;
                 }
@@ -289,9 +291,11 @@ impl ChefClient {
                     t.kind(),
                     ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::Io
                 ) && !certificate;
+                // The URL may carry a password (https://user:PASS@...), and
+                // ureq's reason quotes it: both are put into words masked.
                 return Err(ClientError::Connect {
-                    url: self.base.clone(),
-                    reason,
+                    url: secrets::mask(&self.base),
+                    reason: secrets::mask(&reason),
                     transient,
                 });
             }

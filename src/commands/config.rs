@@ -28,7 +28,11 @@ fn rows(config: &ChefConfig) -> Vec<(&'static str, Option<(String, String)>)> {
                 .as_ref()
                 .map(|p| (p.display().to_string(), "knife's lookup or -c".to_string())),
         ),
-        ("chef_server_url", show(&config.server_url, String::clone)),
+        // A password in the URL (https://user:PASS@...) is never shown.
+        (
+            "chef_server_url",
+            show(&config.server_url, |url| crate::secrets::mask(url)),
+        ),
         ("client_name", show(&config.client_name, String::clone)),
         ("client_key", show(&config.client_key, |k| k.to_string())),
         (

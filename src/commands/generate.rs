@@ -120,7 +120,9 @@ pub fn markdown_reference() -> String {
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     // `galley help` is clap's; it gets no page, so the main page does not
     // point at one.
-    let cmd = Cli::command().disable_help_subcommand(true);
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // Built, so that the global flags (--mask) reach every subcommand's page.
+    cmd.build();
     let mut pages = vec![("galley.1".to_string(), render_man(cmd.clone(), true))];
     for sub in cmd.get_subcommands() {
         let name = format!("galley-{}", sub.get_name());

@@ -126,7 +126,7 @@ impl ChefServer {
         if let Some(tags) = tags.filter(|t| !t.is_null()) {
             doc.insert("normal".into(), json!({ "tags": tags }));
         }
-        let origin = Origin::file(std::path::Path::new(&self.url));
+        let origin = Origin::file(std::path::Path::new(&crate::secrets::mask(&self.url)));
         Ok(Node::from_json(Value::Object(doc), None, origin)?)
     }
 }
@@ -157,8 +157,10 @@ fn insert_path(map: &mut Map<String, Value>, path: &str, value: Value) {
 }
 
 impl NodeSource for ChefServer {
+    /// Shown in messages and kept as the completion index's source name:
+    /// a password in the URL is masked.
     fn describe(&self) -> String {
-        format!("Chef server {}", self.url)
+        format!("Chef server {}", crate::secrets::mask(&self.url))
     }
 
     fn search(&self, query: &Query) -> anyhow::Result<Vec<Arc<Node>>> {

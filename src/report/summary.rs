@@ -320,4 +320,22 @@ mod tests {
         );
         assert!(text.contains("  web-04  failed  exit code 1\n"), "{text}");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any names, as a hostile inventory or a crafted report may hold:
+        /// the summary renders, and no name starts a line of its own.
+        #[test]
+        fn any_names_render_without_panic_or_forged_lines(names in proptest::collection::vec("\\PC{0,10}|.{0,10}", 1..6)) {
+            let outcomes: Vec<HostOutcome> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| outcome(&format!("{name}\nforged-{i}"), "out\n", (i % 2) as i32))
+                .collect();
+            let text = render_summary(&outcomes, 10) + &render_failures(&outcomes, 10);
+            for line in text.lines() {
+                proptest::prop_assert!(!line.trim_start().starts_with("forged-"), "{}", text);
+            }
+        }
+    }
 }

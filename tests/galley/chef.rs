@@ -534,3 +534,69 @@ fn a_server_that_pages_forever_or_answers_badly_is_stopped_and_named() {
     assert!(run.stderr().contains("cut off"), "{run}");
     assert!(!run.stderr().contains("empty body"), "{run}");
 }
+
+#[test]
+fn a_password_in_the_server_url_is_never_shown_or_stored() {
+    let server = Goiardi::start();
+    let admin = server.client("admin", "admin", SignVersion::V1_3);
+    admin
+        .post(
+            "/nodes",
+            &serde_json::json!({"name": "web-01", "chef_type": "node", "json_class": "Chef::Node",
+                "chef_environment": "_default", "automatic": {"fqdn": "web-01"}}),
+        )
+        .unwrap();
+    crate::support::wait_indexed(&admin, 1);
+    let with_password = server.url.replacen("://", "://ops:Hunter2secret@", 1);
+    let home = tempfile::tempdir().unwrap();
+    let key = server.key("admin");
+    // `galley SUBCOMMAND --server-url URL -u admin -k KEY ARGS...`
+    let galley_with = |url: &str, args: &[&str]| {
+        let (subcommand, rest) = args.split_first().unwrap();
+        let mut line = vec![*subcommand, "--server-url", url, "-u", "admin"];
+        line.extend(["-k", key.to_str().unwrap()]);
+        line.extend(rest);
+        crate::support::Galley::new()
+            .args(line)
+            .env("HOME", home.path().to_str().unwrap())
+            .run()
+    };
+    let search = galley_with(&with_password, &["search", "*:*"]);
+    search.expect_code(0);
+    let config = galley_with(&with_password, &["config"]);
+    config.expect_code(0);
+    assert!(config.stdout().contains("://REDACTED@"), "{config}");
+    let unreachable = galley_with(
+        "http://ops:Hunter2secret@127.0.0.1:1/organizations/x",
+        &["search", "--server-timeout", "2s", "*:*"],
+    );
+    unreachable.expect_code(3);
+    for run in [&search, &config, &unreachable] {
+        assert!(
+            !run.stdout().contains("Hunter2secret") && !run.stderr().contains("Hunter2secret"),
+            "{run}"
+        );
+    }
+    // Nor in what galley keeps for completion.
+    let mut kept = Vec::new();
+    let mut dirs = vec![home.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                kept.push(path);
+            }
+        }
+    }
+    assert!(!kept.is_empty(), "the search was remembered for completion");
+    for file in kept {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(
+            !text.contains("Hunter2secret"),
+            "{}: {text}",
+            file.display()
+        );
+    }
+}

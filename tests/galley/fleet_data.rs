@@ -214,3 +214,38 @@ fn a_report_is_never_written_over_or_emptied_and_is_private() {
     run.expect_code(2);
     assert!(run.stderr().contains("FIFO"), "{run}");
 }
+
+#[test]
+fn tokens_in_host_output_and_the_operator_s_patterns_are_masked_everywhere() {
+    let fleet = crate::support::Fleet::start(&["tok-1"]);
+    fleet.write_inventory(|node| node);
+    let command = "echo 'curl -H \"PRIVATE-TOKEN: glpat-Ab3_dEf9hIj2KlMn0pQr\" https://gitlab.example.com/api/v4/projects?private_token=s3cret0&x=1'; \
+                   echo 'Authorization: Bearer 0123456789abcdefABCDEF'; echo 'vault sekrit-42 done'";
+    for output in ["summary", "stream", "json"] {
+        let run = fleet.run(
+            &["--output", output, "--mask", r"sekrit-\d+"],
+            "*:*",
+            command,
+        );
+        run.expect_code(0);
+        let report = std::fs::read_to_string(fleet.report()).unwrap();
+        for text in [run.stdout(), run.stderr(), report] {
+            for secret in [
+                "Ab3_dEf9hIj2KlMn0pQr",
+                "s3cret0",
+                "0123456789abcdefABCDEF",
+                "sekrit-42",
+            ] {
+                assert!(!text.contains(secret), "{output}: {secret} in\n{text}");
+            }
+        }
+        assert!(
+            run.stdout().contains("PRIVATE-TOKEN: REDACTED") || output == "json",
+            "{run}"
+        );
+    }
+    // A pattern that is not a regular expression is refused by name.
+    let run = galley(&["run", "-m", "h", "--mask", "(", "--", "true"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("--mask"), "{run}");
+}
