@@ -57,6 +57,8 @@ pub enum LoadError {
     Several { path: PathBuf, count: usize },
     #[error("{} holds no nodes", path.display())]
     Empty { path: PathBuf },
+    #[error("{} is {} MiB and not an array of nodes or a knife search result (those are read node by node, at any size): galley reads a file of another shape whole, up to {} MiB", path.display(), size >> 20, MAX_WHOLE >> 20)]
+    TooLarge { path: PathBuf, size: u64 },
     #[error("{} is not a file or a folder (a FIFO, a device or a socket never ends): give a node file, a knife search export or a chef-repo folder", path.display())]
     NotAFile { path: PathBuf },
     #[error("no node files in {}: expected *.json files there or in its nodes/ folder", path.display())]
@@ -68,6 +70,10 @@ pub enum LoadError {
         second: Origin,
     },
 }
+
+/// The largest node file read whole (one that is not an array of nodes or
+/// a search result, which are read node by node at any size).
+const MAX_WHOLE: u64 = 512 << 20;
 
 /// A node's place in a file, as precise as galley can tell it.
 #[derive(Debug, Clone)]
@@ -251,9 +257,16 @@ fn load_file(
     stem: Option<&str>,
     keep: Option<&Matcher>,
 ) -> Result<Scanned, LoadError> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > super::stream::STREAM_ABOVE) {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if size > super::stream::STREAM_ABOVE {
         if let super::stream::Streamed::Nodes(scanned) = super::stream::read(path, keep)? {
             return Ok(scanned);
+        }
+        if size > MAX_WHOLE {
+            return Err(LoadError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+            });
         }
     }
     let bytes = std::fs::read(path).map_err(|source| LoadError::Read {

@@ -132,6 +132,19 @@ fn inputs_that_never_end_are_refused() {
     run.expect_code(3);
     assert!(run.stderr().contains("is not a file"), "{run}");
 
+    // A node file too large to read whole that is not a list of nodes
+    // (read node by node at any size) is refused, not read whole.
+    let big = dir.path().join("big.json");
+    let file = std::fs::File::create(&big).unwrap();
+    std::io::Write::write_all(&mut &file, b"{\"name\": \"x\", ").unwrap();
+    file.set_len(600 << 20).unwrap();
+    let run = galley(&["search", "--inventory", big.to_str().unwrap(), "*:*"]);
+    run.expect_code(3);
+    assert!(
+        run.stderr().contains("600 MiB and not an array of nodes"),
+        "{run}"
+    );
+
     // A report line past any host's bounded output is refused, not read
     // whole.
     let report = dir.path().join("huge.jsonl");
