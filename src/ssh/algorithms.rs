@@ -66,6 +66,30 @@ impl Preferences {
         })
     }
 
+    /// The same lists with the host key algorithms for these key types
+    /// (`ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`) first, in their
+    /// order, as OpenSSH orders them for a host it already knows.
+    pub(crate) fn preferring_host_keys(&self, key_types: &[String]) -> Preferences {
+        if key_types.is_empty() {
+            return self.clone();
+        }
+        let key_type = |algorithm: &str| -> String {
+            let plain = algorithm.replace("-cert-v01@openssh.com", "");
+            match plain.as_str() {
+                "rsa-sha2-512" | "rsa-sha2-256" => "ssh-rsa".to_string(),
+                _ => plain,
+            }
+        };
+        let (known, rest): (Vec<&str>, Vec<&str>) = self
+            .host_keys
+            .split(',')
+            .partition(|a| key_types.contains(&key_type(a)));
+        Preferences {
+            host_keys: known.into_iter().chain(rest).collect::<Vec<_>>().join(","),
+            ..self.clone()
+        }
+    }
+
     /// Sets the lists on a session before its handshake; libssh2 drops
     /// names it does not implement and fails a list left empty.
     pub(crate) fn apply(&self, session: &Session) -> Result<(), String> {

@@ -181,6 +181,32 @@ impl KnownHosts {
         }
     }
 
+    /// The key types known for this host (under the policy's source of
+    /// keys), to offer those first.
+    pub(crate) fn known_types(&self, host: &str, port: u16, node: &Node) -> Vec<String> {
+        let blobs: Vec<Vec<u8>> = match self.policy {
+            Policy::Off => Vec::new(),
+            Policy::Chef => chef_keys(node),
+            Policy::Strict | Policy::AcceptNew => {
+                let name = self.lookup_name(host, port);
+                self.files()
+                    .flat_map(|file| FileIndex::of(file).candidates(&name))
+                    .filter(|entry| entry.marker == Marker::None && entry.names(&name))
+                    .map(|entry| entry.key.clone())
+                    .collect()
+            }
+        };
+        let mut types: Vec<String> = Vec::new();
+        for blob in &blobs {
+            if let Some(kind) = key_type(blob) {
+                if !types.iter().any(|t| t == kind) {
+                    types.push(kind.to_string());
+                }
+            }
+        }
+        types
+    }
+
     fn files(&self) -> impl Iterator<Item = &PathBuf> {
         self.user_files.iter().chain(&self.global_files)
     }

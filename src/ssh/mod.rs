@@ -488,8 +488,13 @@ pub(crate) fn establish(
 ) -> Result<Connection, Error> {
     let port = plan.port;
     let phase_start = Instant::now();
+    // Offer first the host key types already known for this host, as
+    // OpenSSH does (sshconnect2.c, order_hostkeyalgs): a host known by its
+    // ECDSA key must not be asked for a new ed25519 one.
+    let known_types = plan.known_hosts.known_types(host, port, node);
+    let algorithms = plan.algorithms.preferring_host_keys(&known_types);
     let session = banner::read_preamble(&stream, handshake_deadline, plan.connect.handshake)
-        .and_then(|()| handshake(&stream, plan, handshake_deadline));
+        .and_then(|()| handshake(&stream, plan, &algorithms, handshake_deadline));
     let deadline = Instant::now() + plan.login_timeout;
     let session = session.and_then(|session| {
         plan.known_hosts.check(&session, host, port, node)?;
@@ -574,7 +579,12 @@ pub(crate) fn tcp_connect(
     })
 }
 
-fn handshake(stream: &Socket, plan: &HostPlan, deadline: Instant) -> Result<Session, Error> {
+fn handshake(
+    stream: &Socket,
+    plan: &HostPlan,
+    algorithms: &algorithms::Preferences,
+    deadline: Instant,
+) -> Result<Session, Error> {
     let error = |reason: String| Error::Other {
         phase: Phase::Handshake,
         reason,
@@ -582,7 +592,7 @@ fn handshake(stream: &Socket, plan: &HostPlan, deadline: Instant) -> Result<Sess
     let mut session =
         Session::new().map_err(|e| error(format!("cannot start an SSH session: {e}")))?;
     ffi::shed_zero_pages(&session);
-    plan.algorithms.apply(&session).map_err(error)?;
+    algorithms.apply(&session).map_err(error)?;
     let socket = stream
         .try_clone()
         .map_err(|e| error(format!("cannot use the socket: {e}")))?;

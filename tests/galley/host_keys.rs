@@ -251,3 +251,34 @@ fn a_cbc_only_server_is_refused_as_openssh_refuses_it_unless_the_config_adds_cbc
     assert_eq!(host.outcome, OutcomeKind::Ok, "{host:?}");
     let _ = Path::new("");
 }
+
+#[test]
+fn a_host_known_by_its_ecdsa_key_is_asked_for_that_key() {
+    // The host has ed25519 and ECDSA keys; known_hosts lists only the
+    // ECDSA one. OpenSSH offers the known type first and connects; so
+    // must galley, rather than ask for ed25519 and find it unknown.
+    let dir = tempfile::tempdir().unwrap();
+    let (ecdsa, ecdsa_public) =
+        crate::support::keygen_with(dir.path(), "host_ecdsa", &["-t", "ecdsa", "-N", ""]);
+    let sshd = Sshd::start_configured("two-keys", &format!("HostKey {}\n", ecdsa.display()));
+    let known = dir.path().join("known_hosts");
+    std::fs::write(
+        &known,
+        format!("[127.0.0.1]:{} {}\n", sshd.port, key_of(&ecdsa_public)),
+    )
+    .unwrap();
+    let host = run_one(
+        "127.0.0.1",
+        &sshd,
+        &["--known-hosts", known.to_str().unwrap()],
+    );
+    assert_eq!(host.outcome, OutcomeKind::Ok, "{host:?}");
+    // With only the ed25519 key known, ed25519 is asked for.
+    std::fs::write(&known, sshd.known_hosts_line()).unwrap();
+    let host = run_one(
+        "127.0.0.1",
+        &sshd,
+        &["--known-hosts", known.to_str().unwrap()],
+    );
+    assert_eq!(host.outcome, OutcomeKind::Ok, "{host:?}");
+}
