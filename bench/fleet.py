@@ -9,7 +9,8 @@ prints wall time, client CPU (the tool and every process it waited for) and
 peak memory (the largest single process), then galley's ratios to the goals
 of the SSH engine issue.
 
-Run as root from the repository root (it installs what it needs):
+Run as root from the repository root (it installs what it needs; under sudo,
+build first as yourself with `cargo build --release --locked`):
     python3 bench/fleet.py                 # N=50 C=10 and N=200 C=50
     python3 bench/fleet.py --hosts 200 --concurrency 50 --tools galley,pssh
 
@@ -53,8 +54,23 @@ def install(tools):
         pip.append("ansible-core")
     if pip:
         sh(sys.executable, "-m", "pip", "install", "-q", *pip)
-    sh("cargo", "build", "--release", "--locked", "-q", cwd=ROOT)
+    release_binary()
     os.makedirs("/run/sshd", exist_ok=True)
+
+
+def release_binary():
+    """Builds target/release/galley when cargo is on PATH. Under sudo it is
+    not (sudo's secure_path has no ~/.cargo/bin): then the binary must have
+    been built, as the caller, after the last change to the sources."""
+    if shutil.which("cargo"):
+        sh("cargo", "build", "--release", "--locked", "-q", cwd=ROOT)
+        return
+    binary = os.path.join(ROOT, "target/release/galley")
+    sources = [os.path.join(ROOT, "Cargo.lock")] + [
+        os.path.join(folder, name) for folder, _, names in os.walk(os.path.join(ROOT, "src")) for name in names]
+    if not os.path.exists(binary) or os.path.getmtime(binary) < max(map(os.path.getmtime, sources)):
+        raise SystemExit("cargo is not on root's PATH and target/release/galley is missing or older than src/:\n"
+                         "  cargo build --release --locked && sudo python3 bench/fleet.py ...")
 
 
 CLIENT_NS, FLEET_NS = "galley-bench-client", "galley-bench-fleet"

@@ -50,6 +50,7 @@ pub mod report;
 pub(crate) mod rollout;
 pub(crate) mod secrets;
 pub(crate) mod ssh;
+pub(crate) mod suggest;
 #[allow(unsafe_code)]
 pub(crate) mod sys;
 pub(crate) mod target;

@@ -173,6 +173,72 @@ fn try_agent(session: &Session, user: &str) -> Result<Result<String, String>, Er
     )))
 }
 
+/// Why `path`, given with `-i`, cannot be a key, found before any host
+/// rather than once per host after connecting: a missing file (naming the
+/// nearest key file beside it), a folder, an unreadable file, a public key
+/// given for its private half, or a file that holds no private key.
+pub(crate) fn check_identity_file(path: &Path) -> Result<(), String> {
+    let shown = path.display();
+    let text = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let nearest = nearest_key_beside(path)
+                .map(|near| format!(": did you mean {}?", near.display()))
+                .unwrap_or_default();
+            return Err(format!("identity file {shown} does not exist{nearest}"));
+        }
+        Err(_) if path.is_dir() => {
+            return Err(format!("identity file {shown} is a folder, not a key file"));
+        }
+        Err(e) => return Err(format!("identity file {shown} cannot be read: {e}")),
+    };
+    let text = String::from_utf8_lossy(&text[..text.len().min(64 * 1024)]);
+    let first = text.trim_start().lines().next().unwrap_or("");
+    if first.starts_with("-----BEGIN ") && first.contains("PRIVATE KEY") {
+        return Ok(());
+    }
+    if is_public_key(first) {
+        let private = path.with_extension("");
+        let hint = if path.extension().is_some_and(|e| e == "pub") && private.is_file() {
+            format!("pass the private key: -i {}", private.display())
+        } else {
+            "pass the private key (the file without .pub)".to_string()
+        };
+        return Err(format!("identity file {shown} is a public key: {hint}"));
+    }
+    if first.starts_with("PuTTY-User-Key-File") {
+        return Err(format!(
+            "identity file {shown} is a PuTTY key: convert it with puttygen {shown} -O private-openssh -o KEY and pass -i KEY"
+        ));
+    }
+    Err(format!(
+        "identity file {shown} holds no private key (no -----BEGIN ... PRIVATE KEY----- line)"
+    ))
+}
+
+/// A public key as authorized_keys or a `.pub` file has it, or RFC 4716's.
+fn is_public_key(line: &str) -> bool {
+    let kind = line.split_whitespace().next().unwrap_or("");
+    line.starts_with("---- BEGIN SSH2 PUBLIC KEY")
+        || kind.starts_with("ssh-")
+        || kind.starts_with("ecdsa-sha2-")
+        || kind.starts_with("sk-")
+}
+
+/// The file beside a missing `path` whose name is nearest to it (a typo's
+/// likely target), when one is near enough and is not a public key.
+fn nearest_key_beside(path: &Path) -> Option<PathBuf> {
+    let wanted = path.file_name()?.to_str()?;
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let entries = std::fs::read_dir(folder.unwrap_or(Path::new("."))).ok()?;
+    let names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| !name.ends_with(".pub"))
+        .collect();
+    let near = crate::suggest::nearest(wanted, names.iter().map(String::as_str))?;
+    Some(path.with_file_name(near))
+}
+
 /// A private key file as galley reads it, once per run.
 pub(crate) enum KeyFile {
     /// An unencrypted ed25519 key in OpenSSH's format (what `ssh-keygen`

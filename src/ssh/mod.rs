@@ -198,6 +198,15 @@ impl Settings {
         plan
     }
 
+    /// The `-i` key files, each checked before any host: one error naming
+    /// the file and what to pass instead, not an authentication failure on
+    /// every host.
+    pub fn check_identities(&self) -> Result<(), String> {
+        self.identity_files
+            .iter()
+            .try_for_each(|file| auth::check_identity_file(file))
+    }
+
     /// Plans every target and the gateways they go through, before any
     /// host is touched: the first setting galley will not act on stops
     /// the run here, named.

@@ -7,6 +7,7 @@ mod command_line;
 mod complete;
 mod config;
 mod docs;
+mod first_hour;
 mod fixup;
 mod fleet_data;
 mod generated;

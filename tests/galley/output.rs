@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{galley, keygen_with, Fleet, Run};
+use crate::support::{galley, keygen_with, shell_line, Fleet, Run};
 
 /// The lines of a key file's body (between its BEGIN and END lines).
 fn body_lines(key: &Path) -> Vec<String> {
@@ -124,11 +124,13 @@ impl Tmux {
     }
 
     /// Starts `command` (a shell command line) in a new detached 200x50
-    /// window.
+    /// window, with `dir` as its HOME (an interactive shell writes its
+    /// history there).
     pub fn start(dir: &Path, command: &str) -> Tmux {
         let tmux = Tmux {
             socket: dir.join("tmux.sock"),
         };
+        let home = format!("HOME={}", dir.display());
         tmux.tmux(&[
             "new-session",
             "-d",
@@ -136,6 +138,8 @@ impl Tmux {
             "200",
             "-y",
             "50",
+            "env",
+            &home,
             "sh",
             "-c",
             command,
@@ -249,19 +253,6 @@ fn hosts_control_sequences_are_shown_as_text_in_a_real_terminal() {
             }
         }
     }
-}
-
-/// `galley ARGS` as one shell command line, with an empty HOME and no agent.
-fn shell_line(args: Vec<String>, home: &Path) -> String {
-    let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_galley").to_string())
-        .chain(args)
-        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
-        .collect();
-    format!(
-        "env -u SSH_AUTH_SOCK HOME={} {}",
-        home.display(),
-        line.join(" ")
-    )
 }
 
 // On a terminal, hosts' lines once printed under the live progress line,

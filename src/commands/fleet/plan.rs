@@ -111,6 +111,9 @@ impl RunPlan {
                 return Ok(Prepared::Done(exit::OK));
             }
         }
+        settings
+            .check_identities()
+            .map_err(|why| Error::setup(anyhow::anyhow!(why)))?;
         // Every host's route, before any host: a setting galley will not
         // act on stops the run here, named.
         settings.check(&targets.targets).map_err(|why| {

@@ -331,3 +331,19 @@ impl Galley {
         }
     }
 }
+
+/// `galley ARGS` as one shell command line for programs that take one
+/// (`script`, tmux), with HOME `home` and the rest of [`Galley`]'s clean
+/// environment.
+pub fn shell_line(args: Vec<String>, home: &std::path::Path) -> String {
+    let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
+    let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_galley").to_string())
+        .chain(args)
+        .map(|a| quote(&a))
+        .collect();
+    format!(
+        "env -u SSH_AUTH_SOCK -u XDG_CACHE_HOME -u GALLEY_INVENTORY -u NO_COLOR -u CHEF_PROFILE HOME={} {}",
+        quote(&home.to_string_lossy()),
+        line.join(" ")
+    )
+}
