@@ -43,6 +43,9 @@ pub fn parse(argv: Vec<OsString>) -> Result<Parsed, Error> {
         Err(error) => error,
         Ok(_) => Error::usage(anyhow::anyhow!("the command line could not be read")),
     })?;
+    if let Some((_, sub)) = matches.subcommand() {
+        refuse_flags_without_effect(sub)?;
+    }
     if let Some((name, sub)) = matches.subcommand() {
         let sub_command = command
             .find_subcommand(name)
@@ -153,6 +156,37 @@ fn refuse_negations_read_as_flags(command: &Command, words: &[String]) -> Result
             "write the negation as 'NOT {term}' (or put -- before the query: galley {} [OPTIONS] -- '{token}')",
             words[1]
         )));
+    }
+    Ok(())
+}
+
+/// Refuses a flag given on the command line that the rest of the command
+/// line makes meaningless, rather than dropping it without a word (the
+/// same settings from the environment are left alone: GALLEY_INVENTORY is
+/// a default, not a request).
+fn refuse_flags_without_effect(sub: &ArgMatches) -> Result<(), Error> {
+    let given = |id: &str| {
+        sub.try_contains_id(id).unwrap_or(false)
+            && sub.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+    };
+    let set = |id: &str| sub.try_get_one::<bool>(id).ok().flatten() == Some(&true);
+    let present = |id: &str| sub.try_contains_id(id).unwrap_or(false) && sub.contains_id(id);
+    if set("manual_list") && given("inventory") {
+        return Err(Error::usage(anyhow::anyhow!(
+            "--inventory has no effect with -m: the hosts are the list on the command line, not nodes of the inventory"
+        ))
+        .with_hint("drop --inventory to run on the listed hosts, or drop -m to select nodes of the inventory with a query"));
+    }
+    if given("search_rows") && (set("manual_list") || present("inventory")) {
+        let source = if set("manual_list") {
+            "the host list on the command line (-m)"
+        } else {
+            "an inventory (--inventory or GALLEY_INVENTORY)"
+        };
+        return Err(Error::usage(anyhow::anyhow!(
+            "--search-rows has no effect here: it pages a Chef server's search, and the hosts come from {source}"
+        ))
+        .with_hint("drop --search-rows"));
     }
     Ok(())
 }

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::human::now_epoch;
+use super::human::{now_epoch, plural};
 use super::jsonl::{write_json_document, JsonlReport, WriteError};
 use super::progress::Progress;
 use super::record::{Header, HostRecord, Record, Summary, Unrecorded};
@@ -18,7 +18,7 @@ use super::stream::StreamPrinter;
 use super::summary::{render_failures, render_summary};
 use crate::error::Error;
 use crate::exec::Event;
-use crate::outcome::{Ended, HostOutcome, RunStats};
+use crate::outcome::{Ended, HostOutcome, OutcomeKind, RunStats};
 use crate::target::Targets;
 use crate::terminal::{self, HostBytes};
 
@@ -286,8 +286,31 @@ impl Reporter {
             })?,
         }
         report_failed?;
+        if self.settings.output != Output::Json {
+            if let Some(hint) = retry_hint(&stats, self.settings.report.as_ref()) {
+                terminal::message(&hint);
+            }
+        }
         Ok(code)
     }
+}
+
+/// After a run with hosts not ok, the command that runs only them again.
+fn retry_hint(stats: &RunStats, report: Option<&ReportFile>) -> Option<String> {
+    let not_ok = stats.total() - stats.count(OutcomeKind::Ok);
+    if not_ok == 0 {
+        return None;
+    }
+    let hosts = plural(not_ok, "host", "hosts");
+    Some(match report {
+        Some(report) => format!(
+            "galley: to run only the {hosts} not ok again: the same command with --resume {} (it adds to this report)",
+            terminal::escape_value(&report.path().display().to_string())
+        ),
+        None => format!(
+            "galley: {hosts} not ok; this run wrote no report: with --report FILE, --resume FILE runs only the hosts not ok again"
+        ),
+    })
 }
 
 /// A host's line of the report.

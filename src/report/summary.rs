@@ -132,36 +132,99 @@ pub fn render_failures(outcomes: &[HostOutcome], elapsed_ms: u64) -> String {
 
     out.push_str(&render_step_counts(outcomes));
 
-    let not_ok: Vec<&HostOutcome> = outcomes.iter().filter(|o| !o.is_ok()).collect();
-    if !not_ok.is_empty() {
-        out.push_str("\nnot ok:\n");
-        let shown = |text: &str| crate::terminal::escape_value(text).into_owned();
-        let width = not_ok
-            .iter()
-            .map(|o| shown(&o.name).chars().count())
-            .max()
-            .unwrap_or(0);
-        let kind_width = not_ok
-            .iter()
-            .map(|o| o.kind().name().len())
-            .max()
-            .unwrap_or(0);
-        for o in &not_ok {
-            let phase = o
-                .ended
-                .phase()
-                .map(|p| format!("{}: ", p.name()))
-                .unwrap_or_default();
-            let reason = shown(o.ended.reason().unwrap_or(""));
-            out.push_str(&format!(
-                "  {:<width$}  {:<kind_width$}  {phase}{reason}\n",
-                shown(&o.name),
-                o.kind().name()
-            ));
-        }
-    }
+    append_not_ok(&mut out, outcomes);
     append_host_notes(&mut out, outcomes);
     out
+}
+
+/// The hosts that are not ok, gathered by outcome, phase and reason, the
+/// largest group first: thirty hosts refused the same way are one line.
+/// A reason that names its own host's address or name is compared with
+/// that name standing as `<host>`; a group of one shows its reason whole.
+fn append_not_ok(out: &mut String, outcomes: &[HostOutcome]) {
+    type Key = (&'static str, String, String);
+    let mut groups: BTreeMap<Key, (String, Vec<&str>)> = BTreeMap::new();
+    for o in outcomes.iter().filter(|o| !o.is_ok()) {
+        let phase = o
+            .ended
+            .phase()
+            .map(|p| format!("{}: ", p.name()))
+            .unwrap_or_default();
+        let reason = o.ended.reason().unwrap_or("");
+        let mut general = reason.to_string();
+        for own in [o.address.as_deref(), Some(o.name.as_str())]
+            .into_iter()
+            .flatten()
+        {
+            general = replace_word(&general, own, "<host>");
+        }
+        groups
+            .entry((o.kind().name(), phase, general))
+            .or_insert_with(|| (reason.to_string(), Vec::new()))
+            .1
+            .push(&o.name);
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let shown = |text: &str| crate::terminal::escape_value(text).into_owned();
+    let mut rows: Vec<(String, &str, String, Vec<&str>)> = groups
+        .into_iter()
+        .map(|((kind, phase, general), (whole, mut names))| {
+            names.sort();
+            let (who, reason) = match names.as_slice() {
+                [one] => (shown(one), whole),
+                many => (
+                    format!(
+                        "{} ({})",
+                        shown(&hostlist::fold(many)),
+                        plural(many.len(), "host", "hosts")
+                    ),
+                    general,
+                ),
+            };
+            (who, kind, format!("{phase}{}", shown(&reason)), names)
+        })
+        .collect();
+    rows.sort_by(|a, b| largest_first(&a.3, &b.3));
+    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let kind_width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    out.push_str("\nnot ok:\n");
+    for (who, kind, reason, _) in rows {
+        out.push_str(&format!("  {who:<width$}  {kind:<kind_width$}  {reason}\n"));
+    }
+}
+
+/// `text` with every whole `word` replaced by `with`: not where it is
+/// part of a longer name (`web-1` in `web-10` or `web-1.example.com`).
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    if word.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = text[at..].find(word) {
+        let (start, end) = (at + found, at + found + word.len());
+        let whole =
+            !continues_name(text[..start].chars().rev()) && !continues_name(text[end..].chars());
+        out.push_str(&text[at..start]);
+        out.push_str(if whole { with } else { word });
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Whether `chars`, read away from a word, continue a host name there: a
+/// name character, or a dot followed by one.
+fn continues_name(chars: impl Iterator<Item = char>) -> bool {
+    let name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut chars = chars.peekable();
+    match chars.next() {
+        Some(c) if name_char(c) => true,
+        Some('.') => chars.peek().is_some_and(|c| name_char(*c)),
+        _ => false,
+    }
 }
 
 /// Hosts' notes, each once with the hosts it holds for.
@@ -296,6 +359,24 @@ fn group_heading(names: &[&str], detail: &str) -> String {
 mod tests {
     use super::*;
     use crate::outcome::sample_outcome as outcome;
+
+    #[test]
+    fn a_reason_names_its_own_host_only_as_a_whole_name() {
+        let r = |text: &str, word: &str| replace_word(text, word, "<host>");
+        assert_eq!(
+            r("connection to [web-1]:22 refused", "web-1"),
+            "connection to [<host>]:22 refused"
+        );
+        assert_eq!(
+            r("web-10 and web-1.example.com", "web-1"),
+            "web-10 and web-1.example.com"
+        );
+        assert_eq!(
+            r("web-1 said no. web-1.", "web-1"),
+            "<host> said no. <host>."
+        );
+        assert_eq!(r("no name here", ""), "no name here");
+    }
 
     #[test]
     fn identical_outputs_are_gathered_under_folded_names() {

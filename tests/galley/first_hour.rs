@@ -1,7 +1,7 @@
 //! The first hour: the mistakes a new operator makes, each met by one
 //! message that says what to do, before any host is touched.
 
-use crate::support::{galley, keygen_with};
+use crate::support::{fixture_inventory, galley, keygen_with, Galley};
 
 #[test]
 fn a_missing_key_file_stops_the_run_once_and_names_the_nearest_key() {
@@ -92,4 +92,114 @@ fn a_public_key_given_for_the_private_one_is_named_with_the_private_path() {
     ]);
     text.expect_code(3);
     assert!(text.stderr().contains("holds no private key"), "{text}");
+}
+
+#[test]
+fn a_flag_the_command_line_makes_meaningless_is_refused_not_dropped() {
+    let run = galley(&[
+        "run",
+        "--inventory",
+        "/nonexistent",
+        "-m",
+        "host1",
+        "--",
+        "true",
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("--inventory has no effect with -m"),
+        "{run}"
+    );
+    // From the environment it is a default, not a request: -m wins quietly.
+    let env = Galley::new()
+        .args(["run", "--dry-run", "-m", "host1", "--", "true"])
+        .env("GALLEY_INVENTORY", "/nonexistent")
+        .run();
+    env.expect_code(0);
+
+    let inventory = fixture_inventory();
+    let rows = galley(&[
+        "search",
+        "--search-rows",
+        "5",
+        "--inventory",
+        inventory.to_str().unwrap(),
+        "*:*",
+    ]);
+    rows.expect_code(2);
+    assert!(
+        rows.stderr().contains("--search-rows has no effect here"),
+        "{rows}"
+    );
+}
+
+#[test]
+fn a_dry_run_names_the_report_the_run_would_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("rotation.jsonl");
+    let run = galley(&[
+        "run",
+        "--dry-run",
+        "--report",
+        report.to_str().unwrap(),
+        "-m",
+        "host1",
+        "--",
+        "true",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stdout().contains(&format!(
+            "report: {}, a new file; --dry-run writes none",
+            report.display()
+        )),
+        "{run}"
+    );
+    assert!(!report.exists(), "a dry run writes no report");
+}
+
+#[test]
+fn hosts_not_ok_the_same_way_are_one_line_and_the_retry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.jsonl");
+    // Nobody listens on port 1 of these loopback addresses.
+    let run = galley(&[
+        "run",
+        "-m",
+        "127.0.0.[1-4]",
+        "-p",
+        "1",
+        "--report",
+        report.to_str().unwrap(),
+        "--",
+        "true",
+    ]);
+    run.expect_code(1);
+    let out = run.stdout();
+    let rows: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "not ok:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        rows,
+        ["  127.0.0.[1-4] (4 hosts)  unreachable  connect: connection to [<host>]:1 refused"],
+        "{run}"
+    );
+    assert!(
+        run.stderr().contains(&format!(
+            "to run only the 4 hosts not ok again: the same command with --resume {}",
+            report.display()
+        )),
+        "{run}"
+    );
+    let without = galley(&["run", "-m", "127.0.0.1", "-p", "1", "--", "true"]);
+    without.expect_code(1);
+    assert!(
+        without
+            .stderr()
+            .contains("this run wrote no report: with --report FILE, --resume FILE"),
+        "{without}"
+    );
 }

@@ -20,7 +20,7 @@ use crate::outcome::{Ended, HostOutcome, Timings};
 use crate::report::human::now_epoch;
 use crate::report::plan::{self as shown, Plan, PlannedWork};
 use crate::report::record::{Header, SCHEMA_VERSION};
-use crate::report::reporter::Reporter;
+use crate::report::reporter::{self, Reporter};
 use crate::secrets;
 use crate::ssh::{self, Connection, Gateways};
 use crate::target::Target;
@@ -226,6 +226,17 @@ fn remember(plan: &RunPlan, used: &Used) {
     });
 }
 
+/// Where the run would write its report; a dry run writes none.
+fn report_note(report: &reporter::ReportFile) -> String {
+    let path = crate::terminal::escape_value(&report.path().display().to_string()).into_owned();
+    let how = match report {
+        reporter::ReportFile::Create(_) => "a new file",
+        reporter::ReportFile::Replace(_) => "replacing the file (--overwrite-report)",
+        reporter::ReportFile::Append(_) => "added to the earlier run's (--resume)",
+    };
+    format!("report: {path}, {how}; --dry-run writes none")
+}
+
 /// The plan `--dry-run` shows.
 fn dry_run(plan: &RunPlan, job: &Job) -> Plan {
     let targets = &plan.targets;
@@ -278,7 +289,12 @@ fn dry_run(plan: &RunPlan, job: &Job) -> Plan {
         },
         selected_by: plan.selection.understood(),
         concurrency: plan.rollout.pace.concurrency,
-        notes: job.plan_notes.clone(),
+        notes: job
+            .plan_notes
+            .iter()
+            .cloned()
+            .chain(plan.reporting.report.as_ref().map(report_note))
+            .collect(),
         hosts,
         unaddressed: targets
             .unaddressed
