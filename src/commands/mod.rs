@@ -5,6 +5,7 @@ pub mod config;
 pub mod fixup;
 pub mod fleet;
 pub mod generate;
+mod no_match;
 pub mod report;
 pub mod run;
 pub mod search;
@@ -26,6 +27,9 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
             selection.query,
             source.describe()
         ));
+        for hint in no_match_hints(selection, &source.describe()) {
+            crate::terminal::message(&hint);
+        }
         if let Some(count) = matches_ignoring_case(selection) {
             crate::terminal::message(&format!(
                 "hint: {} if case is ignored: field names and values are case-sensitive, as on Chef Server (galley search -l shows them as the nodes have them; --ignore-case matches regardless)",
@@ -38,6 +42,30 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
         crate::complete::remember(&source.describe(), &found);
     }
     Ok(Some(target::resolve(found, &selection.address)))
+}
+
+/// What the nodes searched say of the query's fields and values (see
+/// [`no_match`]). An inventory is read again, whole; a Chef server is not
+/// asked again: its completion index answers, when galley has one.
+fn no_match_hints(selection: &Selection, source: &str) -> Vec<String> {
+    match &selection.source {
+        crate::config::SourceSpec::Inventory(path) => {
+            let Ok(inventory) = crate::inventory::node_files::Inventory::load(path) else {
+                return Vec::new();
+            };
+            no_match::for_nodes(&selection.query, inventory.nodes(), selection.case)
+                .iter()
+                .map(|hint| hint.say(true))
+                .collect()
+        }
+        crate::config::SourceSpec::ChefServer(_) => crate::complete::index::source_indexes()
+            .into_iter()
+            .filter(|index| index.source == source)
+            .flat_map(|index| no_match::for_index(&selection.query, &index))
+            .map(|hint| hint.say(false))
+            .collect(),
+        crate::config::SourceSpec::Manual(_) => Vec::new(),
+    }
 }
 
 /// How many nodes of an inventory the query would select ignoring case,

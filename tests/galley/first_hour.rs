@@ -203,3 +203,73 @@ fn hosts_not_ok_the_same_way_are_one_line_and_the_retry_is_named() {
         "{without}"
     );
 }
+
+#[test]
+fn a_misspelt_field_or_value_is_named_with_the_nearest_that_exists() {
+    let inventory = fixture_inventory();
+    let search = |query: &str| {
+        let run = galley(&["search", "--inventory", inventory.to_str().unwrap(), query]);
+        run.expect_code(4);
+        run.stderr()
+    };
+    let said = search("chef_enviroment:gprd");
+    assert!(
+        said.contains("hint: no node has a field chef_enviroment: did you mean chef_environment?"),
+        "{said}"
+    );
+    let said = search("chef_environment:gprod AND roles:web");
+    assert!(
+        said.contains(
+            "hint: no node has chef_environment:gprod: did you mean chef_environment:gprd?"
+        ),
+        "{said}"
+    );
+    // The count is what that query selects.
+    let parts = galley(&[
+        "search",
+        "--format",
+        "json",
+        "--inventory",
+        inventory.to_str().unwrap(),
+        "roles:*web*",
+    ]);
+    let parts = parts.json().as_array().unwrap().len();
+    assert!(
+        said.contains(&format!(
+            "hint: no node has roles:web: a term matches a whole word; roles:*web* would select {parts} nodes"
+        )),
+        "{said}"
+    );
+    // Terms that each match give no hint: together they select nothing.
+    let said = search("chef_environment:gprd AND chef_environment:gstg");
+    assert!(!said.contains("hint:"), "{said}");
+}
+
+#[test]
+fn a_chef_servers_completion_index_names_the_field_it_has_seen() {
+    let server = crate::support::Goiardi::start();
+    let admin = server.client("admin", "admin", galley::chef::signing::SignVersion::V1_3);
+    admin
+        .post(
+            "/nodes",
+            &serde_json::json!({"name": "web-1", "chef_type": "node", "json_class": "Chef::Node", "chef_environment": "_default", "automatic": {"fqdn": "web-1"}}),
+        )
+        .unwrap();
+    crate::support::wait_indexed(&admin, 1);
+    let cache = tempfile::tempdir().unwrap();
+    let cached = |args: &[&str]| {
+        server
+            .galley_cmd(args)
+            .env("XDG_CACHE_HOME", cache.path().to_str().unwrap())
+            .run()
+    };
+    cached(&["search", "*:*"]).expect_code(0);
+    let run = cached(&["search", "chef_enviroment:_default"]);
+    run.expect_code(4);
+    assert!(
+        run.stderr().contains(
+            "hint: no node galley has seen on this server has a field chef_enviroment: did you mean chef_environment?"
+        ),
+        "{run}"
+    );
+}

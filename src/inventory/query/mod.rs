@@ -146,6 +146,34 @@ impl Query {
         }
     }
 
+    /// The fields the query names without wildcards, each with the value
+    /// of its `field:value` term when that value has no wildcards, in the
+    /// order written: what a "did you mean" can check against the nodes.
+    pub fn named_fields(&self) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        self.collect_fields(&mut out);
+        out
+    }
+
+    fn collect_fields(&self, out: &mut Vec<(String, Option<String>)>) {
+        let literal = |p: &Pattern| (!p.has_wildcards()).then(|| p.plain());
+        let field = match self {
+            Query::Term { field, value } => field
+                .as_ref()
+                .and_then(literal)
+                .map(|f| (f, literal(value))),
+            Query::Phrase { field, .. } | Query::Range { field, .. } => {
+                field.as_ref().and_then(literal).map(|f| (f, None))
+            }
+            Query::Not(inner) | Query::Required(inner) => return inner.collect_fields(out),
+            Query::And(items) | Query::Or(items) | Query::Clauses(items) => {
+                return items.iter().for_each(|item| item.collect_fields(out))
+            }
+            Query::All => None,
+        };
+        out.extend(field.filter(|f| !out.contains(f)));
+    }
+
     /// Whether the query joins several clauses, so that it needs
     /// parentheses inside another one. Unary operators bind tightest and
     /// need none.
