@@ -233,7 +233,13 @@ pub struct FleetArgs {
     pub connection: ConnectionArgs,
 
     /// How many hosts run at once.
-    #[arg(short = 'C', long, default_value = "10", help_heading = "Execution")]
+    #[arg(
+        short = 'C',
+        long,
+        value_name = "N",
+        default_value = "10",
+        help_heading = "Execution"
+    )]
     pub concurrency: Concurrency,
 
     /// Stop a remote command that runs longer than this (500ms, 30s, 5m);

@@ -320,8 +320,30 @@ fn the_completions_command_prints_the_registration_line() {
     );
 }
 
-// A real interactive bash, as an operator types: a field, a value, and the
-// completed command runs.
+/// The README's completion table: what is typed before `TAB`, and the
+/// line it becomes.
+fn readme_completion_examples() -> Vec<(String, String)> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let table = readme
+        .split("<!-- completion example:")
+        .nth(1)
+        .expect("README.md has the completion example table");
+    table
+        .lines()
+        .skip(1)
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| {
+            let spans: Vec<&str> = line.split('`').collect();
+            // | `typed` | `completed` |: the spans are at 1 and 3.
+            (spans.len() == 5 && spans[1].starts_with("galley "))
+                .then(|| (spans[1].to_string(), spans[3].to_string()))
+        })
+        .collect()
+}
+
+// A real interactive bash, as an operator types the README's examples of
+// fields and values, and the completed command runs.
 #[test]
 fn bash_completes_a_query_from_an_inventory_in_a_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
@@ -342,22 +364,17 @@ fn bash_completes_a_query_from_an_inventory_in_a_real_terminal() {
         &format!("bash --noprofile --rcfile {} -i", rc.display()),
     );
     tmux.wait_screen("$ ");
-    tmux.keys(&[
-        "galley search --inventory fixtures/inventory chef_env",
-        "Tab",
-    ]);
-    tmux.wait_screen("fixtures/inventory chef_environment:");
-    tmux.keys(&["pr", "Tab"]);
-    tmux.wait_screen("chef_environment:pre ");
-    tmux.keys(&[
-        "C-u",
-        "galley search --inventory fixtures/inventory recipes:omni",
-        "Tab",
-    ]);
-    tmux.wait_screen("inventory 'recipes:omnibus-gitlab");
-    tmux.literal("\\");
-    tmux.keys(&["Tab"]);
-    tmux.wait_screen(r"'recipes:omnibus-gitlab\:\:default' ");
+    let examples = readme_completion_examples();
+    assert!(
+        examples.len() >= 3,
+        "the README's completion table: {examples:?}"
+    );
+    for (typed, completed) in examples {
+        tmux.keys(&["C-u"]);
+        tmux.literal(&typed);
+        tmux.keys(&["Tab"]);
+        tmux.wait_screen(&format!("$ {completed}"));
+    }
     tmux.keys(&["Enter"]);
     tmux.wait_screen("galley: 41 nodes selected from inventory fixtures/inventory");
 }

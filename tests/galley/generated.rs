@@ -170,3 +170,34 @@ fn the_commands_print_what_the_files_hold() {
     .into();
     assert_eq!(written, expected);
 }
+
+// The synopsis once listed `[--inventory]`: every flag that takes a value
+// shows it there, as in `--help`'s usage (`--inventory <PATH>`).
+#[test]
+fn the_synopsis_names_each_flags_value() {
+    let pages: std::collections::BTreeMap<String, String> = man_pages()
+        .into_iter()
+        .map(|(name, bytes)| (name, String::from_utf8(bytes).unwrap()))
+        .collect();
+    for sub in subcommands() {
+        let page = &pages[&format!("galley-{sub}.1")];
+        let synopsis = page
+            .split(".SH SYNOPSIS\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n.SH ").next())
+            .unwrap_or_else(|| panic!("galley-{sub}.1 has a synopsis"));
+        let help = galley(&[&sub, "--help"]).stdout();
+        // `--flag <VALUE>` in the help: the synopsis has `--flag\ ` and a value.
+        for (flag, _) in help
+            .split_whitespace()
+            .zip(help.split_whitespace().skip(1))
+            .filter(|(f, v)| f.len() > 2 && f.starts_with("--") && v.starts_with('<'))
+        {
+            let roff = format!("\\fB\\-\\-{}\\fR\\ ", &flag[2..].replace('-', "\\-"));
+            assert!(
+                synopsis.contains(&roff),
+                "galley-{sub}.1's synopsis shows {flag} without its value:\n{synopsis}"
+            );
+        }
+    }
+}
