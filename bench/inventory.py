@@ -6,11 +6,15 @@ about 110 KB of JSON each) into a chef-repo folder (nodes/NAME.json, one
 node per file, as `knife node show -l -F json` or `knife download nodes`
 writes them) and into one file holding them all as an array, then runs
 
-    galley search --inventory PATH --format json 'role:web AND chef_environment:gprd'
+    galley search --inventory PATH --format json QUERY
+    galley run --dry-run --inventory PATH QUERY -- true
 
-(1 node in 100) under GNU time, for N = 1,000, 5,000 and 20,000. It prints
-the median wall time and peak resident memory of each, and the peak as a
-share of the inventory's size on disk, so its growth with N shows.
+for a selective query ('role:web AND chef_environment:gprd', 1 node in 100)
+and a fleet-wide one ('kernel_release:6.*', every node, read from deep in
+each node's attributes), under GNU time, for N = 1,000, 5,000 and 20,000.
+It prints the median wall time and peak resident memory of each, and the
+peak as a share of the inventory's size on disk, so its growth with N
+shows.
 
     python3 bench/inventory.py                      # needs a release build
     python3 bench/inventory.py --nodes 5000 --runs 5
@@ -28,7 +32,14 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-QUERY = "role:web AND chef_environment:gprd"
+QUERIES = {
+    "1/100": "role:web AND chef_environment:gprd",
+    "all": "kernel_release:6.*",
+}
+COMMANDS = {
+    "search": lambda inventory, query: ["search", "--inventory", inventory, "--format", "json", query],
+    "dry-run": lambda inventory, query: ["run", "--dry-run", "--inventory", inventory, query, "--", "true"],
+}
 ENVIRONMENTS = ["gprd", "gstg", "pre", "ops"]
 
 
@@ -82,16 +93,19 @@ def write_inventories(count, workdir):
     return repo, array, size
 
 
-def measure(binary, inventory, workdir):
+def measure(binary, command, inventory, query, workdir):
     peak_file = os.path.join(workdir, "peak")
     start = time.monotonic()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak_file, binary, "search",
-                           "--inventory", inventory, "--format", "json", QUERY],
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak_file, binary,
+                           *COMMANDS[command](inventory, query)],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     wall = time.monotonic() - start
     if proc.returncode != 0:
         raise SystemExit(f"{binary} failed: {proc.stderr.decode()[-400:]}")
-    selected = len(json.loads(proc.stdout))
+    if command == "search":
+        selected = len(json.loads(proc.stdout))
+    else:
+        selected = int(proc.stdout.split(b" on ", 1)[1].split(b" host", 1)[0])
     peak_kb = int(open(peak_file).read().split()[-1])
     return wall, peak_kb * 1024, selected
 
@@ -100,6 +114,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--nodes", type=int, action="append")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--query", choices=sorted(QUERIES), action="append", help="default: both")
+    parser.add_argument("--command", choices=sorted(COMMANDS), action="append", help="default: both")
+    parser.add_argument("--form", choices=["folder", "array"], action="append", help="default: both")
     args = parser.parse_args()
     binaries = [("galley", os.path.join(ROOT, "target/release/galley"))]
     if os.environ.get("GALLEY_BASE"):
@@ -107,22 +124,28 @@ def main():
     for _, binary in binaries:
         if not os.path.exists(binary):
             raise SystemExit(f"{binary}: build it first (cargo build --release)")
-    print(f"query: {QUERY} (1 node in 100)")
-    print(f"{'nodes':>6} {'form':<7} {'MB on disk':>10} {'tool':<12} {'wall s':>7} {'peak MB':>8} {'peak/size':>9} {'selected':>8}")
+    for label, query in QUERIES.items():
+        print(f"query {label}: {query}")
+    print(f"{'nodes':>6} {'form':<7} {'MB on disk':>10} {'query':<6} {'command':<8} {'tool':<12} "
+          f"{'wall s':>7} {'peak MB':>8} {'peak/size':>9} {'selected':>8}")
     for count in args.nodes or [1000, 5000, 20000]:
         workdir = tempfile.mkdtemp(prefix="galley-inventory-")
         try:
             repo, array, size = write_inventories(count, workdir)
-            for form, path in [("folder", repo), ("array", array)]:
-                samples = {name: [] for name, _ in binaries}
-                for _ in range(args.runs):
-                    for name, binary in binaries:
-                        samples[name].append(measure(binary, path, workdir))
-                for name, runs in samples.items():
-                    wall = statistics.median(r[0] for r in runs)
-                    peak = statistics.median(r[1] for r in runs)
-                    print(f"{count:>6} {form:<7} {size / 1e6:>10.0f} {name:<12} {wall:>7.2f} "
-                          f"{peak / 1e6:>8.0f} {peak / size:>9.2f} {runs[0][2]:>8}", flush=True)
+            forms = [(f, p) for f, p in [("folder", repo), ("array", array)] if f in (args.form or [f])]
+            for form, path in forms:
+                for label in args.query or list(QUERIES):
+                    for command in args.command or list(COMMANDS):
+                        samples = {name: [] for name, _ in binaries}
+                        for _ in range(args.runs):
+                            for name, binary in binaries:
+                                samples[name].append(measure(binary, command, path, QUERIES[label], workdir))
+                        for name, runs in samples.items():
+                            wall = statistics.median(r[0] for r in runs)
+                            peak = statistics.median(r[1] for r in runs)
+                            print(f"{count:>6} {form:<7} {size / 1e6:>10.0f} {label:<6} {command:<8} {name:<12} "
+                                  f"{wall:>7.2f} {peak / 1e6:>8.0f} {peak / size:>9.2f} {runs[0][2]:>8}",
+                                  flush=True)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 

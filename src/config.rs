@@ -36,6 +36,9 @@ pub struct Selection {
     /// `--ignore-case`, for an inventory.
     pub case: Case,
     pub address: AddressRule,
+    /// Keep every attribute of the selected nodes (`search --long` shows
+    /// them); otherwise only what galley reads of them.
+    pub whole_nodes: bool,
     /// The Chef server's settings, read once (config.rb is code: it runs
     /// at most once per command, however many stages need the server).
     chef: std::cell::OnceCell<ChefConfig>,
@@ -110,6 +113,7 @@ impl Selection {
                 query: Query::All,
                 case: Case::Sensitive,
                 address: AddressRule::Name,
+                whole_nodes: false,
                 chef: Default::default(),
             });
         }
@@ -142,6 +146,7 @@ impl Selection {
                 Case::Sensitive
             },
             address,
+            whole_nodes: false,
             chef: Default::default(),
         })
     }
@@ -196,6 +201,15 @@ impl Selection {
             SourceSpec::Inventory(path) => Ok(Box::new(inventory::node_files::Matching {
                 path: path.clone(),
                 case: self.case,
+                kept: if self.whole_nodes {
+                    inventory::node_files::Kept::Whole
+                } else {
+                    let address = match &self.address {
+                        AddressRule::Attribute(path) => Some(path.as_str()),
+                        _ => None,
+                    };
+                    inventory::node_files::Kept::used(address)
+                },
             })),
             SourceSpec::ChefServer(args) => {
                 let settings = self

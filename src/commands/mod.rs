@@ -82,6 +82,7 @@ fn matches_ignoring_case(selection: &Selection) -> Option<usize> {
     let again = crate::inventory::node_files::Matching {
         path: path.clone(),
         case: Case::Ignore,
+        kept: crate::inventory::node_files::Kept::Used(Vec::new()),
     };
     let found = crate::inventory::NodeSource::search(&again, &selection.query).ok()?;
     (!found.is_empty()).then_some(found.len())

@@ -8,7 +8,8 @@ use crate::report::human::{now_epoch, plural};
 use crate::report::nodes;
 
 pub fn run(args: &SearchArgs) -> Result<u8, Error> {
-    let selection = Selection::from_args(&args.select)?;
+    let mut selection = Selection::from_args(&args.select)?;
+    selection.whole_nodes = args.long;
     let Some(targets) = super::select(&selection)? else {
         return Ok(exit::NO_MATCH);
     };

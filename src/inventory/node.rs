@@ -118,6 +118,23 @@ pub const OVERLAY_FIELDS: [&str; 8] = [
     "policy_group",
 ];
 
+/// The attributes galley reads of a selected node, beyond its top-level
+/// fields: check-in time, platform, the addresses knife's rule picks from,
+/// the host keys Chef recorded, and the roles, recipes and tags that
+/// canaries spread over and completion offers. `-a PATH` adds its path.
+pub const USED_ATTRIBUTES: [&str; 10] = [
+    "ohai_time",
+    "platform",
+    "platform_version",
+    "fqdn",
+    "cloud.public_hostname",
+    "cloud.public_ssh_port",
+    "keys.ssh",
+    "roles",
+    "recipes",
+    "tags",
+];
+
 /// Attribute levels, highest precedence first.
 const LEVELS: [&str; 4] = ["automatic", "override", "normal", "default"];
 
@@ -232,6 +249,19 @@ impl Node {
         Node::from_text(&text, 0..len, fallback_name, origin)
     }
 
+    /// The node with only these attribute paths (dotted; an array or a
+    /// scalar met on the way is kept whole) and its top-level fields: what
+    /// a selected node costs once matched.
+    pub fn keeping(self, paths: &[String]) -> Node {
+        let mut kept = serde_json::Map::new();
+        for path in paths {
+            keep_path(&self.attributes, path, &mut kept);
+        }
+        let text: Text = Arc::new(Value::Object(kept).to_string());
+        let attributes = tree::parse(&text, 0..text.len()).expect("serde_json's own output parses");
+        Node { attributes, ..self }
+    }
+
     /// A node that is only a host name (a manual host list).
     pub fn bare(name: &str) -> Node {
         Node {
@@ -333,6 +363,36 @@ fn normalize_run_list_entry(entry: &str) -> String {
     }
 }
 
+/// Copies the value at dotted `path` of `tree` into `out` at the same
+/// path; where the path meets an array or a scalar before its end, that
+/// value is copied whole.
+fn keep_path(tree: &Tree, path: &str, out: &mut serde_json::Map<String, Value>) {
+    let mut at = tree.root();
+    let mut walked: Vec<&str> = Vec::new();
+    for part in path.split('.') {
+        if tree.kind(at) != Kind::Object {
+            break;
+        }
+        let Some(child) = tree.get(at, part) else {
+            return;
+        };
+        at = child;
+        walked.push(part);
+    }
+    let Some((last, parents)) = walked.split_last() else {
+        return;
+    };
+    let mut map = out;
+    for part in parents {
+        let entry = map
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        let Value::Object(next) = entry else { return };
+        map = next;
+    }
+    map.insert(last.to_string(), tree.to_value(at));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +400,48 @@ mod tests {
 
     fn node(doc: Value) -> Node {
         Node::from_json(doc, None, Origin::command_line()).unwrap()
+    }
+
+    #[test]
+    fn a_kept_node_holds_what_galley_reads_and_nothing_else() {
+        let n = node(json!({
+            "name": "web-1",
+            "chef_environment": "gprd",
+            "run_list": ["role[web]"],
+            "automatic": {
+                "fqdn": "web-1.example.com",
+                "ohai_time": 1795000000.5,
+                "cloud": {"public_hostname": "", "public_ssh_port": 2222, "public_ipv4_addrs": ["10.0.0.1"], "provider": "gce"},
+                "keys": {"ssh": {"host_ed25519_public": "AAAA"}},
+                "kernel": {"release": "6.1.0", "modules": {"ext4": {"size": "1"}}},
+                "tags": ["canary"]
+            }
+        }));
+        let mut paths: Vec<String> = USED_ATTRIBUTES.iter().map(|p| p.to_string()).collect();
+        paths.push("cloud.public_ipv4_addrs.0".into());
+        let kept = n.clone().keeping(&paths);
+        assert_eq!(
+            (kept.name.as_str(), kept.chef_environment.as_str()),
+            ("web-1", "gprd")
+        );
+        assert_eq!(kept.run_list, n.run_list);
+        for path in [
+            "fqdn",
+            "cloud.public_ssh_port",
+            "keys.ssh.host_ed25519_public",
+            "tags",
+            "cloud.public_ipv4_addrs.0",
+        ] {
+            assert_eq!(kept.attribute(path), n.attribute(path), "{path}");
+        }
+        assert_eq!(kept.ohai_time(), n.ohai_time());
+        assert_eq!(
+            kept.attribute_text("cloud.public_hostname"),
+            None,
+            "empty stays empty"
+        );
+        assert_eq!(kept.attribute("kernel"), None);
+        assert_eq!(kept.attribute("cloud.provider"), None);
     }
 
     #[test]

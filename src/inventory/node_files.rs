@@ -118,7 +118,7 @@ impl Inventory {
     /// read, so memory holds the kept nodes and the files being read, not
     /// the inventory. Every node is still checked: bad JSON, no name, a
     /// name twice.
-    pub fn load_matching(path: &Path, keep: Option<&Matcher>) -> Result<Inventory, LoadError> {
+    pub fn load_matching(path: &Path, keep: Option<&Selecting>) -> Result<Inventory, LoadError> {
         let meta = std::fs::metadata(path).map_err(|source| LoadError::Read {
             path: path.to_path_buf(),
             source,
@@ -187,6 +187,49 @@ impl NodeSource for Inventory {
 pub struct Matching {
     pub path: PathBuf,
     pub case: Case,
+    pub kept: Kept,
+}
+
+/// How a load picks nodes: the query's matcher, and what of each selected
+/// node it keeps.
+#[derive(Debug)]
+pub struct Selecting {
+    pub matcher: Matcher,
+    pub kept: Kept,
+}
+
+/// What of a selected node is kept in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// Every attribute (`search --long` shows them all).
+    Whole,
+    /// The top-level fields and these attribute paths: what galley reads
+    /// of a selected node (see [`Node::keeping`]). A fleet-wide selection
+    /// then costs what galley uses, not the inventory's size.
+    Used(Vec<String>),
+}
+
+impl Kept {
+    /// The attributes a run or a listing reads, with the address attribute
+    /// of `-a` when one is given.
+    pub fn used(address: Option<&str>) -> Kept {
+        let mut paths: Vec<String> = super::node::USED_ATTRIBUTES
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        paths.extend(address.map(str::to_string));
+        Kept::Used(paths)
+    }
+
+    fn apply(&self, node: Node) -> Node {
+        match self {
+            Kept::Whole => Node {
+                attributes: node.attributes.detached(),
+                ..node
+            },
+            Kept::Used(paths) => node.keeping(paths),
+        }
+    }
 }
 
 impl NodeSource for Matching {
@@ -195,8 +238,11 @@ impl NodeSource for Matching {
     }
 
     fn search(&self, query: &Query) -> anyhow::Result<Vec<Arc<Node>>> {
-        let matcher = Matcher::with_case(query, self.case);
-        Ok(Inventory::load_matching(&self.path, Some(&matcher))?.nodes)
+        let selecting = Selecting {
+            matcher: Matcher::with_case(query, self.case),
+            kept: self.kept.clone(),
+        };
+        Ok(Inventory::load_matching(&self.path, Some(&selecting))?.nodes)
     }
 }
 
@@ -255,7 +301,7 @@ fn node_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 fn load_file(
     path: &Path,
     stem: Option<&str>,
-    keep: Option<&Matcher>,
+    keep: Option<&Selecting>,
 ) -> Result<Scanned, LoadError> {
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     if size > super::stream::STREAM_ABOVE {
@@ -330,11 +376,15 @@ fn load_file(
                                 error,
                             }
                         })?;
-                    let kept = keep.is_none_or(|m| m.matches(&node));
-                    return Ok(Scanned {
-                        names: vec![(node.name.clone(), node.origin.clone())],
-                        kept: if kept { vec![node] } else { Vec::new() },
-                    });
+                    let names = vec![(node.name.clone(), node.origin.clone())];
+                    let kept = match keep {
+                        None => vec![node],
+                        Some(s) if !s.matcher.matches(&node) => Vec::new(),
+                        // The node's whole file is its own text: kept as is.
+                        Some(s) if s.kept == Kept::Whole => vec![node],
+                        Some(s) => vec![s.kept.apply(node)],
+                    };
+                    return Ok(Scanned { names, kept });
                 }
                 Some(rows) => serde_json::from_str(rows.get()).map_err(|_| LoadError::Shape {
                     path: path.to_path_buf(),
@@ -405,7 +455,7 @@ impl Read {
         text: &Text,
         range: std::ops::Range<usize>,
         location: Location,
-        keep: Option<&Matcher>,
+        keep: Option<&Selecting>,
     ) -> Result<Read, LoadError> {
         match Node::from_text(text, range, None, location.origin.clone()) {
             Ok(node) => Ok(Read::of(node, keep)),
@@ -415,13 +465,10 @@ impl Read {
 
     /// A node read from a file of many, matched at once: one kept lets go
     /// of the file's text, one not kept leaves only its name.
-    pub(super) fn of(node: Node, keep: Option<&Matcher>) -> Read {
+    pub(super) fn of(node: Node, keep: Option<&Selecting>) -> Read {
         match keep {
             None => Read::Kept(node),
-            Some(matcher) if matcher.matches(&node) => Read::Kept(Node {
-                attributes: node.attributes.detached(),
-                ..node
-            }),
+            Some(s) if s.matcher.matches(&node) => Read::Kept(s.kept.apply(node)),
             Some(_) => Read::Named(node.name, node.origin),
         }
     }

@@ -21,8 +21,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::node::{NodeError, Origin};
+use super::node_files::Selecting;
 use super::node_files::{in_order, LoadError, Location, Read, Scanned};
-use super::query::Matcher;
 
 /// Files larger than this are read element by element.
 pub const STREAM_ABOVE: u64 = 16 << 20;
@@ -41,7 +41,7 @@ pub(super) enum Streamed {
 /// Reads `path` element by element, keeping what `keep` selects. The
 /// scanner runs on this thread and hands batches to another, which reads
 /// each batch's nodes in parallel meanwhile.
-pub(super) fn read(path: &Path, keep: Option<&Matcher>) -> Result<Streamed, LoadError> {
+pub(super) fn read(path: &Path, keep: Option<&Selecting>) -> Result<Streamed, LoadError> {
     let file = File::open(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
@@ -101,7 +101,7 @@ type Scan<T> = Result<Option<T>, Stop>;
 
 struct Batches<'m> {
     origin: Origin,
-    keep: Option<&'m Matcher>,
+    keep: Option<&'m Selecting>,
     /// Nodes read before this batch (for their place, `node #N`).
     read: usize,
     scanned: Scanned,
