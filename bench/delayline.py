@@ -9,6 +9,11 @@ to the other after DELAY_MS, in order. Two passes make a round trip, so
 The TUN devices must exist (ip tuntap add ... mode tun) in their namespaces;
 this process joins each namespace in turn to attach to its device. It runs
 until killed.
+
+`--log FILE` appends a line per TCP packet as it enters the line: time
+(monotonic seconds), `a>b` or `b>a`, source and destination ports, TCP
+flags, payload length and the payload's first 6 bytes in hex (what
+bench/roundtrips.py reads to place each packet in the protocol).
 """
 import argparse
 import ctypes
@@ -39,15 +44,32 @@ def attach(namespace, device):
     return fd
 
 
+def log_packet(log, now, direction, packet):
+    """One line for an IPv4 TCP packet; anything else is not logged."""
+    if len(packet) < 20 or packet[0] >> 4 != 4 or packet[9] != 6:
+        return
+    ihl = (packet[0] & 15) * 4
+    tcp = packet[ihl:]
+    if len(tcp) < 20:
+        return
+    sport, dport = struct.unpack("!HH", tcp[:4])
+    offset = (tcp[12] >> 4) * 4
+    payload = tcp[offset:]
+    log.write(f"{now:.6f} {direction} {sport} {dport} {tcp[13]:#04x} {len(payload)} {payload[:6].hex()}\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--a", required=True, help="NAMESPACE:TUN")
     parser.add_argument("--b", required=True, help="NAMESPACE:TUN")
     parser.add_argument("--delay-ms", type=float, required=True)
+    parser.add_argument("--log", help="append a line per TCP packet to this file")
     args = parser.parse_args()
+    log = open(args.log, "a", buffering=1) if args.log else None
     a = attach(*args.a.split(":"))
     b = attach(*args.b.split(":"))
     other = {a: b, b: a}
+    direction = {a: "a>b", b: "b>a"}
     delay = args.delay_ms / 1000.0
     queue = []  # (due, seq, destination, packet): in order per direction
     seq = 0
@@ -61,6 +83,8 @@ def main():
                     packet = os.read(fd, 65536)
                 except BlockingIOError:
                     break
+                if log:
+                    log_packet(log, now, direction[fd], packet)
                 heapq.heappush(queue, (now + delay, seq, other[fd], packet))
                 seq += 1
         while queue and queue[0][0] <= time.monotonic():

@@ -82,7 +82,7 @@ class DelayNet:
     packet waits rtt/2 each way. Only the namespaces' own addresses
     (10.200.0.1 and 10.201.x.y) are used."""
 
-    def __init__(self, rtt_ms):
+    def __init__(self, rtt_ms, log=None):
         self.rtt = rtt_ms / 1000.0
         self.stop()
         for ns, dev in [(CLIENT_NS, "gbc"), (FLEET_NS, "gbf")]:
@@ -95,7 +95,7 @@ class DelayNet:
         sh("ip", "-n", FLEET_NS, "route", "add", "10.200.0.0/24", "dev", "gbf")
         self.line = subprocess.Popen([sys.executable, os.path.join(ROOT, "bench", "delayline.py"),
                                       "--a", f"{CLIENT_NS}:gbc", "--b", f"{FLEET_NS}:gbf",
-                                      "--delay-ms", str(rtt_ms / 2)])
+                                      "--delay-ms", str(rtt_ms / 2)] + (["--log", log] if log else []))
 
     def add_addresses(self, addresses):
         batch = "".join(f"addr replace {a}/32 dev lo\n" for a in addresses)

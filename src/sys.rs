@@ -36,6 +36,24 @@ pub(crate) fn wait_readable(fd: RawFd, limit: Duration) -> bool {
     poll(&mut [pollfd(fd, libc::POLLIN)], limit) > 0
 }
 
+/// Puts a TCP socket in quick-ack mode: the segments that arrive next are
+/// acknowledged at once, not after the delayed-ACK timer. The kernel
+/// leaves the mode by itself (it is not sticky), so it is set again where
+/// it matters. Failure only costs time: ignored.
+pub(crate) fn quick_ack(fd: RawFd) {
+    let on: libc::c_int = 1;
+    // SAFETY: an int option we own, for the duration of the call.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            std::ptr::addr_of!(on).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
 /// Whether the peer closed the connection: the socket reads as end of
 /// file, looked at without taking the byte (MSG_PEEK) or blocking.
 pub(crate) fn peer_closed(fd: RawFd) -> bool {

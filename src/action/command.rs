@@ -140,7 +140,51 @@ fn sh_wrapper(command: &str) -> String {
 }
 
 /// How long opening a channel and starting the command may take.
-const CHANNEL_OPEN_TIMEOUT_MS: u32 = 30_000;
+const CHANNEL_OPEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// libssh2's "would block".
+const EAGAIN: ssh2::ErrorCode = ssh2::ErrorCode::Session(-37);
+
+/// Opens a session channel and starts `command` on it, leaving the
+/// session non-blocking. Between sending a request and its answer the
+/// socket is put in quick-ack mode: sshd does not set TCP_NODELAY on a
+/// command's session, so after auth it holds its next packet (the channel
+/// confirmation behind its host keys message) until the client
+/// acknowledges the one before, and the client's delayed ACK (40 ms on
+/// Linux) then costs most of a round trip (docs/benchmarks.md).
+fn start(session: &ssh2::Session, fd: i32, command: &str) -> Result<ssh2::Channel, ssh2::Error> {
+    session.set_blocking(false);
+    let deadline = Instant::now() + CHANNEL_OPEN_TIMEOUT;
+    let mut channel = until_answered(fd, deadline, || session.channel_session())?;
+    until_answered(fd, deadline, || channel.exec(command))?;
+    Ok(channel)
+}
+
+/// Calls `step` (a non-blocking libssh2 call) until it stops saying "would
+/// block", acknowledging what arrives at once, up to `deadline`.
+fn until_answered<T>(
+    fd: i32,
+    deadline: Instant,
+    mut step: impl FnMut() -> Result<T, ssh2::Error>,
+) -> Result<T, ssh2::Error> {
+    loop {
+        match step() {
+            Err(e) if e.code() == EAGAIN => {
+                crate::sys::quick_ack(fd);
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(ssh2::Error::new(
+                        ssh2::ErrorCode::Session(-9),
+                        "the host did not answer within 30s",
+                    ));
+                }
+                // Short waits: the call may also wait to send.
+                wait_readable(fd, left.min(Duration::from_millis(50)));
+            }
+            other => return other,
+        }
+    }
+}
 
 /// Quotes a string for a POSIX shell.
 pub fn shell_quote(text: &str) -> String {
@@ -214,14 +258,8 @@ pub fn run(
     };
 
     let session = &conn.session;
-    // An earlier command on this session left it non-blocking; opening the
-    // channel blocks, but never for long.
-    session.set_blocking(true);
-    session.set_timeout(CHANNEL_OPEN_TIMEOUT_MS);
-    let mut channel = match session.channel_session().and_then(|mut c| {
-        c.exec(&remote_command(spec))?;
-        Ok(c)
-    }) {
+    let fd = conn.stream.as_raw_fd();
+    let mut channel = match start(session, fd, &remote_command(spec)) {
         Ok(c) => c,
         Err(e) => {
             return fail(
@@ -232,8 +270,6 @@ pub fn run(
             )
         }
     };
-    session.set_blocking(false);
-    let fd = conn.stream.as_raw_fd();
     // Small: hundreds of hosts run at once, and each read loops anyway.
     let mut buf = vec![0u8; 8 * 1024];
     let mut marker = EndMarker::default();
@@ -430,7 +466,7 @@ fn finish_close(channel: &mut ssh2::Channel, fd: i32, limit: Duration) -> Result
     loop {
         match channel.wait_close() {
             Ok(()) => return Ok(()),
-            Err(e) if e.code() == ssh2::ErrorCode::Session(-37) => {
+            Err(e) if e.code() == EAGAIN => {
                 if Instant::now() >= deadline {
                     return Err("the host did not close the channel".into());
                 }
