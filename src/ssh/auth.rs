@@ -80,6 +80,9 @@ pub(crate) fn authenticate(
         &ids.files
     };
     let explicit = !ids.files.is_empty();
+    // Key files sign at once; without galley's libssh2 they are asked
+    // about first, as before (a round trip more, nothing else).
+    let _ = super::ffi::sign_first(session, true);
     for file in files {
         let attempt = match &*ids.keys.load(file) {
             KeyFile::Missing => {

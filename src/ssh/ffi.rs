@@ -1,5 +1,5 @@
-//! The two places galley reaches into libssh2 past the ssh2 crate, each for
-//! a cost measured at scale (see the README's benchmark section):
+//! The three places galley reaches into libssh2 past the ssh2 crate, each
+//! for a cost measured at scale (see the README's benchmark section):
 //!
 //! - [`shed_zero_pages`]: libssh2 allocates each session as one ~83 KB
 //!   struct and clears it with `memset`, so every page of it is resident
@@ -15,6 +15,9 @@
 //!   through OpenSSL 3's decoders (which fail on OpenSSH's format, slowly):
 //!   over half of galley's CPU on a large fleet. galley reads an ed25519
 //!   key once per run and signs for libssh2 in a callback.
+//! - [`sign_first`]: libssh2 asks whether the host takes a key before
+//!   signing with it, a round trip per connection; galley's libssh2
+//!   (vendor/patches/0001) can send the signature at once.
 //!
 //! **The rule both depend on:** the ssh2 crate creates sessions with
 //! libssh2's default allocator (`libssh2_session_init_ex(NULL, NULL, NULL,
@@ -181,6 +184,40 @@ fn page_size() -> usize {
     usize::try_from(size).unwrap_or(4096)
 }
 
+/// `LIBSSH2_FLAG_PUBKEY_SIGN_FIRST`, from galley's patch to libssh2
+/// (vendor/patches/0001-userauth-pubkey-sign-first.patch).
+const FLAG_PUBKEY_SIGN_FIRST: c_int = 4;
+
+extern "C" {
+    /// libssh2.h; in the libssh2 that libssh2-sys links.
+    fn libssh2_session_flag(session: *mut c_void, flag: c_int, value: c_int) -> c_int;
+}
+
+/// Public key requests carry their signature at once, without first asking
+/// whether the host takes the key (RFC 4252 section 7): a round trip less
+/// when it does. For key files only: an agent may show each signature to
+/// its user, so its keys are asked about first. Err when the libssh2
+/// linked lacks the flag (not galley's patched one).
+pub(crate) fn sign_first(session: &Session, on: bool) -> Result<(), ()> {
+    let rc = {
+        let mut raw = session.raw();
+        // SAFETY: the session pointer is valid while the guard holds its
+        // lock; the call only sets a field of the session struct.
+        unsafe {
+            libssh2_session_flag(
+                &mut *raw as *mut _ as *mut c_void,
+                FLAG_PUBKEY_SIGN_FIRST,
+                c_int::from(on),
+            )
+        }
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
 type SignCallback = unsafe extern "C" fn(
     session: *mut c_void,
     sig: *mut *mut c_uchar,
@@ -291,6 +328,14 @@ mod tests {
     // about the session struct and libssh2 would free the signature with
     // something other than free. The session's struct must come from
     // malloc: glibc's count of bytes in use grows by its size.
+    /// The libssh2 linked is galley's patched one: it knows the flag.
+    #[test]
+    fn the_linked_libssh2_can_sign_first() {
+        let session = Session::new().unwrap();
+        assert_eq!(sign_first(&session, true), Ok(()));
+        assert_eq!(sign_first(&session, false), Ok(()));
+    }
+
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[test]
     fn libssh2_allocates_sessions_with_malloc() {
