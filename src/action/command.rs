@@ -29,6 +29,7 @@ use super::end_marker::EndMarker;
 use crate::exec::Cancel;
 use crate::outcome::{Captured, Ended, Exit, Phase, Stop};
 use crate::secrets::Unmasked;
+use crate::ssh::until_answered;
 use crate::ssh::{millis, seconds, Connection};
 use crate::sys::{peer_closed, wait_readable};
 
@@ -155,35 +156,10 @@ const EAGAIN: ssh2::ErrorCode = ssh2::ErrorCode::Session(-37);
 fn start(session: &ssh2::Session, fd: i32, command: &str) -> Result<ssh2::Channel, ssh2::Error> {
     session.set_blocking(false);
     let deadline = Instant::now() + CHANNEL_OPEN_TIMEOUT;
-    let mut channel = until_answered(fd, deadline, || session.channel_session())?;
-    until_answered(fd, deadline, || channel.exec(command))?;
+    let late = "the host did not start the command within 30s";
+    let mut channel = until_answered(fd, deadline, late, || session.channel_session())?;
+    until_answered(fd, deadline, late, || channel.exec(command))?;
     Ok(channel)
-}
-
-/// Calls `step` (a non-blocking libssh2 call) until it stops saying "would
-/// block", acknowledging what arrives at once, up to `deadline`.
-fn until_answered<T>(
-    fd: i32,
-    deadline: Instant,
-    mut step: impl FnMut() -> Result<T, ssh2::Error>,
-) -> Result<T, ssh2::Error> {
-    loop {
-        match step() {
-            Err(e) if e.code() == EAGAIN => {
-                crate::sys::quick_ack(fd);
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(ssh2::Error::new(
-                        ssh2::ErrorCode::Session(-9),
-                        "the host did not answer within 30s",
-                    ));
-                }
-                // Short waits: the call may also wait to send.
-                wait_readable(fd, left.min(Duration::from_millis(50)));
-            }
-            other => return other,
-        }
-    }
 }
 
 /// Quotes a string for a POSIX shell.

@@ -49,6 +49,29 @@ impl std::fmt::Debug for KeyCache {
 }
 
 impl Identities {
+    /// Whether authentication can follow the service request without
+    /// waiting for its acceptance: only when every key galley will try is
+    /// an ed25519 key file that galley signs itself. libssh2 picks an RSA
+    /// key's signature algorithm from the host's server-sig-algs, which
+    /// arrives after the request has left; an agent's keys are its own.
+    pub(crate) fn signs_without_server_algorithms(&self) -> bool {
+        let files = if self.files.is_empty() {
+            &self.defaults
+        } else {
+            &self.files
+        };
+        let read: Vec<Arc<KeyFile>> = files
+            .iter()
+            .map(|file| self.keys.load(file))
+            .filter(|key| !matches!(**key, KeyFile::Missing))
+            .collect();
+        !self.agent
+            && !read.is_empty()
+            && read
+                .iter()
+                .all(|key| matches!(**key, KeyFile::Ed25519 { .. }))
+    }
+
     pub fn default_keys(home: &Path) -> Vec<PathBuf> {
         ["id_ed25519", "id_ecdsa", "id_rsa"]
             .iter()
@@ -66,6 +89,8 @@ pub(crate) fn authenticate(
     session: &Session,
     user: &str,
     ids: &Identities,
+    fd: std::os::fd::RawFd,
+    deadline: std::time::Instant,
 ) -> Result<String, Error> {
     let mut tried: Vec<String> = Vec::new();
     if ids.agent {
@@ -95,8 +120,12 @@ pub(crate) fn authenticate(
                 tried.push(why.clone());
                 continue;
             }
-            KeyFile::Ed25519 { public, key } => userauth_ed25519(session, user, public, key),
-            KeyFile::Other => session.userauth_pubkey_file(user, None, file, None),
+            KeyFile::Ed25519 { public, key } => key_attempt(session, fd, deadline, || {
+                userauth_ed25519(session, user, public, key)
+            }),
+            KeyFile::Other => key_attempt(session, fd, deadline, || {
+                session.userauth_pubkey_file(user, None, file, None)
+            }),
         };
         match attempt {
             Ok(()) if session.authenticated() => return Ok(file.display().to_string()),
@@ -119,6 +148,21 @@ pub(crate) fn authenticate(
         tried,
         offered: offered_methods(session, user),
     })
+}
+
+/// One key file's attempt, non-blocking, acknowledging the host's packets
+/// at once while it waits (see [`super::until_answered`]): sshd writes the
+/// userauth service's acceptance and the authentication's answer in turn.
+fn key_attempt(
+    session: &Session,
+    fd: std::os::fd::RawFd,
+    deadline: std::time::Instant,
+    attempt: impl FnMut() -> Result<(), ssh2::Error>,
+) -> Result<(), ssh2::Error> {
+    session.set_blocking(false);
+    let result = super::until_answered(fd, deadline, "authentication did not finish", attempt);
+    session.set_blocking(true);
+    result
 }
 
 /// The methods the host offers `user` (`publickey,password`), asked after

@@ -15,9 +15,10 @@
 //!   through OpenSSL 3's decoders (which fail on OpenSSH's format, slowly):
 //!   over half of galley's CPU on a large fleet. galley reads an ed25519
 //!   key once per run and signs for libssh2 in a callback.
-//! - [`sign_first`]: libssh2 asks whether the host takes a key before
-//!   signing with it, a round trip per connection; galley's libssh2
-//!   (vendor/patches/0001) can send the signature at once.
+//! - [`sign_first`], [`service_accept_later`]: libssh2 asks whether the
+//!   host takes a key before signing with it, and waits for the userauth
+//!   service's acceptance before asking to authenticate: a round trip per
+//!   connection each; galley's libssh2 (vendor/patches) can skip both.
 //!
 //! **The rule both depend on:** the ssh2 crate creates sessions with
 //! libssh2's default allocator (`libssh2_session_init_ex(NULL, NULL, NULL,
@@ -187,6 +188,9 @@ fn page_size() -> usize {
 /// `LIBSSH2_FLAG_PUBKEY_SIGN_FIRST`, from galley's patch to libssh2
 /// (vendor/patches/0001-userauth-pubkey-sign-first.patch).
 const FLAG_PUBKEY_SIGN_FIRST: c_int = 4;
+/// `LIBSSH2_FLAG_SERVICE_ACCEPT_LATER`
+/// (vendor/patches/0002-session-service-accept-later.patch).
+const FLAG_SERVICE_ACCEPT_LATER: c_int = 5;
 
 extern "C" {
     /// libssh2.h; in the libssh2 that libssh2-sys links.
@@ -199,17 +203,22 @@ extern "C" {
 /// its user, so its keys are asked about first. Err when the libssh2
 /// linked lacks the flag (not galley's patched one).
 pub(crate) fn sign_first(session: &Session, on: bool) -> Result<(), ()> {
+    set_flag(session, FLAG_PUBKEY_SIGN_FIRST, on)
+}
+
+/// The handshake returns once the userauth service is asked for, without
+/// waiting for the answer: the first authentication request follows in the
+/// same flight, a round trip sooner. Err as for [`sign_first`].
+pub(crate) fn service_accept_later(session: &Session, on: bool) -> Result<(), ()> {
+    set_flag(session, FLAG_SERVICE_ACCEPT_LATER, on)
+}
+
+fn set_flag(session: &Session, flag: c_int, on: bool) -> Result<(), ()> {
     let rc = {
         let mut raw = session.raw();
         // SAFETY: the session pointer is valid while the guard holds its
         // lock; the call only sets a field of the session struct.
-        unsafe {
-            libssh2_session_flag(
-                &mut *raw as *mut _ as *mut c_void,
-                FLAG_PUBKEY_SIGN_FIRST,
-                c_int::from(on),
-            )
-        }
+        unsafe { libssh2_session_flag(&mut *raw as *mut _ as *mut c_void, flag, c_int::from(on)) }
     };
     if rc == 0 {
         Ok(())
@@ -257,9 +266,11 @@ pub(crate) fn userauth_ed25519(
     let rc = {
         let mut raw = session.raw();
         // SAFETY: the session pointer is valid while the guard holds its
-        // lock; the strings and the key outlive the call, which is
-        // blocking (the session's own timeout bounds it); libssh2 passes
-        // `key_ptr`'s address to the callback unchanged.
+        // lock; the strings and the key outlive the call (on a
+        // non-blocking session it may return "would block" and be called
+        // again: libssh2 copies the name and key into its packet and keeps
+        // no pointer to them or to `key_ptr` between calls); libssh2
+        // passes `key_ptr`'s address to the callback unchanged.
         unsafe {
             libssh2_userauth_publickey(
                 &mut *raw as *mut _ as *mut c_void,
@@ -334,6 +345,7 @@ mod tests {
         let session = Session::new().unwrap();
         assert_eq!(sign_first(&session, true), Ok(()));
         assert_eq!(sign_first(&session, false), Ok(()));
+        assert_eq!(service_accept_later(&session, true), Ok(()));
     }
 
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

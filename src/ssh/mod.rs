@@ -514,7 +514,13 @@ pub(crate) fn establish(
 
     let phase_start = Instant::now();
     session.set_timeout(remaining_ms(deadline));
-    let auth = auth::authenticate(&session, &plan.user, &plan.identities);
+    let auth = auth::authenticate(
+        &session,
+        &plan.user,
+        &plan.identities,
+        stream.as_raw_fd(),
+        deadline,
+    );
     timings.auth_ms = Some(millis(phase_start.elapsed()));
     let auth = auth.map_err(|e| match e {
         // libssh2 said its timeout passed: the deadline, in words.
@@ -607,6 +613,12 @@ fn handshake(
         .map_err(|e| error(format!("cannot use the socket: {e}")))?;
     session.set_tcp_stream(socket);
     session.set_timeout(remaining_ms(deadline));
+    // The first authentication request follows the service request without
+    // waiting for its acceptance (galley's libssh2; without it, waited for)
+    // when galley signs every key itself.
+    if plan.identities.signs_without_server_algorithms() {
+        let _ = ffi::service_accept_later(&session, true);
+    }
     match session.handshake() {
         Ok(()) => Ok(session),
         Err(e) if e.code() == ssh2::ErrorCode::Session(error::code::TIMEOUT) => {
@@ -620,6 +632,41 @@ fn handshake(
         Err(e) => Err(Error::libssh2(Phase::Handshake, "SSH handshake", &e)),
     }
 }
+
+/// Calls `step`, a libssh2 call on a non-blocking session, until it stops
+/// saying "would block", up to `deadline` (then libssh2's timeout error,
+/// saying `late`). While it waits for the host's answer the socket is in
+/// quick-ack mode: sshd does not set TCP_NODELAY before a session asks for
+/// a terminal, so of two packets it writes in turn it holds the second
+/// until the client acknowledges the first, and the client's delayed ACK
+/// (40 ms on Linux) would come on top (docs/benchmarks.md).
+pub(crate) fn until_answered<T>(
+    fd: std::os::fd::RawFd,
+    deadline: Instant,
+    late: &'static str,
+    mut step: impl FnMut() -> Result<T, ssh2::Error>,
+) -> Result<T, ssh2::Error> {
+    loop {
+        match step() {
+            Err(e) if e.code() == ssh2::ErrorCode::Session(EAGAIN) => {
+                crate::sys::quick_ack(fd);
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(ssh2::Error::new(
+                        ssh2::ErrorCode::Session(error::code::TIMEOUT),
+                        late,
+                    ));
+                }
+                // Short waits: the call may also be waiting to send.
+                crate::sys::wait_readable(fd, left.min(Duration::from_millis(50)));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// libssh2's "would block".
+const EAGAIN: i32 = -37;
 
 /// Milliseconds until the deadline, at least 1 (0 would mean "no timeout"
 /// to libssh2).

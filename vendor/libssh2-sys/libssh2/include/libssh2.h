@@ -364,6 +364,12 @@ typedef struct _LIBSSH2_SK_SIG_INFO {
    Off by default: each key tried is then signed, which an agent may show
    to its user. */
 #define LIBSSH2_FLAG_PUBKEY_SIGN_FIRST 4
+/* libssh2_session_handshake() returns once the ssh-userauth service request
+   is sent, without waiting for the server's SERVICE_ACCEPT: the first
+   authentication request then follows it in the same flight, a round trip
+   sooner. A server that refuses the service disconnects, and the
+   authentication call reports that. Off by default. */
+#define LIBSSH2_FLAG_SERVICE_ACCEPT_LATER 5
 
 #if defined(__clang__) && __clang_major__ >= 13
 #pragma clang diagnostic push

@@ -694,6 +694,7 @@ struct flags {
     int compress;    /* LIBSSH2_FLAG_COMPRESS */
     int quote_paths; /* LIBSSH2_FLAG_QUOTE_PATHS */
     int pubkey_sign_first; /* LIBSSH2_FLAG_PUBKEY_SIGN_FIRST */
+    int service_accept_later; /* LIBSSH2_FLAG_SERVICE_ACCEPT_LATER */
 };
 
 #if defined(__clang__) && __clang_major__ >= 13

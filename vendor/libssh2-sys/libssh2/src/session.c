@@ -757,6 +757,14 @@ static int session_startup(LIBSSH2_SESSION *session, libssh2_socket_t sock)
                             "Unable to ask for ssh-userauth service");
 
         session->startup_state = ssh2_NB_state_sent4;
+
+        if(session->flag.service_accept_later) {
+            /* The SERVICE_ACCEPT is left to arrive with the answer to the
+               first authentication request */
+            session->startup_service_length = (sizeof("ssh-userauth") - 1);
+            session->startup_state = ssh2_NB_state_idle;
+            return 0;
+        }
     }
 
     if(session->startup_state == ssh2_NB_state_sent4) {
@@ -1310,6 +1318,9 @@ int libssh2_session_flag(LIBSSH2_SESSION *session, int flag, int value)
         break;
     case LIBSSH2_FLAG_PUBKEY_SIGN_FIRST:
         session->flag.pubkey_sign_first = value;
+        break;
+    case LIBSSH2_FLAG_SERVICE_ACCEPT_LATER:
+        session->flag.service_accept_later = value;
         break;
     default:
         return LIBSSH2_ERROR_INVAL;  /* unknown flag */
