@@ -5,7 +5,6 @@
 //! code that is (usage or setup).
 
 use std::fmt;
-use std::io;
 
 use crate::terminal::escape_controls;
 
@@ -96,14 +95,8 @@ impl fmt::Display for Error {
     }
 }
 
-/// Output errors: a closed pipe (`galley search ... | head`) is not a
-/// failure, anything else is.
-pub(crate) fn output_result(result: io::Result<()>) -> Result<(), Error> {
-    match result {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::setup(
-            anyhow::Error::new(e).context("cannot write output"),
-        )),
-        Ok(()) => Ok(()),
+impl From<crate::terminal::OutputFailed> for Error {
+    fn from(failed: crate::terminal::OutputFailed) -> Error {
+        Error::setup(anyhow::Error::new(failed.0).context("cannot write output"))
     }
 }

@@ -17,8 +17,6 @@
 use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 
-use crate::error::{output_result, Error};
-
 /// Text with control characters shown as escapes: ESC as `\e`, carriage
 /// return as `\r`, other C0 controls and DEL as `\xNN`, C1 controls
 /// (U+0080 to U+009F) and the bidirectional controls that reorder what
@@ -98,10 +96,25 @@ pub enum HostBytes {
     Raw,
 }
 
+/// Writing galley's output to stdout failed, for a reason other than a
+/// closed pipe (the command's error says so: `crate::error`).
+#[derive(Debug)]
+pub(crate) struct OutputFailed(pub(crate) io::Error);
+
+/// A write's result: a closed pipe (`galley search ... | head`) is not a
+/// failure, anything else is.
+fn written(result: io::Result<()>) -> Result<(), OutputFailed> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(OutputFailed(e)),
+        Ok(()) => Ok(()),
+    }
+}
+
 /// Text for people on stdout: a report, a summary, a table, the hosts'
 /// lines. A closed pipe is not an error.
-pub(crate) fn print(text: &str, host_bytes: HostBytes) -> Result<(), Error> {
-    output_result(
+pub(crate) fn print(text: &str, host_bytes: HostBytes) -> Result<(), OutputFailed> {
+    written(
         io::stdout()
             .lock()
             .write_all(shown(text, host_bytes).as_bytes()),
@@ -118,7 +131,7 @@ fn shown(text: &str, host_bytes: HostBytes) -> Cow<'_, str> {
 
 /// A command's output: JSON for programs as it is, anything else as text
 /// for people.
-pub(crate) fn output(text: &str, json: bool) -> Result<(), Error> {
+pub(crate) fn output(text: &str, json: bool) -> Result<(), OutputFailed> {
     if json {
         data(text.as_bytes())
     } else {
@@ -141,14 +154,16 @@ pub(crate) fn message(line: &str) {
 
 /// Bytes for programs on stdout (JSON, completions, the man page), as they
 /// are.
-pub(crate) fn data(bytes: &[u8]) -> Result<(), Error> {
-    output_result(io::stdout().lock().write_all(bytes))
+pub(crate) fn data(bytes: &[u8]) -> Result<(), OutputFailed> {
+    written(io::stdout().lock().write_all(bytes))
 }
 
 /// Writes machine output to stdout through `write` (for documents written
 /// piece by piece).
-pub(crate) fn data_with(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
-    output_result(write(&mut io::stdout().lock()))
+pub(crate) fn data_with(
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), OutputFailed> {
+    written(write(&mut io::stdout().lock()))
 }
 
 /// An error screen already escaped by its renderer, with galley's own

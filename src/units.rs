@@ -42,7 +42,7 @@ impl FromStr for Dur {
 
 impl fmt::Display for Dur {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", crate::ssh::seconds(self.0))
+        write!(f, "{}", crate::units::seconds(self.0))
     }
 }
 
@@ -212,10 +212,30 @@ impl fmt::Display for Shard {
 
 /// Seconds since the Unix epoch, now: the clock every moment galley
 /// reads or writes is measured against.
-pub fn now_epoch() -> f64 {
+pub(crate) fn now_epoch() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// `1 node`, `3 nodes`.
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// Whole milliseconds of a duration (saturating).
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// `10s`, `1.5s`.
+pub(crate) fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{}s", s as u64)
+    } else {
+        format!("{s:.1}s")
+    }
 }
 
 #[cfg(test)]
@@ -378,5 +398,12 @@ mod moment_tests {
         assert!((ago - expected).abs() < 5.0);
         assert!("yesterday".parse::<Moment>().is_err());
         assert!("2026-13-01T00:00:00Z".parse::<Moment>().is_err());
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(1, "node", "nodes"), "1 node");
+        assert_eq!(plural(0, "node", "nodes"), "0 nodes");
+        assert_eq!(plural(2, "host", "hosts"), "2 hosts");
     }
 }

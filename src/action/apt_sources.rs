@@ -20,8 +20,8 @@
 use regex::Regex;
 
 use super::command::{sh_script, Privilege};
-use super::details::{self, Details};
 use super::step::{failed, unfinished, HostContext, Step};
+use crate::outcome::details::{self, Details};
 use crate::outcome::StepOutcome;
 use crate::secrets;
 
@@ -540,7 +540,7 @@ impl Step for AptSources {
 }
 
 fn plural_lines(n: usize) -> String {
-    crate::report::human::plural(n, "line", "lines")
+    crate::units::plural(n, "line", "lines")
 }
 
 fn found_record(f: &Found, action: &str) -> details::SourceFile {

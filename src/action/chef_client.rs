@@ -13,8 +13,8 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::command::{shell_quote, Privilege};
-use super::details::{self, Details};
 use super::step::{unfinished, HostContext, Step};
+use crate::outcome::details::{self, Details};
 use crate::outcome::{Ended, StepOutcome};
 
 /// What a chef-client run said about itself.

@@ -30,8 +30,9 @@ use crate::exec::Cancel;
 use crate::outcome::{Captured, Ended, Exit, Phase, Stop};
 use crate::secrets::Unmasked;
 use crate::ssh::until_answered;
-use crate::ssh::{millis, seconds, Connection};
+use crate::ssh::Connection;
 use crate::sys::{peer_closed, wait_readable};
+use crate::units::{millis, seconds};
 
 /// Whose rights a command runs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,6 @@ pub mod apt_sources;
 pub mod capture;
 pub mod chef_client;
 pub mod command;
-pub mod details;
 pub mod end_marker;
 pub mod restart;
 pub mod step;

@@ -14,8 +14,8 @@ use std::time::Instant;
 use regex::Regex;
 
 use super::command::{shell_quote, Privilege};
-use super::details::{self, Details};
 use super::step::{said, unfinished, HostContext, Step};
+use crate::outcome::details::{self, Details};
 use crate::outcome::StepOutcome;
 
 /// How services are driven.

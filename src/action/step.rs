@@ -13,7 +13,8 @@ use std::time::Instant;
 use super::command::{self, CommandResult, CommandSpec, Limits, OutputSink, Privilege};
 use crate::exec::Cancel;
 use crate::outcome::{Ended, Exit, HostOutcome, StepOutcome};
-use crate::ssh::{millis, Connection};
+use crate::ssh::Connection;
+use crate::units::millis;
 
 /// Runs commands on one connected host, under the run's limits.
 pub struct Remote<'a> {

@@ -10,10 +10,10 @@
 
 use std::time::Duration;
 
-use super::details::{self, Details};
 use super::restart::Manager;
 use super::step::{HostContext, Step};
 use crate::chef::client::{iso8601, ChefClient};
+use crate::outcome::details::{self, Details};
 use crate::outcome::StepOutcome;
 
 pub struct Verify {
@@ -106,7 +106,7 @@ impl Verify {
             }
             step.notes.push(format!(
                 "{service} still up after {}",
-                crate::ssh::seconds(*settle)
+                crate::units::seconds(*settle)
             ));
         }
     }
@@ -128,7 +128,7 @@ impl Step for Verify {
         if let Some((manager, settle)) = &self.services {
             plan.push(format!(
                 "after {}: {}    # as root, for each restarted service: same pid, still running",
-                crate::ssh::seconds(*settle),
+                crate::units::seconds(*settle),
                 manager.status_command("SERVICE")
             ));
         }

@@ -33,7 +33,7 @@ fn pattern(regex: &str) -> Result<Regex, Error> {
 }
 
 fn new_backup_id() -> String {
-    apt_sources::backup_id(crate::report::human::now_epoch() as i64)
+    apt_sources::backup_id(crate::units::now_epoch() as i64)
 }
 
 fn converge_step(options: &ConvergeOptions, extra: &[String]) -> Converge {

@@ -293,7 +293,8 @@ pub fn run_completions(args: &CompletionsArgs) -> Result<u8, Error> {
 
 pub fn run_man(args: &ManArgs) -> Result<u8, Error> {
     if args.markdown {
-        return crate::terminal::data(markdown_reference().as_bytes()).map(|()| exit::OK);
+        crate::terminal::data(markdown_reference().as_bytes())?;
+        return Ok(exit::OK);
     }
     let pages = man_pages();
     match &args.dir {

@@ -33,7 +33,7 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
         if let Some(count) = matches_ignoring_case(selection) {
             crate::terminal::message(&format!(
                 "hint: {} if case is ignored: field names and values are case-sensitive, as on Chef Server (galley search -l shows them as the nodes have them; --ignore-case matches regardless)",
-                crate::report::human::plural(count, "node matches", "nodes match")
+                crate::units::plural(count, "node matches", "nodes match")
             ));
         }
         return Ok(None);

@@ -11,8 +11,8 @@ use crate::complete::index::SourceIndex;
 use crate::inventory::flatten;
 use crate::inventory::query::{Case, Pattern, Piece};
 use crate::inventory::{Matcher, Node, Query};
-use crate::report::human::plural;
 use crate::suggest::nearest;
+use crate::units::plural;
 
 /// A field with at most this many values has them listed.
 const FEW: usize = 6;

@@ -12,10 +12,11 @@ use crate::cli::{Format, ReportAction, ReportArgs, ReportDiffArgs, ReportShowArg
 use crate::error::Error;
 use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats};
-use crate::report::human::{plural, table};
+use crate::report::human::table;
 use crate::report::jsonl::{read_report, PastRun};
 use crate::report::record::{sorted_value, HostRecord, Record};
 use crate::report::summary::render_summary;
+use crate::units::plural;
 
 pub fn run(args: &ReportArgs) -> Result<u8, Error> {
     match &args.action {

@@ -4,8 +4,8 @@ use crate::cli::{Format, SearchArgs};
 use crate::config::Selection;
 use crate::error::Error;
 use crate::exit;
-use crate::report::human::{now_epoch, plural};
 use crate::report::nodes;
+use crate::units::{now_epoch, plural};
 
 pub fn run(args: &SearchArgs) -> Result<u8, Error> {
     let mut selection = Selection::from_args(&args.select)?;

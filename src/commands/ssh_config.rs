@@ -197,9 +197,9 @@ fn galley_lines(host: &str, settings: &Settings) -> Result<String, String> {
     out.push_str(&format!("# galley: route {} as {}\n", route, plan.user));
     out.push_str(&format!(
         "# galley: connect-timeout {} for TCP, {} with the version and key exchange; login-timeout {} (host key check, authentication)\n",
-        ssh::seconds(plan.connect.tcp),
-        ssh::seconds(plan.connect.handshake),
-        ssh::seconds(plan.login_timeout)
+        crate::units::seconds(plan.connect.tcp),
+        crate::units::seconds(plan.connect.handshake),
+        crate::units::seconds(plan.login_timeout)
     ));
     let known = &plan.known_hosts;
     let files: Vec<String> = known

@@ -8,8 +8,9 @@ use crate::cli::{Format, StatusArgs};
 use crate::config::Selection;
 use crate::error::Error;
 use crate::exit;
-use crate::report::human::{age, now_epoch, plural, table};
+use crate::report::human::{age, table};
 use crate::report::nodes::{self, NodeRecord};
+use crate::units::{now_epoch, plural};
 
 /// A node with its verdict, for `--format json`.
 #[derive(Serialize)]

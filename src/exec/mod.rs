@@ -260,7 +260,7 @@ pub(crate) fn run_waves<F>(
                 let _ = events.send(Event::Note(format!(
                     "{} done; pausing {} before {}",
                     waves[w - 1].label(),
-                    crate::ssh::seconds(pause),
+                    crate::units::seconds(pause),
                     wave.label()
                 )));
                 let until = Instant::now() + pause;

@@ -8,6 +8,7 @@
 
 pub mod chef_server;
 pub mod flatten;
+mod loading;
 pub mod node;
 pub mod node_files;
 pub mod query;

@@ -20,9 +20,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::loading::{in_order, LoadError, Location, Read, Scanned, Selecting};
 use super::node::{NodeError, Origin};
-use super::node_files::Selecting;
-use super::node_files::{in_order, LoadError, Location, Read, Scanned};
 
 /// Files larger than this are read element by element.
 pub const STREAM_ABOVE: u64 = 16 << 20;

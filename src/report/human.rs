@@ -1,10 +1,5 @@
 //! Small helpers for text meant for people: aligned tables, ages, plurals.
 
-/// `1 node`, `3 nodes`.
-pub fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
-}
-
 /// How long ago something happened, coarse enough to read at a glance:
 /// `42s ago`, `17m ago`, `5h 3m ago`, `12d 4h ago`.
 pub fn age(seconds: f64) -> String {
@@ -25,8 +20,6 @@ fn span(s: u64) -> String {
         s => format!("{}d {}h", s / DAY, s % DAY / HOUR),
     }
 }
-
-pub use crate::units::now_epoch;
 
 /// Left-aligned columns separated by two spaces; the last column is not
 /// padded, so lines carry no trailing blanks.
@@ -77,13 +70,6 @@ mod tests {
         assert_eq!(age(5.0 * 3600.0 + 3.0 * 60.0), "5h 3m ago");
         assert_eq!(age(12.0 * 86400.0 + 4.0 * 3600.0 + 59.0), "12d 4h ago");
         assert_eq!(age(-90.0), "in the future (1m)");
-    }
-
-    #[test]
-    fn plurals() {
-        assert_eq!(plural(1, "node", "nodes"), "1 node");
-        assert_eq!(plural(0, "node", "nodes"), "0 nodes");
-        assert_eq!(plural(2, "host", "hosts"), "2 hosts");
     }
 
     #[test]

@@ -408,7 +408,7 @@ fn masked_value(value: &mut serde_json::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::action::details;
+    use crate::outcome::details;
     use crate::outcome::{sample_outcome as outcome, Details, Ended, StepOutcome};
     use crate::report::record::{host_value, SCHEMA_VERSION};
     use serde_json::json;

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::human::{age, plural, table};
+use super::human::{age, table};
 use crate::hostlist;
 use crate::inventory::flatten;
 use crate::target::Targets;
+use crate::units::plural;
 
 /// One selected node, as `search` prints it.
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -2,7 +2,7 @@
 //! rollout waves, and the exact remote commands in order. It renders a
 //! plain [`Plan`] the driver builds; nothing connects.
 
-use super::human::plural;
+use crate::units::plural;
 
 /// What a run would do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -410,9 +410,9 @@ mod tests {
     fn details() -> impl Strategy<Value = Details> {
         proptest::sample::select(vec![
             Details::None,
-            Details::Verify(crate::action::details::Verify::default()),
-            Details::Restart(crate::action::details::Restart {
-                services: vec![crate::action::details::Restarted {
+            Details::Verify(crate::outcome::details::Verify::default()),
+            Details::Restart(crate::outcome::details::Restart {
+                services: vec![crate::outcome::details::Restarted {
                     after: "run: nginx: (pid 9) 1s".into(),
                     before: "run: nginx: (pid 8) 80s".into(),
                     restart_exit_code: Some(0),

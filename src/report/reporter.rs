@@ -10,7 +10,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::human::{now_epoch, plural};
 use super::jsonl::{write_json_document, JsonlReport, WriteError};
 use super::progress::Progress;
 use super::record::{Header, HostRecord, Record, Summary, Unrecorded};
@@ -21,6 +20,7 @@ use crate::exec::Event;
 use crate::outcome::{Ended, HostOutcome, OutcomeKind, RunStats};
 use crate::target::Targets;
 use crate::terminal::{self, HostBytes};
+use crate::units::{now_epoch, plural};
 
 /// What goes to stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,7 +185,8 @@ impl Reporter {
             return Ok(());
         }
         self.progress
-            .suspend(|| terminal::print(lines, self.settings.host_bytes))
+            .suspend(|| terminal::print(lines, self.settings.host_bytes))?;
+        Ok(())
     }
 
     /// Writes a host's line to the report; once the report cannot take
@@ -233,7 +234,7 @@ impl Reporter {
         } else {
             format!(
                 "{} that finished {} not in it: {hosts} (their outcomes are in the summary above)",
-                super::human::plural(missing.len(), "host", "hosts"),
+                crate::units::plural(missing.len(), "host", "hosts"),
                 if missing.len() == 1 { "is" } else { "are" },
             )
         };
@@ -261,7 +262,7 @@ impl Reporter {
         }
         let mut outcomes = std::mem::take(&mut self.outcomes);
         outcomes.sort_by(|a, b| a.name.cmp(&b.name));
-        let elapsed_ms = crate::ssh::millis(self.started.elapsed());
+        let elapsed_ms = crate::units::millis(self.started.elapsed());
         let stats = RunStats::from_outcomes(&outcomes);
         let code = stats.exit_code(interrupted);
         let summary = Summary::new(&stats, now_epoch(), elapsed_ms, code);

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::human::plural;
 use crate::hostlist;
 use crate::outcome::{Captured, Exit, HostOutcome, OutcomeKind, RunStats, StepOutcome};
+use crate::units::plural;
 
 /// The human summary: counts, the hosts that are not ok with their reason,
 /// then outputs gathered across hosts, the largest group first.

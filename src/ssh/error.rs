@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use super::known_hosts::Refusal;
-use super::seconds;
 use crate::outcome::{Ended, Phase, Stop};
+use crate::units::seconds;
 
 /// libssh2's error codes that decide an outcome (`libssh2.h`).
 pub(crate) mod code {

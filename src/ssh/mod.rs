@@ -28,6 +28,7 @@ use ssh2::Session;
 use crate::inventory::Node;
 use crate::outcome::{Phase, Timings};
 use crate::target::Target;
+use crate::units::millis;
 
 pub(crate) use auth::Identities;
 pub(crate) use config::SshConfig;
@@ -673,18 +674,4 @@ const EAGAIN: i32 = -37;
 fn remaining_ms(deadline: Instant) -> u32 {
     let left = deadline.saturating_duration_since(Instant::now());
     u32::try_from(left.as_millis()).unwrap_or(u32::MAX).max(1)
-}
-
-pub(crate) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// `10s`, `1.5s`.
-pub(crate) fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{}s", s as u64)
-    } else {
-        format!("{s:.1}s")
-    }
 }

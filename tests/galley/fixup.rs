@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use galley::action::details::{self, Details};
+use galley::outcome::details::{self, Details};
 use galley::outcome::{HostOutcome, OutcomeKind};
 use serde_json::Value;
 

@@ -21,3 +21,4 @@ mod run;
 mod search;
 mod ssh_parity;
 mod status;
+mod structure;

@@ -17,7 +17,6 @@ use crate::error::Error;
 use crate::exec::{self, Cancel, Live};
 use crate::exit;
 use crate::outcome::{Ended, HostOutcome, Timings};
-use crate::report::human::now_epoch;
 use crate::report::plan::{self as shown, Plan, PlannedWork};
 use crate::report::record::{Header, SCHEMA_VERSION};
 use crate::report::reporter::{self, Reporter};
@@ -25,6 +24,7 @@ use crate::secrets;
 use crate::ssh::{self, Connection, Gateways};
 use crate::target::Target;
 use crate::terminal::{self, HostBytes};
+use crate::units::now_epoch;
 pub use plan::{Prepared, RunPlan};
 
 /// What each host does once connected: steps in order, stopping at the
@@ -112,7 +112,7 @@ fn run_host(
             // Checked before any host: reached only if a setting changed
             // since (a `Match exec` that answers differently).
             outcome.ended = crate::outcome::Stop::Error.at(crate::outcome::Phase::Connect, reason);
-            timings.total_ms = ssh::millis(started.elapsed());
+            timings.total_ms = crate::units::millis(started.elapsed());
             outcome.timings = timings;
             return outcome;
         }
@@ -145,11 +145,11 @@ fn run_host(
             if let Work::Command(_) = work {
                 outcome.take_only_step();
             }
-            timings.command_ms = Some(ssh::millis(command_started.elapsed()));
+            timings.command_ms = Some(crate::units::millis(command_started.elapsed()));
             disconnect(&conn);
         }
     }
-    timings.total_ms = ssh::millis(started.elapsed());
+    timings.total_ms = crate::units::millis(started.elapsed());
     outcome.timings = timings;
     outcome
 }

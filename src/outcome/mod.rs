@@ -417,7 +417,8 @@ pub struct StepOutcome {
     pub stderr: Captured,
 }
 
-pub use crate::action::details::Details;
+pub mod details;
+pub use details::Details;
 
 impl StepOutcome {
     pub fn new(name: &str) -> StepOutcome {
