@@ -6,76 +6,97 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How a host ended. The names are stable: reports and scripts use them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeKind {
-    /// The command ran and exited 0.
-    Ok,
-    /// The command exited non-zero or was killed by a signal.
-    Failed,
-    /// The work reported success that galley could not confirm (a
-    /// chef-client run whose node did not check in with the Chef server).
-    Unverified,
-    /// A phase ran past its deadline (see `phase`).
-    Timeout,
-    /// The address did not resolve, or the connection was refused or had no route.
-    Unreachable,
-    /// No key or agent identity was accepted.
-    AuthFailed,
-    /// The host's key is not known and the policy does not accept new keys.
-    HostkeyUnknown,
-    /// The host's key differs from the known one: the command never ran.
-    HostkeyMismatch,
-    /// `--sudo` and sudo wanted a password.
-    SudoPasswordRequired,
-    /// A protocol or other error (see `reason`).
-    Error,
-    /// The run was interrupted while this host was running.
-    Cancelled,
-    /// The host was never started (interrupted run, no usable address).
-    Skipped,
+/// Defines [`OutcomeKind`] and [`Stop`] from one list: the outcomes that
+/// stop a host or a step before its end are both.
+macro_rules! outcome_kinds {
+    (
+        ends: [$($(#[doc = $end_doc:literal])* $end:ident => $end_name:literal,)*]
+        stops: [$($(#[doc = $stop_doc:literal])* $stop:ident => $stop_name:literal,)*]
+        never: [$($(#[doc = $never_doc:literal])* $never:ident => $never_name:literal,)*]
+    ) => {
+        /// How a host ended. The names are stable: reports and scripts use
+        /// them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum OutcomeKind {
+            $($(#[doc = $end_doc])* $end,)*
+            $($(#[doc = $stop_doc])* $stop,)*
+            $($(#[doc = $never_doc])* $never,)*
+        }
+
+        impl OutcomeKind {
+            pub const ALL: [OutcomeKind; [$($end_name,)* $($stop_name,)* $($never_name,)*].len()] =
+                [$(OutcomeKind::$end,)* $(OutcomeKind::$stop,)* $(OutcomeKind::$never,)*];
+
+            /// The name used in reports and summaries.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(OutcomeKind::$end => $end_name,)*
+                    $(OutcomeKind::$stop => $stop_name,)*
+                    $(OutcomeKind::$never => $never_name,)*
+                }
+            }
+
+            /// The stop this outcome names, for the outcomes that stop a
+            /// host or a step before its end.
+            pub fn stop(self) -> Option<Stop> {
+                match self {
+                    $(OutcomeKind::$stop => Some(Stop::$stop),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// Why a phase stopped before its end: the outcomes that say so.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Stop {
+            $($(#[doc = $stop_doc])* $stop,)*
+        }
+
+        impl Stop {
+            pub const ALL: [Stop; [$($stop_name,)*].len()] = [$(Stop::$stop,)*];
+
+            pub fn kind(self) -> OutcomeKind {
+                match self {
+                    $(Stop::$stop => OutcomeKind::$stop,)*
+                }
+            }
+        }
+    };
 }
 
-impl OutcomeKind {
-    pub const ALL: [OutcomeKind; 12] = [
-        OutcomeKind::Ok,
-        OutcomeKind::Failed,
-        OutcomeKind::Unverified,
-        OutcomeKind::Timeout,
-        OutcomeKind::Unreachable,
-        OutcomeKind::AuthFailed,
-        OutcomeKind::HostkeyUnknown,
-        OutcomeKind::HostkeyMismatch,
-        OutcomeKind::SudoPasswordRequired,
-        OutcomeKind::Error,
-        OutcomeKind::Cancelled,
-        OutcomeKind::Skipped,
-    ];
-
-    /// The stop this outcome names, for the outcomes that stop a host or
-    /// a step before its end (all but ok, failed, unverified and skipped).
-    pub fn stop(self) -> Option<Stop> {
-        Stop::ALL.into_iter().find(|stop| stop.kind() == self)
-    }
-
-    /// The name used in reports and summaries.
-    pub fn name(self) -> &'static str {
-        match self {
-            OutcomeKind::Ok => "ok",
-            OutcomeKind::Failed => "failed",
-            OutcomeKind::Unverified => "unverified",
-            OutcomeKind::Timeout => "timeout",
-            OutcomeKind::Unreachable => "unreachable",
-            OutcomeKind::AuthFailed => "auth_failed",
-            OutcomeKind::HostkeyUnknown => "hostkey_unknown",
-            OutcomeKind::HostkeyMismatch => "hostkey_mismatch",
-            OutcomeKind::SudoPasswordRequired => "sudo_password_required",
-            OutcomeKind::Error => "error",
-            OutcomeKind::Cancelled => "cancelled",
-            OutcomeKind::Skipped => "skipped",
-        }
-    }
+outcome_kinds! {
+    ends: [
+        /// The command ran and exited 0.
+        Ok => "ok",
+        /// The command exited non-zero or was killed by a signal.
+        Failed => "failed",
+        /// The work reported success that galley could not confirm (a
+        /// chef-client run whose node did not check in with the Chef server).
+        Unverified => "unverified",
+    ]
+    stops: [
+        /// A phase ran past its deadline (see `phase`).
+        Timeout => "timeout",
+        /// The address did not resolve, or the connection was refused or had no route.
+        Unreachable => "unreachable",
+        /// No key or agent identity was accepted.
+        AuthFailed => "auth_failed",
+        /// The host's key is not known and the policy does not accept new keys.
+        HostkeyUnknown => "hostkey_unknown",
+        /// The host's key differs from the known one: the command never ran.
+        HostkeyMismatch => "hostkey_mismatch",
+        /// `--sudo` and sudo wanted a password.
+        SudoPasswordRequired => "sudo_password_required",
+        /// A protocol or other error (see `reason`).
+        Error => "error",
+        /// The run was interrupted while this host was running.
+        Cancelled => "cancelled",
+    ]
+    never: [
+        /// The host was never started (interrupted run, no usable address).
+        Skipped => "skipped",
+    ]
 }
 
 /// The phases of a host's run, in order.
@@ -192,44 +213,7 @@ pub enum Ended {
     Skipped(String),
 }
 
-/// Why a phase stopped before its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
-    Timeout,
-    Unreachable,
-    AuthFailed,
-    HostkeyUnknown,
-    HostkeyMismatch,
-    SudoPasswordRequired,
-    Error,
-    Cancelled,
-}
-
 impl Stop {
-    pub const ALL: [Stop; 8] = [
-        Stop::Timeout,
-        Stop::Unreachable,
-        Stop::AuthFailed,
-        Stop::HostkeyUnknown,
-        Stop::HostkeyMismatch,
-        Stop::SudoPasswordRequired,
-        Stop::Error,
-        Stop::Cancelled,
-    ];
-
-    pub fn kind(self) -> OutcomeKind {
-        match self {
-            Stop::Timeout => OutcomeKind::Timeout,
-            Stop::Unreachable => OutcomeKind::Unreachable,
-            Stop::AuthFailed => OutcomeKind::AuthFailed,
-            Stop::HostkeyUnknown => OutcomeKind::HostkeyUnknown,
-            Stop::HostkeyMismatch => OutcomeKind::HostkeyMismatch,
-            Stop::SudoPasswordRequired => OutcomeKind::SudoPasswordRequired,
-            Stop::Error => OutcomeKind::Error,
-            Stop::Cancelled => OutcomeKind::Cancelled,
-        }
-    }
-
     /// `in_phase` with `reason`.
     pub fn at(self, phase: Phase, reason: impl Into<String>) -> Ended {
         Ended::Stopped {
