@@ -10,6 +10,7 @@ use clap_complete::engine::ArgValueCompleter;
 pub use crate::chef::signing::SignVersion;
 use crate::complete;
 use crate::exit;
+use crate::report::reporter::Output;
 pub use crate::ssh::Policy as HostKeyPolicy;
 use crate::units::{Bytes, Concurrency, Dur, HostCount, Moment, ShardSpec};
 
@@ -265,8 +266,8 @@ pub struct FleetArgs {
     pub dry_run: bool,
 
     /// What to print on stdout.
-    #[arg(long, value_enum, default_value_t = RunOutput::Summary, help_heading = "Output")]
-    pub output: RunOutput,
+    #[arg(long, value_enum, default_value_t = Output::Summary, help_heading = "Output")]
+    pub output: Output,
 
     /// Show hosts' output with its control characters as they came (colours,
     /// cursor moves, title changes reach the terminal). By default they are
@@ -661,18 +662,6 @@ pub struct ConfigArgs {
     /// How to print the settings.
     #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
     pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RunOutput {
-    /// Counts, the hosts that are not ok, then outputs gathered across hosts.
-    Summary,
-    /// Each line as it arrives, prefixed with the node name: `name | line`
-    /// for stdout, `name ! line` for stderr. Counts and failures go to stderr
-    /// at the end.
-    Stream,
-    /// One JSON document at the end.
-    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -12,27 +12,50 @@ use crate::report::human::{age, table};
 use crate::report::nodes::{self, NodeRecord};
 use crate::units::{now_epoch, plural};
 
+/// A node's convergence against the thresholds. The names are stable:
+/// `--format json` writes them for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Verdict {
+    /// It converged within the thresholds (or none was given).
+    Ok,
+    /// Its last run is older than `--stale-after` or `--since` allows.
+    Stale,
+    /// It never converged (no `ohai_time`).
+    Never,
+}
+
+impl Verdict {
+    fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Stale => "stale",
+            Verdict::Never => "never",
+        }
+    }
+}
+
 /// A node with its verdict, for `--format json`.
 #[derive(Serialize)]
 struct Judged<'a> {
     #[serde(flatten)]
     record: &'a NodeRecord,
-    status: &'a str,
+    status: Verdict,
 }
 
 /// A node's convergence against the thresholds.
-fn verdict(record: &NodeRecord, now: f64, args: &StatusArgs) -> &'static str {
+fn verdict(record: &NodeRecord, now: f64, args: &StatusArgs) -> Verdict {
     let Some(time) = record.ohai_time else {
-        return "never";
+        return Verdict::Never;
     };
     let too_old = args
         .stale_after
         .is_some_and(|d| now - time > d.0.as_secs_f64());
     let before = args.since.is_some_and(|m| time < m.0);
     if too_old || before {
-        "stale"
+        Verdict::Stale
     } else {
-        "ok"
+        Verdict::Ok
     }
 }
 
@@ -51,13 +74,16 @@ pub fn run(args: &StatusArgs) -> Result<u8, Error> {
             .then_with(|| a.name.cmp(&b.name))
     });
     let judged = args.stale_after.is_some() || args.since.is_some();
-    let verdicts: Vec<&str> = records.iter().map(|r| verdict(r, now, args)).collect();
+    let verdicts: Vec<Verdict> = records.iter().map(|r| verdict(r, now, args)).collect();
     let text = match args.format {
         Format::Json => {
             let rows: Vec<Judged> = records
                 .iter()
                 .zip(&verdicts)
-                .map(|(record, status)| Judged { record, status })
+                .map(|(record, status)| Judged {
+                    record,
+                    status: *status,
+                })
                 .collect();
             super::report::pretty(&rows)
         }
@@ -72,8 +98,8 @@ pub fn run(args: &StatusArgs) -> Result<u8, Error> {
                         r.chef_environment.clone(),
                         r.platform.clone().unwrap_or_else(|| "-".into()),
                         r.checkin_age_seconds.map_or("never converged".into(), age),
-                        if judged || *v == "never" {
-                            v.to_string()
+                        if judged || *v == Verdict::Never {
+                            v.name().to_string()
                         } else {
                             String::new()
                         },
@@ -94,8 +120,8 @@ pub fn run(args: &StatusArgs) -> Result<u8, Error> {
         }
     };
     crate::terminal::output(&text, args.format == Format::Json)?;
-    let late = verdicts.iter().filter(|v| **v != "ok").count();
-    let never = verdicts.iter().filter(|v| **v == "never").count();
+    let late = verdicts.iter().filter(|v| **v != Verdict::Ok).count();
+    let never = verdicts.iter().filter(|v| **v == Verdict::Never).count();
     if judged {
         crate::terminal::message(&format!(
             "galley: {} of {} not converged in time ({} never)",

@@ -22,12 +22,14 @@ use crate::target::Targets;
 use crate::terminal::{self, HostBytes};
 use crate::units::{now_epoch, plural};
 
-/// What goes to stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What goes to stdout (`--output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Output {
-    /// The summary at the end.
+    /// Counts, the hosts that are not ok, then outputs gathered across hosts.
     Summary,
-    /// Hosts' lines as they arrive; the counts and failures on stderr.
+    /// Each line as it arrives, prefixed with the node name: `name | line`
+    /// for stdout, `name ! line` for stderr. Counts and failures go to stderr
+    /// at the end.
     Stream,
     /// One JSON document at the end.
     Json,

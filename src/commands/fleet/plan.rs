@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::action::command::Limits;
-use crate::cli::{FleetArgs, RunOutput};
+use crate::cli::FleetArgs;
 use crate::config::{knife_ssh, ssh_settings, Selection, SourceSpec};
 use crate::error::Error;
 use crate::exec::{Pace, Schedule};
@@ -156,11 +156,7 @@ impl RunPlan {
             )));
         }
         let reporting = reporter::Settings {
-            output: match args.output {
-                RunOutput::Summary => Output::Summary,
-                RunOutput::Stream => Output::Stream,
-                RunOutput::Json => Output::Json,
-            },
+            output: args.output,
             host_bytes: if args.raw_output {
                 HostBytes::Raw
             } else {
