@@ -58,6 +58,7 @@ pub(crate) mod terminal;
 
 pub use terminal::install_panic_hook;
 pub(crate) mod units;
+pub(crate) mod wildcard;
 
 pub use error::Error;
 

@@ -27,7 +27,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Error> {
 
 /// Reads one report, saying on stderr when its last line was cut short.
 pub(crate) fn read(path: &Path, consequence: &str) -> Result<PastRun, Error> {
-    let past = read_report(path).map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
+    let past = read_report(path).map_err(|e| Error::setup(anyhow::Error::new(e)))?;
     if past.truncated_last_line {
         crate::terminal::message(&format!(
             "galley: warning: the last line of {} is cut short (galley was stopped while writing it){consequence}",

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::record::{sorted_value, Header, HostRecord, Record, Stream, Summary, SCHEMA_VERSION};
 use crate::outcome::{Captured, HostOutcome, OutcomeKind};
@@ -234,10 +234,37 @@ fn later_version(line: &str) -> Option<u32> {
 }
 
 /// A report this galley must not read: a later version may mean more.
-fn later_galley(at: &str, version: u32) -> String {
-    format!(
-        "{at}: the report was written by a later galley (report version {version}; this galley reads versions 1 to {SCHEMA_VERSION}): read it with that galley, or update this one"
-    )
+/// Why a report could not be read: each names the file, and the line
+/// where there is one.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read the report {}: {cause}", path.display())]
+    Io { path: PathBuf, cause: io::Error },
+    #[error("{} is not a file (a report is a file galley wrote with --report)", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("{}:{line}: a line of over {} MiB: not a report line (galley bounds each host's output, --max-output)", path.display(), MAX_READ_LINE >> 20)]
+    LineTooLong { path: PathBuf, line: usize },
+    #[error("{}:{line}: not a report line: {message}", path.display())]
+    NotARecord {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{}:{line}: the report was written by a later galley (report version {version}; this galley reads versions 1 to {SCHEMA_VERSION}): read it with that galley, or update this one", path.display())]
+    LaterVersion {
+        path: PathBuf,
+        line: usize,
+        version: u32,
+    },
+    #[error("{}:{line}: host {host}: {error}", path.display())]
+    Contradicts {
+        path: PathBuf,
+        line: usize,
+        host: String,
+        error: super::record::Unreadable,
+    },
+    #[error("{} is not a galley report (no header line)", path.display())]
+    NoHeader { path: PathBuf },
 }
 
 /// The longest report line galley reads: a host's record holds at most
@@ -252,18 +279,19 @@ pub const MAX_OUTPUT: usize = 8 << 20;
 /// Reads a JSON Lines report, also one cut short by a crash: a last line
 /// that is not a record is tolerated (and said); any other bad line is an
 /// error naming its line number.
-pub fn read_report(path: &Path) -> Result<PastRun, String> {
+pub fn read_report(path: &Path) -> Result<PastRun, ReadError> {
     use std::io::{BufRead, Read};
-    let cannot =
-        |e: &dyn std::fmt::Display| format!("cannot read the report {}: {e}", path.display());
-    let meta = std::fs::metadata(path).map_err(|e| cannot(&e))?;
+    let cannot = |cause: io::Error| ReadError::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
     if !meta.is_file() {
-        return Err(format!(
-            "{} is not a file (a report is a file galley wrote with --report)",
-            path.display()
-        ));
+        return Err(ReadError::NotAFile {
+            path: path.to_path_buf(),
+        });
     }
-    let mut reader = io::BufReader::new(File::open(path).map_err(|e| cannot(&e))?);
+    let mut reader = io::BufReader::new(File::open(path).map_err(cannot)?);
     let mut past = PastRun::default();
     let mut started_at = 0.0;
     let mut headers = 0;
@@ -274,18 +302,17 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
         let read = (&mut reader)
             .take(MAX_READ_LINE as u64 + 1)
             .read_until(b'\n', &mut bytes)
-            .map_err(|e| cannot(&e))?;
+            .map_err(cannot)?;
         if read == 0 {
             break;
         }
         number += 1;
         let ended = bytes.ends_with(b"\n");
         if !ended && bytes.len() > MAX_READ_LINE {
-            return Err(format!(
-                "{}:{number}: a line of over {} MiB: not a report line (galley bounds each host's output, --max-output)",
-                path.display(),
-                MAX_READ_LINE >> 20
-            ));
+            return Err(ReadError::LineTooLong {
+                path: path.to_path_buf(),
+                line: number,
+            });
         }
         let text = String::from_utf8_lossy(&bytes);
         let line = text.trim_end_matches(['\n', '\r']);
@@ -301,19 +328,28 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
                 continue;
             }
             Err(e) => {
-                let at = format!("{}:{}", path.display(), i + 1);
+                let path = path.to_path_buf();
                 return Err(match later_version(line) {
-                    Some(version) => later_galley(&at, version),
-                    None => format!("{at}: not a report line: {e}"),
+                    Some(version) => ReadError::LaterVersion {
+                        path,
+                        line: i + 1,
+                        version,
+                    },
+                    None => ReadError::NotARecord {
+                        path,
+                        line: i + 1,
+                        message: e.to_string(),
+                    },
                 });
             }
         };
         match record {
             Record::Header(header) if header.version > SCHEMA_VERSION => {
-                return Err(later_galley(
-                    &format!("{}:{}", path.display(), i + 1),
-                    header.version,
-                ));
+                return Err(ReadError::LaterVersion {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    version: header.version,
+                });
             }
             Record::Header(header) => {
                 headers += 1;
@@ -337,13 +373,13 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
             Record::Host(host) => {
                 // Read as an outcome once, so a record whose parts
                 // contradict each other is refused here, naming its line.
-                if let Err(e) = HostOutcome::try_from(&*host) {
-                    return Err(format!(
-                        "{}:{}: host {}: {e}",
-                        path.display(),
-                        i + 1,
-                        host.name
-                    ));
+                if let Err(error) = HostOutcome::try_from(&*host) {
+                    return Err(ReadError::Contradicts {
+                        path: path.to_path_buf(),
+                        line: i + 1,
+                        host: host.name.clone(),
+                        error,
+                    });
                 }
                 let host = masked(*host);
                 past.unrecorded.remove(&host.name);
@@ -352,10 +388,9 @@ pub fn read_report(path: &Path) -> Result<PastRun, String> {
         }
     }
     if headers == 0 && past.records.is_empty() {
-        return Err(format!(
-            "{} is not a galley report (no header line)",
-            path.display()
-        ));
+        return Err(ReadError::NoHeader {
+            path: path.to_path_buf(),
+        });
     }
     Ok(past)
 }
@@ -504,7 +539,7 @@ mod tests {
         let past = read_report(&path).unwrap();
         assert!(past.truncated_last_line && past.records.is_empty() && past.runs == 1);
         std::fs::write(&path, format!("{header}\n{{\"type\":\"host\"}}\n")).unwrap();
-        let error = read_report(&path).unwrap_err();
+        let error = read_report(&path).unwrap_err().to_string();
         assert!(error.contains("r.jsonl:2: not a report line"), "{error}");
     }
 
@@ -519,7 +554,7 @@ mod tests {
         host.phase = Some(crate::outcome::Phase::Auth);
         let line = Record::Host(Box::new(host)).to_line();
         std::fs::write(&path, format!("{header}\n{line}\n")).unwrap();
-        let error = read_report(&path).unwrap_err();
+        let error = read_report(&path).unwrap_err().to_string();
         assert!(
             error.ends_with("r.jsonl:2: host web-01: outcome ok with a phase"),
             "{error}"
@@ -533,22 +568,33 @@ mod tests {
         let path = dir.path().join("r.jsonl");
         let header = r#"{"type":"header","version":3,"galley":"9","command":"x","query":"*:*","hosts":1,"started_at":1.0,"retries":2}"#;
         std::fs::write(&path, format!("{header}\n")).unwrap();
-        let error = read_report(&path).unwrap_err();
+        let error = read_report(&path).unwrap_err().to_string();
         assert!(
             error.contains("r.jsonl:1: the report was written by a later galley (report version 3; this galley reads versions 1 to 2)"),
             "{error}"
         );
-        // A later header with only known fields is refused all the same.
+        // A later header with only known fields is refused all the same,
+        // as the same kind of error.
         std::fs::write(&path, header.replace(",\"retries\":2", "") + "\n").unwrap();
         let error = read_report(&path).unwrap_err();
-        assert!(error.contains("written by a later galley"), "{error}");
+        assert!(
+            matches!(
+                error,
+                ReadError::LaterVersion {
+                    line: 1,
+                    version: 3,
+                    ..
+                }
+            ),
+            "{error}"
+        );
         // The same line at this version: the unknown field is named.
         std::fs::write(
             &path,
             header.replace("\"version\":3", "\"version\":2") + "\n",
         )
         .unwrap();
-        let error = read_report(&path).unwrap_err();
+        let error = read_report(&path).unwrap_err().to_string();
         assert!(error.contains("unknown field `retries`"), "{error}");
     }
 }

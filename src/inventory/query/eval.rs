@@ -325,14 +325,8 @@ impl<'a> Iterator for Words<'a> {
 enum Glob {
     /// No wildcards (lowercased when case is ignored).
     Exact(String, Case),
-    Wild(Vec<GlobPiece>, Case),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum GlobPiece {
-    Char(char),
-    Any,
-    One,
+    /// The pattern's pieces, characters lowercased when case is ignored.
+    Wild(Vec<Piece>, Case),
 }
 
 impl Glob {
@@ -347,12 +341,11 @@ impl Glob {
         let mut pieces = Vec::with_capacity(pattern.0.len());
         for piece in &pattern.0 {
             let next = match piece {
-                Piece::Char(c) => GlobPiece::Char(fold(*c)),
-                Piece::Any => GlobPiece::Any,
-                Piece::One => GlobPiece::One,
+                Piece::Char(c) => Piece::Char(fold(*c)),
+                other => other.clone(),
             };
             // `**` is `*`: collapsing keeps the matcher linear in practice.
-            if !(next == GlobPiece::Any && pieces.last() == Some(&GlobPiece::Any)) {
+            if !(next == Piece::Any && pieces.last() == Some(&Piece::Any)) {
                 pieces.push(next);
             }
         }
@@ -368,40 +361,22 @@ impl Glob {
     }
 }
 
-/// Iterative wildcard matching with one backtrack point per `*` (the
-/// classic two-pointer algorithm): O(pattern x text) at worst, no recursion.
-fn wild_match(pieces: &[GlobPiece], text: &str, case: Case) -> bool {
+/// A whole word against the pattern's pieces ([`crate::wildcard`]).
+fn wild_match(pieces: &[Piece], text: &str, case: Case) -> bool {
+    use crate::wildcard::Wild;
     let chars: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < chars.len() {
-        match pieces.get(p) {
-            Some(GlobPiece::Any) => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(GlobPiece::One) => {
-                p += 1;
-                t += 1;
-            }
-            Some(GlobPiece::Char(c))
-                if *c == chars[t]
-                    || (case == Case::Ignore && *c == chars[t].to_ascii_lowercase()) =>
-            {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
+    let kind = |p: usize| match pieces[p] {
+        Piece::Any => Wild::Any,
+        Piece::One => Wild::One,
+        Piece::Char(_) => Wild::Literal,
+    };
+    let same = |p: usize, t: usize| match pieces[p] {
+        Piece::Char(c) => {
+            c == chars[t] || (case == Case::Ignore && c == chars[t].to_ascii_lowercase())
         }
-    }
-    pieces[p..].iter().all(|piece| *piece == GlobPiece::Any)
+        _ => false,
+    };
+    crate::wildcard::matches(pieces.len(), chars.len(), kind, same)
 }
 
 #[cfg(test)]

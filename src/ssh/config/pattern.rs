@@ -8,24 +8,15 @@ pub(crate) fn matches(text: &str, pattern: &str) -> bool {
 }
 
 fn wildcard(text: &[u8], pattern: &[u8]) -> bool {
-    let (mut t, mut p) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
-            t += 1;
-            p += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if let Some((sp, st)) = star {
-            p = sp + 1;
-            t = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
+    use crate::wildcard::Wild;
+    let kind = |p: usize| match pattern[p] {
+        b'*' => Wild::Any,
+        b'?' => Wild::One,
+        _ => Wild::Literal,
+    };
+    crate::wildcard::matches(pattern.len(), text.len(), kind, |p, t| {
+        pattern[p] == text[t]
+    })
 }
 
 /// `Host` line: some pattern matches and no negated one does
