@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use super::capture::Capture;
 use super::end_marker::EndMarker;
 use crate::exec::Cancel;
-use crate::outcome::{Captured, Ended, Exit, Phase, Stop};
+use crate::outcome::{Captured, Ended, Exit, OutputStream, Phase, Stop};
 use crate::secrets::Unmasked;
 use crate::ssh::until_answered;
 use crate::ssh::Connection;
@@ -203,7 +203,7 @@ fn sudo_wants_password(stderr: &[u8]) -> bool {
 }
 
 /// Output as it arrives: the stream (0 stdout, 1 stderr) and the bytes.
-pub type OutputSink<'a> = &'a dyn Fn(u8, &[u8]);
+pub type OutputSink<'a> = &'a dyn Fn(OutputStream, &[u8]);
 
 /// Runs the command; `live` (when given) sees output as it arrives.
 pub fn run(
@@ -256,20 +256,23 @@ pub fn run(
     let stop = loop {
         let mut progressed = false;
         let mut errors = None;
-        for (stream_id, capture) in [(0u8, &mut stdout), (1u8, &mut stderr)] {
+        for (stream, capture) in [
+            (OutputStream::Stdout, &mut stdout),
+            (OutputStream::Stderr, &mut stderr),
+        ] {
             loop {
-                match channel.stream(i32::from(stream_id)).read(&mut buf) {
+                match channel.stream(ssh_stream_id(stream)).read(&mut buf) {
                     Ok(0) => break,
                     Ok(n) => {
                         progressed = true;
                         let own;
-                        let bytes = if stream_id == 1 {
+                        let bytes = if stream == OutputStream::Stderr {
                             own = marker.feed(&buf[..n]);
                             &own[..]
                         } else {
                             &buf[..n]
                         };
-                        forward(capture, stream_id, bytes, live);
+                        forward(capture, stream, bytes, live);
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
                     Err(e) => {
@@ -325,7 +328,7 @@ pub fn run(
             ));
         }
     };
-    forward(&mut stderr, 1, &marker.finish(), live);
+    forward(&mut stderr, OutputStream::Stderr, &marker.finish(), live);
     if stop.is_some() {
         // Closing the channel ends the wrapper's stdin: a command that did
         // not end is killed on the host; after a drain the watcher is gone,
@@ -389,14 +392,23 @@ pub fn run(
     }
 }
 
+/// The SSH channel's stream number (RFC 4254: 0 the data, 1 extended
+/// data for stderr).
+fn ssh_stream_id(stream: OutputStream) -> i32 {
+    match stream {
+        OutputStream::Stdout => 0,
+        OutputStream::Stderr => 1,
+    }
+}
+
 /// Keeps a stream's bytes, and shows what is now masked to `live`.
-fn forward(capture: &mut Capture, stream_id: u8, bytes: &[u8], live: Option<OutputSink>) {
+fn forward(capture: &mut Capture, stream: OutputStream, bytes: &[u8], live: Option<OutputSink>) {
     if bytes.is_empty() {
         return;
     }
     let masked = capture.push(bytes);
     if let (Some(live), false) = (live, masked.is_empty()) {
-        live(stream_id, masked);
+        live(stream, masked);
     }
 }
 
@@ -420,10 +432,13 @@ impl Streams {
     /// Ends both streams: what each held back goes to `live` too.
     fn finish(mut stdout: Capture, mut stderr: Capture, live: Option<OutputSink>) -> Streams {
         if let Some(live) = live {
-            for (stream_id, capture) in [(0u8, &mut stdout), (1u8, &mut stderr)] {
+            for (stream, capture) in [
+                (OutputStream::Stdout, &mut stdout),
+                (OutputStream::Stderr, &mut stderr),
+            ] {
                 let rest = capture.flush();
                 if !rest.is_empty() {
-                    live(stream_id, rest);
+                    live(stream, rest);
                 }
             }
         }

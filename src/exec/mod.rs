@@ -14,7 +14,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::error::Error;
-use crate::outcome::{Ended, HostOutcome, OutcomeKind};
+use crate::outcome::{Ended, HostOutcome, OutcomeKind, OutputStream};
 use crate::rollout::{Threshold, Wave};
 use crate::target::Target;
 use crate::units::HostCount;
@@ -115,7 +115,7 @@ pub enum Event {
     /// Output as it arrives (only when the caller asked for it).
     Output {
         index: usize,
-        stream: u8,
+        stream: OutputStream,
         bytes: Vec<u8>,
     },
     Finished {
@@ -222,7 +222,7 @@ pub(crate) struct Live<'a> {
 }
 
 impl Live<'_> {
-    pub(crate) fn send(&self, stream: u8, bytes: &[u8]) {
+    pub(crate) fn send(&self, stream: OutputStream, bytes: &[u8]) {
         let _ = self.events.send(Event::Output {
             index: self.index,
             stream,

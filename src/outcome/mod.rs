@@ -99,6 +99,13 @@ outcome_kinds! {
     ]
 }
 
+/// Which of a command's output streams bytes came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
 /// The phases of a host's run, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

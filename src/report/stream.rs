@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::outcome::escape_bytes;
+use crate::outcome::{escape_bytes, OutputStream};
 
 /// Prints output line by line as it arrives, each line prefixed with its
 /// node name (padded, as knife does); a last line without a newline is
@@ -12,7 +12,7 @@ pub struct StreamPrinter {
     names: Vec<String>,
     width: usize,
     /// Unfinished lines, per host and stream.
-    partial: BTreeMap<(usize, u8), Vec<u8>>,
+    partial: BTreeMap<(usize, OutputStream), Vec<u8>>,
 }
 
 impl StreamPrinter {
@@ -28,12 +28,15 @@ impl StreamPrinter {
         }
     }
 
-    fn line(&self, index: usize, stream: u8, line: &[u8]) -> String {
+    fn line(&self, index: usize, stream: OutputStream, line: &[u8]) -> String {
         // galley's own marker lines (the host clock before chef-client).
         if line.first() == Some(&0x1e) {
             return String::new();
         }
-        let mark = if stream == 0 { '|' } else { '!' };
+        let mark = match stream {
+            OutputStream::Stdout => '|',
+            OutputStream::Stderr => '!',
+        };
         format!(
             "{:<width$} {mark} {}\n",
             self.names[index],
@@ -43,7 +46,7 @@ impl StreamPrinter {
     }
 
     /// The complete lines this chunk finishes.
-    pub fn output(&mut self, index: usize, stream: u8, bytes: &[u8]) -> String {
+    pub fn output(&mut self, index: usize, stream: OutputStream, bytes: &[u8]) -> String {
         let pending = self.partial.entry((index, stream)).or_default();
         pending.extend_from_slice(bytes);
         let Some(last_newline) = pending.iter().rposition(|&b| b == b'\n') else {
@@ -62,7 +65,7 @@ impl StreamPrinter {
     /// Lines left without a newline when the host finished.
     pub fn finish(&mut self, index: usize) -> String {
         let mut out = String::new();
-        for stream in [0, 1] {
+        for stream in [OutputStream::Stdout, OutputStream::Stderr] {
             if let Some(rest) = self.partial.remove(&(index, stream)) {
                 if !rest.is_empty() {
                     out.push_str(&self.line(index, stream, &rest));
@@ -94,10 +97,19 @@ mod tests {
             })
             .collect();
         let mut p = StreamPrinter::new(&targets);
-        assert_eq!(p.output(0, 0, b"one\ntw"), "a         | one\n");
-        assert_eq!(p.output(1, 1, b"err\n"), "long-name ! err\n");
-        assert_eq!(p.output(0, 0, b"o\nthree"), "a         | two\n");
-        assert_eq!(p.output(0, 0, b"\xff end"), "");
+        assert_eq!(
+            p.output(0, OutputStream::Stdout, b"one\ntw"),
+            "a         | one\n"
+        );
+        assert_eq!(
+            p.output(1, OutputStream::Stderr, b"err\n"),
+            "long-name ! err\n"
+        );
+        assert_eq!(
+            p.output(0, OutputStream::Stdout, b"o\nthree"),
+            "a         | two\n"
+        );
+        assert_eq!(p.output(0, OutputStream::Stdout, b"\xff end"), "");
         assert_eq!(p.finish(0), "a         | three\\xff end\n");
         assert_eq!(p.finish(1), "");
     }

@@ -16,7 +16,7 @@ use crate::cli::FleetArgs;
 use crate::error::Error;
 use crate::exec::{self, Cancel, Live};
 use crate::exit;
-use crate::outcome::{Ended, HostOutcome, Timings};
+use crate::outcome::{Ended, HostOutcome, OutputStream, Timings};
 use crate::report::plan::{self as shown, Plan, PlannedWork};
 use crate::report::record::{Header, SCHEMA_VERSION};
 use crate::report::reporter::{self, Reporter};
@@ -125,7 +125,7 @@ fn run_host(
         Ok(conn) => {
             outcome.auth = Some(conn.auth.clone());
             let command_started = Instant::now();
-            let sink = |stream: u8, bytes: &[u8]| {
+            let sink = |stream: OutputStream, bytes: &[u8]| {
                 if let Some(live) = live {
                     live.send(stream, bytes);
                 }
