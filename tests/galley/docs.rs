@@ -210,3 +210,58 @@ fn the_command_line_reference_is_current() {
         assert!(committed.contains(flag), "{flag}");
     }
 }
+
+/// docs/design.md's tree of the repository names every module of `src/`,
+/// every benchmark in `benches/` and every script in `bench/`, and nothing
+/// that does not exist.
+#[test]
+fn the_design_tree_names_every_module_and_bench() {
+    let design = std::fs::read_to_string(root().join("docs/design.md")).unwrap();
+    let tree = design
+        .split("```\nsrc/\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("docs/design.md has the tree, starting at src/");
+    // The names a line starts with (`exit.rs, error.rs  ...` names two).
+    let first_names = |line: &str| -> Vec<String> {
+        let head = line.trim_start().split("  ").next().unwrap_or("");
+        head.split(", ").map(|n| n.trim().to_string()).collect()
+    };
+    let named_in_src: std::collections::BTreeSet<String> = tree
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| !l.starts_with("   "))
+        .flat_map(first_names)
+        .collect();
+    let in_src: std::collections::BTreeSet<String> = std::fs::read_dir(root().join("src"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() {
+                format!("{name}/")
+            } else {
+                name
+            }
+        })
+        .collect();
+    assert_eq!(
+        named_in_src, in_src,
+        "docs/design.md's src/ tree against src/"
+    );
+    for (folder, ext) in [("benches", "rs"), ("bench", "py")] {
+        for entry in std::fs::read_dir(root().join(folder)).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(&format!(".{ext}")) {
+                let mentioned = match folder {
+                    "bench" => tree.contains(&format!("bench/{name}")),
+                    _ => tree.contains(&name),
+                };
+                assert!(
+                    mentioned,
+                    "docs/design.md's tree does not name {folder}/{name}"
+                );
+            }
+        }
+    }
+}
