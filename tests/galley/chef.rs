@@ -212,7 +212,8 @@ fn server_records_carry_addresses_and_check_ins() {
 
 #[test]
 fn an_unreachable_server_is_retried_within_the_timeout_then_a_setup_error() {
-    let port = crate::support::free_port();
+    let closed = crate::support::ClosedPort::new();
+    let port = closed.port;
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("k.pem");
     std::fs::write(

@@ -10,8 +10,7 @@ use galley::report::record::{Encoding, HostRecord};
 use serde_json::Value;
 
 use crate::support::{
-    client_key, free_port, galley, keygen, keygen_with, require_user, Fleet, Galley, RecordExt,
-    Sshd,
+    client_key, galley, keygen, keygen_with, require_user, Fleet, Galley, RecordExt, Sshd,
 };
 
 fn stdout_of(record: &HostRecord) -> String {
@@ -452,7 +451,8 @@ fn a_closed_port_is_unreachable_and_peers_that_stall_end_at_the_connect_timeout(
             }),
         ),
     ];
-    let closed_port = free_port();
+    let closed = crate::support::ClosedPort::new();
+    let closed_port = closed.port;
     fleet.write_inventory(|node| node);
     let mut nodes: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(fleet.inventory()).unwrap()).unwrap();

@@ -393,3 +393,51 @@ pub fn free_port() -> u16 {
         }
     }
 }
+
+/// A loopback port that refuses connections for as long as this value
+/// lives: a socket bound to it that never listens, so no other process can
+/// take the port meanwhile (a port from [`free_port`] may be taken at any
+/// moment by another test's server).
+pub struct ClosedPort {
+    fd: std::os::fd::OwnedFd,
+    pub port: u16,
+}
+
+impl ClosedPort {
+    pub fn new() -> ClosedPort {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        // SAFETY: plain socket calls on a descriptor this function owns;
+        // the address structures are initialised and sized as the calls
+        // expect.
+        unsafe {
+            let raw = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            assert!(raw >= 0, "socket: {}", std::io::Error::last_os_error());
+            let fd = std::os::fd::OwnedFd::from_raw_fd(raw);
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let bound = libc::bind(fd.as_raw_fd(), std::ptr::addr_of!(addr).cast(), len);
+            assert_eq!(bound, 0, "bind: {}", std::io::Error::last_os_error());
+            let mut got: libc::sockaddr_in = std::mem::zeroed();
+            let mut got_len = len;
+            let named = libc::getsockname(
+                fd.as_raw_fd(),
+                std::ptr::addr_of_mut!(got).cast(),
+                &mut got_len,
+            );
+            assert_eq!(named, 0, "getsockname: {}", std::io::Error::last_os_error());
+            ClosedPort {
+                fd,
+                port: u16::from_be(got.sin_port),
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for ClosedPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::os::fd::AsRawFd;
+        write!(f, "ClosedPort({} on fd {})", self.port, self.fd.as_raw_fd())
+    }
+}
