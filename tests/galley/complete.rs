@@ -359,7 +359,7 @@ fn bash_completes_a_query_from_an_inventory_in_a_real_terminal() {
         ),
     )
     .unwrap();
-    let tmux = crate::output::Tmux::start(
+    let tmux = crate::support::Tmux::start(
         dir.path(),
         &format!("bash --noprofile --rcfile {} -i", rc.display()),
     );
@@ -441,7 +441,7 @@ fn completing_hostile_fleet_values_never_runs_them_in_any_shell() {
                 )
             }
         };
-        let tmux = crate::output::Tmux::start(home, &command);
+        let tmux = crate::support::Tmux::start(home, &command);
         tmux.wait_screen("$ ");
         for (typed, completed, ran) in [
             (

@@ -13,7 +13,7 @@ mod fleet_data;
 mod generated;
 mod host_keys;
 mod inventory;
-pub mod output;
+mod output;
 mod parity;
 mod query;
 mod rollout;

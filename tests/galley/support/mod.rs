@@ -6,6 +6,7 @@
 //! - [`fleet`]: a fleet of those servers with an inventory and known_hosts
 //! - [`chef_server`]: a real Chef server (goiardi)
 //! - [`netns`]: network namespaces
+//! - [`tmux`]: a real terminal for the terminal and completion tests
 //! - [`reports`]: JSON Lines reports, read into galley's own record types
 
 mod chef_server;
@@ -14,6 +15,7 @@ mod netns;
 mod reports;
 mod runner;
 mod sshd;
+mod tmux;
 
 pub use chef_server::*;
 pub use fleet::*;
@@ -21,6 +23,7 @@ pub use netns::*;
 pub use reports::*;
 pub use runner::*;
 pub use sshd::*;
+pub use tmux::*;
 
 use std::path::{Path, PathBuf};
 
