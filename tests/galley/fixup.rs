@@ -815,7 +815,6 @@ fn systemd_units_and_unusual_service_names() {
     let fleet = SimFleet::start(&["app-01"]);
     let host = fleet.host("app-01");
     let before = host.unit("gitlab-runsvdir");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
     let run = fleet.galley(
         "restart",
         &["--systemd", "--settle", "500ms", "*:*", "gitlab-runsvdir"],
