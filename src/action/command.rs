@@ -144,9 +144,6 @@ fn sh_wrapper(command: &str) -> String {
 /// How long opening a channel and starting the command may take.
 const CHANNEL_OPEN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// libssh2's "would block".
-const EAGAIN: ssh2::ErrorCode = ssh2::ErrorCode::Session(-37);
-
 /// Opens a session channel and starts `command` on it, leaving the
 /// session non-blocking. Between sending a request and its answer the
 /// socket is put in quick-ack mode: sshd does not set TCP_NODELAY on a
@@ -452,21 +449,18 @@ impl Streams {
     }
 }
 
-/// Waits for the channel to close, polling the socket, up to `limit`.
+/// Waits for the channel to close (the session is non-blocking), up to
+/// `limit`.
 fn finish_close(channel: &mut ssh2::Channel, fd: i32, limit: Duration) -> Result<(), String> {
-    let deadline = Instant::now() + limit;
-    loop {
-        match channel.wait_close() {
-            Ok(()) => return Ok(()),
-            Err(e) if e.code() == EAGAIN => {
-                if Instant::now() >= deadline {
-                    return Err("the host did not close the channel".into());
-                }
-                wait_readable(fd, Duration::from_millis(100));
-            }
-            Err(e) => return Err(format!("closing the channel failed: {}", e.message())),
+    let late = "the host did not close the channel";
+    until_answered(fd, Instant::now() + limit, late, || channel.wait_close()).map_err(|e| {
+        // A non-blocking call never times out itself: the deadline passed.
+        if e.code() == ssh2::ErrorCode::Session(crate::ssh::code::TIMEOUT) {
+            late.to_string()
+        } else {
+            format!("closing the channel failed: {}", e.message())
         }
-    }
+    })
 }
 
 #[cfg(test)]

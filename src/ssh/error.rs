@@ -5,21 +5,10 @@
 
 use std::time::Duration;
 
+use super::code;
 use super::known_hosts::Refusal;
 use crate::outcome::{Ended, Phase, Stop};
 use crate::units::seconds;
-
-/// libssh2's error codes that decide an outcome (`libssh2.h`).
-pub(crate) mod code {
-    /// LIBSSH2_ERROR_SOCKET_SEND.
-    pub(crate) const SOCKET_SEND: i32 = -7;
-    /// LIBSSH2_ERROR_TIMEOUT: the session's timeout passed while blocking.
-    pub(crate) const TIMEOUT: i32 = -9;
-    /// LIBSSH2_ERROR_SOCKET_DISCONNECT.
-    pub(crate) const SOCKET_DISCONNECT: i32 = -13;
-    /// LIBSSH2_ERROR_SOCKET_RECV.
-    pub(crate) const SOCKET_RECV: i32 = -43;
-}
 
 /// What went wrong on the way to an authenticated session.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

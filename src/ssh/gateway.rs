@@ -289,7 +289,7 @@ struct Link {
 }
 
 const BUFFER: usize = 64 * 1024;
-const EAGAIN: ssh2::ErrorCode = ssh2::ErrorCode::Session(-37);
+const EAGAIN: ssh2::ErrorCode = ssh2::ErrorCode::Session(super::code::EAGAIN);
 
 /// Serves a gateway's session: opens channels as asked, at most `cap` at
 /// once, and moves bytes between each channel and its socket. Ends when

@@ -6,6 +6,7 @@
 pub(crate) mod algorithms;
 pub(crate) mod auth;
 mod banner;
+pub(crate) mod code;
 pub(crate) mod config;
 pub(crate) mod error;
 #[allow(unsafe_code)]
@@ -525,7 +526,7 @@ pub(crate) fn establish(
     timings.auth_ms = Some(millis(phase_start.elapsed()));
     let auth = auth.map_err(|e| match e {
         // libssh2 said its timeout passed: the deadline, in words.
-        Error::Libssh2 { code, .. } if code == error::code::TIMEOUT => Error::TimedOut {
+        Error::Libssh2 { code, .. } if code == code::TIMEOUT => Error::TimedOut {
             phase: Phase::Auth,
             what: format!("authentication as {} did not finish", plan.user),
             limit: plan.login_timeout,
@@ -622,14 +623,12 @@ fn handshake(
     }
     match session.handshake() {
         Ok(()) => Ok(session),
-        Err(e) if e.code() == ssh2::ErrorCode::Session(error::code::TIMEOUT) => {
-            Err(Error::TimedOut {
-                phase: Phase::Handshake,
-                what: "no SSH key exchange".into(),
-                limit: plan.connect.handshake,
-                note: Some("the host sent its version line, then stalled"),
-            })
-        }
+        Err(e) if e.code() == ssh2::ErrorCode::Session(code::TIMEOUT) => Err(Error::TimedOut {
+            phase: Phase::Handshake,
+            what: "no SSH key exchange".into(),
+            limit: plan.connect.handshake,
+            note: Some("the host sent its version line, then stalled"),
+        }),
         Err(e) => Err(Error::libssh2(Phase::Handshake, "SSH handshake", &e)),
     }
 }
@@ -649,12 +648,12 @@ pub(crate) fn until_answered<T>(
 ) -> Result<T, ssh2::Error> {
     loop {
         match step() {
-            Err(e) if e.code() == ssh2::ErrorCode::Session(EAGAIN) => {
+            Err(e) if e.code() == ssh2::ErrorCode::Session(code::EAGAIN) => {
                 crate::sys::quick_ack(fd);
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     return Err(ssh2::Error::new(
-                        ssh2::ErrorCode::Session(error::code::TIMEOUT),
+                        ssh2::ErrorCode::Session(code::TIMEOUT),
                         late,
                     ));
                 }
@@ -665,9 +664,6 @@ pub(crate) fn until_answered<T>(
         }
     }
 }
-
-/// libssh2's "would block".
-const EAGAIN: i32 = -37;
 
 /// Milliseconds until the deadline, at least 1 (0 would mean "no timeout"
 /// to libssh2).
