@@ -225,21 +225,33 @@ fn try_agent(session: &Session, user: &str) -> Result<Result<String, String>, Er
 /// nearest key file beside it), a folder, an unreadable file, a public key
 /// given for its private half, or a file that holds no private key.
 pub(crate) fn check_identity_file(path: &Path) -> Result<(), String> {
+    use std::io::Read;
     let shown = path.display();
-    let text = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let nearest = nearest_key_beside(path)
                 .map(|near| format!(": did you mean {}?", near.display()))
                 .unwrap_or_default();
             return Err(format!("identity file {shown} does not exist{nearest}"));
         }
-        Err(_) if path.is_dir() => {
+        Err(e) => return Err(format!("identity file {shown} cannot be read: {e}")),
+        Ok(meta) if meta.is_dir() => {
             return Err(format!("identity file {shown} is a folder, not a key file"));
         }
-        Err(e) => return Err(format!("identity file {shown} cannot be read: {e}")),
-    };
-    let text = String::from_utf8_lossy(&text[..text.len().min(64 * 1024)]);
+        // A FIFO would block the open, a device might never end.
+        Ok(meta) if !meta.is_file() => {
+            return Err(format!(
+                "identity file {shown} is not a regular file (a FIFO or a device), not a key file"
+            ));
+        }
+        Ok(_) => {}
+    }
+    // The first line says what the file is: a key file's head is enough.
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(64 * 1024).read_to_end(&mut head))
+        .map_err(|e| format!("identity file {shown} cannot be read: {e}"))?;
+    let text = String::from_utf8_lossy(&head);
     let first = text.trim_start().lines().next().unwrap_or("");
     if first.starts_with("-----BEGIN ") && first.contains("PRIVATE KEY") {
         return Ok(());

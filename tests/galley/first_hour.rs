@@ -79,6 +79,14 @@ fn a_public_key_given_for_the_private_one_is_named_with_the_private_path() {
         "{folder}"
     );
 
+    // A device that never ends is refused, not read.
+    let endless = galley(&["run", "-m", "127.0.0.1", "-i", "/dev/zero", "--", "true"]);
+    endless.expect_code(3);
+    assert!(
+        endless.stderr().contains("is not a regular file"),
+        "{endless}"
+    );
+
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "my key is on the other laptop\n").unwrap();
     let text = galley(&[
