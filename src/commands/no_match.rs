@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::complete::index::SourceIndex;
 use crate::inventory::flatten;
-use crate::inventory::query::{Case, Pattern, Piece};
+use crate::inventory::query::{Case, Pattern};
 use crate::inventory::{Matcher, Node, Query};
 use crate::suggest::nearest;
 use crate::units::plural;
@@ -113,9 +113,7 @@ pub(crate) fn for_nodes(query: &Query, nodes: &[std::sync::Arc<Node>], case: Cas
                     seen.insert(value.to_string());
                 }
             }
-            if !fields.contains(&field) {
-                fields.insert(field);
-            }
+            fields.insert(field);
         });
     }
     let mut hints = Vec::new();
@@ -141,13 +139,10 @@ pub(crate) fn for_nodes(query: &Query, nodes: &[std::sync::Arc<Node>], case: Cas
             .map(String::as_str)
             .collect();
         let near = nearest(&value, known.iter().copied()).map(str::to_string);
-        let mut pieces = vec![Piece::Any];
-        pieces.extend(value.chars().map(Piece::Char));
-        pieces.push(Piece::Any);
         let parts = Matcher::with_case(
             &Query::Term {
                 field: Some(Pattern::literal(&field)),
-                value: Pattern(pieces),
+                value: Pattern::literal(&value).anywhere(),
             },
             case,
         );

@@ -316,7 +316,6 @@ pub fn read_report(path: &Path) -> Result<PastRun, ReadError> {
         }
         let text = String::from_utf8_lossy(&bytes);
         let line = text.trim_end_matches(['\n', '\r']);
-        let i = number - 1;
         if line.trim().is_empty() {
             continue;
         }
@@ -332,12 +331,12 @@ pub fn read_report(path: &Path) -> Result<PastRun, ReadError> {
                 return Err(match later_version(line) {
                     Some(version) => ReadError::LaterVersion {
                         path,
-                        line: i + 1,
+                        line: number,
                         version,
                     },
                     None => ReadError::NotARecord {
                         path,
-                        line: i + 1,
+                        line: number,
                         message: e.to_string(),
                     },
                 });
@@ -347,7 +346,7 @@ pub fn read_report(path: &Path) -> Result<PastRun, ReadError> {
             Record::Header(header) if header.version > SCHEMA_VERSION => {
                 return Err(ReadError::LaterVersion {
                     path: path.to_path_buf(),
-                    line: i + 1,
+                    line: number,
                     version: header.version,
                 });
             }
@@ -376,7 +375,7 @@ pub fn read_report(path: &Path) -> Result<PastRun, ReadError> {
                 if let Err(error) = HostOutcome::try_from(&*host) {
                     return Err(ReadError::Contradicts {
                         path: path.to_path_buf(),
-                        line: i + 1,
+                        line: number,
                         host: host.name.clone(),
                         error,
                     });

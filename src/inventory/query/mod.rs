@@ -41,6 +41,15 @@ impl Pattern {
         Pattern(text.chars().map(Piece::Char).collect())
     }
 
+    /// The pattern anywhere in a word: `*web*` from `web` (a `*` of its
+    /// own is dropped, the ends are the stars).
+    pub fn anywhere(self) -> Pattern {
+        let mut pieces = vec![Piece::Any];
+        pieces.extend(self.0.into_iter().filter(|p| *p != Piece::Any));
+        pieces.push(Piece::Any);
+        Pattern(pieces)
+    }
+
     pub fn has_wildcards(&self) -> bool {
         self.0.iter().any(|p| !matches!(p, Piece::Char(_)))
     }
@@ -128,10 +137,7 @@ impl Query {
     pub fn fuzzify(self) -> Query {
         match self {
             Query::Term { field: None, value } => {
-                let mut pieces = vec![Piece::Any];
-                pieces.extend(value.0.into_iter().filter(|p| *p != Piece::Any));
-                pieces.push(Piece::Any);
-                let value = Pattern(pieces);
+                let value = value.anywhere();
                 Query::Or(
                     FUZZY_FIELDS
                         .iter()
