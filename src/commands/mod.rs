@@ -30,12 +30,6 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
         for hint in no_match_hints(selection, &source.describe()) {
             crate::terminal::message(&hint);
         }
-        if let Some(count) = matches_ignoring_case(selection) {
-            crate::terminal::message(&format!(
-                "hint: {} if case is ignored: field names and values are case-sensitive, as on Chef Server (galley search -l shows them as the nodes have them; --ignore-case matches regardless)",
-                crate::units::plural(count, "node matches", "nodes match")
-            ));
-        }
         return Ok(None);
     }
     if !matches!(selection.source, crate::config::SourceSpec::Manual(_)) {
@@ -45,18 +39,34 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
 }
 
 /// What the nodes searched say of the query's fields and values (see
-/// [`no_match`]). An inventory is read again, whole; a Chef server is not
+/// [`no_match`]), and, for an inventory, how many nodes the query would
+/// select with case ignored (the likely slip after `platform:Ubuntu`). An
+/// inventory is read again, whole, once for both; a Chef server is not
 /// asked again: its completion index answers, when galley has one.
 fn no_match_hints(selection: &Selection, source: &str) -> Vec<String> {
+    use crate::inventory::query::Case;
     match &selection.source {
         crate::config::SourceSpec::Inventory(path) => {
             let Ok(inventory) = crate::inventory::node_files::Inventory::load(path) else {
                 return Vec::new();
             };
-            no_match::for_nodes(&selection.query, inventory.nodes(), selection.case)
-                .iter()
-                .map(|hint| hint.say(true))
-                .collect()
+            let nodes = inventory.nodes();
+            let mut hints: Vec<String> =
+                no_match::for_nodes(&selection.query, nodes, selection.case)
+                    .iter()
+                    .map(|hint| hint.say(true))
+                    .collect();
+            if selection.case == Case::Sensitive {
+                let ignoring = crate::inventory::Matcher::with_case(&selection.query, Case::Ignore);
+                let count = nodes.iter().filter(|node| ignoring.matches(node)).count();
+                if count > 0 {
+                    hints.push(format!(
+                        "hint: {} if case is ignored: field names and values are case-sensitive, as on Chef Server (galley search -l shows them as the nodes have them; --ignore-case matches regardless)",
+                        crate::units::plural(count, "node matches", "nodes match")
+                    ));
+                }
+            }
+            hints
         }
         crate::config::SourceSpec::ChefServer(_) => crate::complete::index::source_indexes()
             .into_iter()
@@ -66,24 +76,4 @@ fn no_match_hints(selection: &Selection, source: &str) -> Vec<String> {
             .collect(),
         crate::config::SourceSpec::Manual(_) => Vec::new(),
     }
-}
-
-/// How many nodes of an inventory the query would select ignoring case,
-/// when it selected none as Chef Server would (the likely slip after
-/// typing `platform:Ubuntu`); None when that is none too, or elsewhere.
-fn matches_ignoring_case(selection: &Selection) -> Option<usize> {
-    use crate::inventory::query::Case;
-    let crate::config::SourceSpec::Inventory(path) = &selection.source else {
-        return None;
-    };
-    if selection.case == Case::Ignore {
-        return None;
-    }
-    let again = crate::inventory::node_files::Matching {
-        path: path.clone(),
-        case: Case::Ignore,
-        kept: crate::inventory::node_files::Kept::Used(Vec::new()),
-    };
-    let found = crate::inventory::NodeSource::search(&again, &selection.query).ok()?;
-    (!found.is_empty()).then_some(found.len())
 }
