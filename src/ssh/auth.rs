@@ -12,6 +12,7 @@ use ssh2::Session;
 
 use super::error::{is_connection_failure, Error};
 use super::ffi::userauth_ed25519;
+use super::Then;
 use crate::outcome::Phase;
 
 /// Where keys come from.
@@ -55,21 +56,33 @@ impl Identities {
     /// key's signature algorithm from the host's server-sig-algs, which
     /// arrives after the request has left; an agent's keys are its own.
     pub(crate) fn signs_without_server_algorithms(&self) -> bool {
-        let files = if self.files.is_empty() {
-            &self.defaults
-        } else {
-            &self.files
-        };
-        let read: Vec<Arc<KeyFile>> = files
-            .iter()
-            .map(|file| self.keys.load(file))
-            .filter(|key| !matches!(**key, KeyFile::Missing))
-            .collect();
+        let read = self.readable_keys();
         !self.agent
             && !read.is_empty()
             && read
                 .iter()
                 .all(|key| matches!(**key, KeyFile::Ed25519 { .. }))
+    }
+
+    /// Whether galley will make exactly one attempt, with a key it signs
+    /// itself: then a channel can be opened behind it without waiting for
+    /// its answer (see [`authenticate`]).
+    fn makes_one_signed_attempt(&self) -> bool {
+        self.signs_without_server_algorithms() && self.readable_keys().len() == 1
+    }
+
+    /// The key files galley will try, as read (missing ones left out).
+    fn readable_keys(&self) -> Vec<Arc<KeyFile>> {
+        let files = if self.files.is_empty() {
+            &self.defaults
+        } else {
+            &self.files
+        };
+        files
+            .iter()
+            .map(|file| self.keys.load(file))
+            .filter(|key| !matches!(**key, KeyFile::Missing))
+            .collect()
     }
 
     pub fn default_keys(home: &Path) -> Vec<PathBuf> {
@@ -85,13 +98,25 @@ impl Identities {
 /// offers when publickey is not one of them; or, when the connection
 /// itself failed or timed out during an attempt, that failure, with
 /// libssh2's code (the other keys are not tried on a dead socket).
+///
+/// When the connection will run commands and galley makes exactly one
+/// signed attempt, the request to open the first session channel follows
+/// the authentication request at once, as RFC 4252 section 5.1 allows
+/// (the server passes messages sent after the request that succeeded to
+/// the service): its confirmation arrives with the success, a round trip
+/// sooner, and the command's first `channel_session` call picks it up
+/// (libssh2 keeps one channel opening in progress per session). Were the
+/// attempt refused, the host answers the open as unimplemented and the
+/// connection fails with the refusal, as without it.
 pub(crate) fn authenticate(
     session: &Session,
     user: &str,
     ids: &Identities,
+    then: Then,
     fd: std::os::fd::RawFd,
     deadline: std::time::Instant,
 ) -> Result<String, Error> {
+    let open_early = then == Then::RunCommands && ids.makes_one_signed_attempt();
     let mut tried: Vec<String> = Vec::new();
     if ids.agent {
         match try_agent(session, user)? {
@@ -120,10 +145,12 @@ pub(crate) fn authenticate(
                 tried.push(why.clone());
                 continue;
             }
-            KeyFile::Ed25519 { public, key } => key_attempt(session, fd, deadline, || {
-                userauth_ed25519(session, user, public, key)
-            }),
-            KeyFile::Other => key_attempt(session, fd, deadline, || {
+            KeyFile::Ed25519 { public, key } => {
+                key_attempt(session, fd, deadline, open_early, || {
+                    userauth_ed25519(session, user, public, key)
+                })
+            }
+            KeyFile::Other => key_attempt(session, fd, deadline, false, || {
                 session.userauth_pubkey_file(user, None, file, None)
             }),
         };
@@ -153,16 +180,39 @@ pub(crate) fn authenticate(
 /// One key file's attempt, non-blocking, acknowledging the host's packets
 /// at once while it waits (see [`super::until_answered`]): sshd writes the
 /// userauth service's acceptance and the authentication's answer in turn.
+/// With `open_early`, the session channel's opening is sent once the
+/// request has left (libssh2 waits only to read).
 fn key_attempt(
     session: &Session,
     fd: std::os::fd::RawFd,
     deadline: std::time::Instant,
-    attempt: impl FnMut() -> Result<(), ssh2::Error>,
+    open_early: bool,
+    mut attempt: impl FnMut() -> Result<(), ssh2::Error>,
 ) -> Result<(), ssh2::Error> {
     session.set_blocking(false);
-    let result = super::until_answered(fd, deadline, "authentication did not finish", attempt);
+    let mut channel_asked = !open_early;
+    let result = super::until_answered(fd, deadline, "authentication did not finish", || {
+        let step = attempt();
+        let waits_to_read = session.block_directions() == ssh2::BlockDirections::Inbound;
+        if !channel_asked && super::would_block(&step) && waits_to_read {
+            channel_asked = true;
+            open_session_channel_early(session);
+        }
+        step
+    });
     session.set_blocking(true);
     result
+}
+
+/// Sends the request to open a session channel; libssh2 keeps its opening
+/// in progress until the command's `channel_session` call takes it up.
+fn open_session_channel_early(session: &Session) {
+    // Would block: sent, and its answer comes after the authentication's.
+    // Any other error: not sent (the socket failed), libssh2 dropped the
+    // opening, and the authentication reports the failure. Ok (answered
+    // before the host could have read the request) cannot happen; the
+    // channel is closed when dropped and the command opens its own.
+    let _ = session.channel_session();
 }
 
 /// The methods the host offers `user` (`publickey,password`), asked after

@@ -248,6 +248,7 @@ impl Gateways {
             &host,
             &plan,
             &node,
+            super::Then::Other,
             started + plan.connect.handshake,
             &mut Timings::default(),
         )

@@ -390,6 +390,15 @@ pub struct Connection {
     pub auth: String,
 }
 
+/// What follows authentication on a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Then {
+    /// Commands: a session channel may be opened behind the request.
+    RunCommands,
+    /// Anything else (a gateway's tunnels): nothing is sent early.
+    Other,
+}
+
 /// What a session runs over: a TCP connection, a tunnel through a gateway
 /// (one end of a socket pair the gateway's pump serves), or a
 /// ProxyCommand's standard input and output.
@@ -471,6 +480,7 @@ pub(crate) fn connect(
         &plan.host,
         plan,
         &target.node,
+        Then::RunCommands,
         handshake_deadline,
         timings,
     ) {
@@ -494,6 +504,7 @@ pub(crate) fn establish(
     host: &str,
     plan: &HostPlan,
     node: &Node,
+    then: Then,
     handshake_deadline: Instant,
     timings: &mut Timings,
 ) -> Result<Connection, Error> {
@@ -520,6 +531,7 @@ pub(crate) fn establish(
         &session,
         &plan.user,
         &plan.identities,
+        then,
         stream.as_raw_fd(),
         deadline,
     );
@@ -633,6 +645,11 @@ fn handshake(
     }
 }
 
+/// Whether a libssh2 call on a non-blocking session said "would block".
+pub(crate) fn would_block<T>(result: &Result<T, ssh2::Error>) -> bool {
+    matches!(result, Err(e) if e.code() == ssh2::ErrorCode::Session(code::EAGAIN))
+}
+
 /// Calls `step`, a libssh2 call on a non-blocking session, until it stops
 /// saying "would block", up to `deadline` (then libssh2's timeout error,
 /// saying `late`). While it waits for the host's answer the socket is in
@@ -648,7 +665,7 @@ pub(crate) fn until_answered<T>(
 ) -> Result<T, ssh2::Error> {
     loop {
         match step() {
-            Err(e) if e.code() == ssh2::ErrorCode::Session(code::EAGAIN) => {
+            result if would_block(&result) => {
                 crate::sys::quick_ack(fd);
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
@@ -660,7 +677,7 @@ pub(crate) fn until_answered<T>(
                 // Short waits: the call may also be waiting to send.
                 crate::sys::wait_readable(fd, left.min(Duration::from_millis(50)));
             }
-            other => return other,
+            result => return result,
         }
     }
 }

@@ -246,6 +246,69 @@ fn a_key_the_host_does_not_accept_is_auth_failed() {
     );
 }
 
+/// sshd's words for a message that came before authentication succeeded;
+/// type 90 is SSH_MSG_CHANNEL_OPEN.
+const CHANNEL_OPEN_BEFORE_AUTH: &str = "dispatch_protocol_error: type 90";
+
+/// With one key galley signs itself, the opening of the first session
+/// channel follows the authentication request without waiting for its
+/// answer (RFC 4252 section 5.1). A host that refuses the key reads the
+/// opening as out of place, and the run reports the refused key, as it
+/// would without it.
+#[test]
+fn a_lone_refused_key_is_auth_failed_though_a_channel_opening_followed_it() {
+    let fleet = Fleet::start(&["lone-1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (stranger, _) = keygen(dir.path(), "stranger", "");
+    let run = fleet.run_with_keys(&[&stranger], "true");
+    run.expect_code(1);
+    let doc = run.document();
+    let host = doc.hosts()[0];
+    assert_eq!(host.outcome, OutcomeKind::AuthFailed, "{run}");
+    let reason = host.reason.as_deref().unwrap();
+    assert!(
+        reason.contains(&format!("{} was not accepted", stranger.display())),
+        "{reason}"
+    );
+    let log = fleet.hosts[0].log();
+    assert!(log.contains(CHANNEL_OPEN_BEFORE_AUTH), "{log}");
+}
+
+/// With two keys the first may be refused, so nothing follows its request:
+/// the second logs in and the command runs on a channel opened after it.
+#[test]
+fn with_two_keys_the_channel_waits_for_authentication() {
+    let fleet = Fleet::start(&["two-keys-1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (stranger, _) = keygen(dir.path(), "stranger", "");
+    let run = fleet.run_with_keys(&[&stranger, &client_key().private], "echo in");
+    run.expect_code(0);
+    let doc = run.document();
+    let host = doc.hosts()[0];
+    assert_eq!(host.outcome, OutcomeKind::Ok, "{run}");
+    assert_eq!(stdout_of(host), "in\n", "{run}");
+    let log = fleet.hosts[0].log();
+    assert!(!log.contains(CHANNEL_OPEN_BEFORE_AUTH), "{log}");
+}
+
+/// A host that allows no session channel refuses the opening sent behind
+/// the authentication request once the login succeeded; the run says the
+/// command could not start, as it did when the opening came later.
+#[test]
+fn a_host_that_refuses_sessions_refuses_the_early_opening_by_name() {
+    let host = Sshd::start_configured("nosessions-1", "MaxSessions 0\n");
+    let fleet = Fleet::with_hosts(vec![host]);
+    let run = fleet.run_with_keys(&[&client_key().private], "true");
+    run.expect_code(1);
+    let doc = run.document();
+    let host = doc.hosts()[0];
+    assert_eq!(host.outcome, OutcomeKind::Error, "{run}");
+    assert_eq!(host.phase, Some(Phase::Command), "{run}");
+    let reason = host.reason.as_deref().unwrap();
+    assert!(reason.starts_with("cannot start the command"), "{reason}");
+    assert_eq!(fleet.hosts[0].logins(), 1);
+}
+
 #[test]
 fn a_host_without_publickey_auth_says_which_methods_it_accepts() {
     let host = Sshd::start_configured(

@@ -283,10 +283,12 @@ impl Sshd {
 
     /// How many logins the server accepted (from its log).
     pub fn logins(&self) -> usize {
-        std::fs::read_to_string(self.dir.path().join("sshd.log"))
-            .unwrap_or_default()
-            .matches("Accepted publickey")
-            .count()
+        self.log().matches("Accepted publickey").count()
+    }
+
+    /// What the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
     }
 
     /// The known_hosts line for this server under another address.
