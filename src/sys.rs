@@ -109,6 +109,13 @@ pub(crate) fn reserve(file: &std::fs::File, offset: u64, len: u64) -> io::Result
     }
 }
 
+/// This machine's name, as gethostname(2) gives it.
+pub(crate) fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into())
+}
+
 /// The real user id of the process.
 pub(crate) fn uid() -> u32 {
     // SAFETY: getuid has no preconditions and cannot fail.

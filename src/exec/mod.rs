@@ -49,6 +49,8 @@ impl StopReason {
 #[derive(Debug, Default)]
 pub struct Cancel {
     reasons: Mutex<Option<(StopReason, StopReason)>>,
+    /// When the first reason was given.
+    first_at: Mutex<Option<Instant>>,
 }
 
 impl Cancel {
@@ -56,7 +58,10 @@ impl Cancel {
     pub fn stop(&self, reason: StopReason) {
         let mut reasons = self.reasons.lock().unwrap();
         *reasons = Some(match reasons.take() {
-            None => (reason.clone(), reason),
+            None => {
+                *self.first_at.lock().unwrap() = Some(Instant::now());
+                (reason.clone(), reason)
+            }
             Some((first, most)) => (first, most.max(reason)),
         });
     }
@@ -96,6 +101,13 @@ impl Cancel {
         self.most_urgent() >= Some(StopReason::Interrupted)
     }
 
+    /// When hosts stopped being started, and why; None when they never
+    /// did.
+    pub fn stopped(&self) -> Option<(Instant, String)> {
+        let at = (*self.first_at.lock().unwrap())?;
+        Some((at, self.reason()))
+    }
+
     /// Why hosts are no longer started.
     pub fn reason(&self) -> String {
         self.reasons.lock().unwrap().as_ref().map_or_else(
@@ -111,6 +123,7 @@ pub enum Event {
     Started {
         index: usize,
         name: String,
+        at: Instant,
     },
     /// Output as it arrives (only when the caller asked for it).
     Output {
@@ -339,6 +352,7 @@ where
                             let _ = events.send(Event::Started {
                                 index,
                                 name: target.name.clone(),
+                                at: Instant::now(),
                             });
                             run(
                                 target,

@@ -454,6 +454,7 @@ mod tests {
             command: "true".into(),
             galley: "0".into(),
             hosts: 2,
+            operator: None,
             query: "*:*".into(),
             rollout: None,
             started_at: 1.0,
@@ -464,6 +465,7 @@ mod tests {
             elapsed_ms: 3,
             exit_code: 1,
             finished_at: 2.0,
+            stopped: None,
         };
         let mut written = Vec::new();
         write_json_document(&mut written, &header, &outcomes, &summary).unwrap();
@@ -565,11 +567,11 @@ mod tests {
     fn a_report_from_a_later_galley_says_so() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.jsonl");
-        let header = r#"{"type":"header","version":3,"galley":"9","command":"x","query":"*:*","hosts":1,"started_at":1.0,"retries":2}"#;
+        let header = r#"{"type":"header","version":4,"galley":"9","command":"x","query":"*:*","hosts":1,"started_at":1.0,"retries":2}"#;
         std::fs::write(&path, format!("{header}\n")).unwrap();
         let error = read_report(&path).unwrap_err().to_string();
         assert!(
-            error.contains("r.jsonl:1: the report was written by a later galley (report version 3; this galley reads versions 1 to 2)"),
+            error.contains("r.jsonl:1: the report was written by a later galley (report version 4; this galley reads versions 1 to 3)"),
             "{error}"
         );
         // A later header with only known fields is refused all the same,
@@ -581,7 +583,7 @@ mod tests {
                 error,
                 ReadError::LaterVersion {
                     line: 1,
-                    version: 3,
+                    version: 4,
                     ..
                 }
             ),
@@ -590,7 +592,7 @@ mod tests {
         // The same line at this version: the unknown field is named.
         std::fs::write(
             &path,
-            header.replace("\"version\":3", "\"version\":2") + "\n",
+            header.replace("\"version\":4", "\"version\":3") + "\n",
         )
         .unwrap();
         let error = read_report(&path).unwrap_err().to_string();

@@ -6,14 +6,19 @@
 //! tagged by `type`:
 //! - `header`: `version`, `galley`, `started_at` (epoch seconds),
 //!   `command`, `query`, `hosts`, `rollout` (version 2: the rollout flags
-//!   given; absent in version 1)
+//!   given; absent in version 1), `operator` (version 3: the local user
+//!   and machine that ran it)
 //! - `host`, per host, flushed as it finishes: `name`, `address`, `port`,
 //!   `user`, `outcome`, `phase`, `reason`, `exit_code`, `signal`, `auth`,
 //!   `timings`, `stdout`, `stderr` (each `{encoding, data}`, with
 //!   `dropped_bytes` and `dropped_at` when bytes were dropped), and
-//!   `steps` (version 2, when the host ran steps)
+//!   `steps` (version 2, when the host ran steps), `started_ms` (version
+//!   3: when the host started, in milliseconds from the run's start;
+//!   absent for a host never started) and `wave` (version 3, when the run
+//!   had several: `canary`, `batch 2/5`)
 //! - `summary`: `finished_at`, `elapsed_ms`, `counts` (by outcome),
-//!   `exit_code`
+//!   `exit_code`, `stopped` (version 3, when hosts stopped being started:
+//!   `after_ms` from the run's start and the `reason`)
 //! - `unrecorded`, in place of the summary when the report could not be
 //!   written to the end (a full disk): `error`, and `hosts`, the names of
 //!   the hosts that finished but are not in the report
@@ -34,7 +39,7 @@ use crate::outcome::{
     StepOutcome, Timings,
 };
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One line of a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,11 +85,34 @@ pub struct Header {
     pub command: String,
     pub galley: String,
     pub hosts: usize,
+    /// Who ran it, from where (version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<Operator>,
     pub query: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout: Option<Rollout>,
     pub started_at: f64,
     pub version: u32,
+}
+
+/// The local user and machine a run was started by and from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operator {
+    /// The machine's host name.
+    pub host: String,
+    /// The user's login name.
+    pub user: String,
+}
+
+impl Operator {
+    /// This process's user and machine; None when the user has no name.
+    pub fn here() -> Option<Operator> {
+        Some(Operator {
+            host: crate::sys::host_name(),
+            user: crate::sys::login_name()?,
+        })
+    }
 }
 
 /// The rollout flags a run was given.
@@ -115,15 +143,35 @@ pub struct Summary {
     pub elapsed_ms: u64,
     pub exit_code: u8,
     pub finished_at: f64,
+    /// When and why hosts stopped being started (version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
+}
+
+/// The moment a run stopped starting hosts: a canary not ok, the failure
+/// threshold, an interrupt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stopped {
+    /// Milliseconds from the run's start.
+    pub after_ms: u64,
+    pub reason: String,
 }
 
 impl Summary {
-    pub fn new(stats: &RunStats, finished_at: f64, elapsed_ms: u64, exit_code: u8) -> Summary {
+    pub fn new(
+        stats: &RunStats,
+        finished_at: f64,
+        elapsed_ms: u64,
+        exit_code: u8,
+        stopped: Option<Stopped>,
+    ) -> Summary {
         Summary {
             counts: stats.counts.clone(),
             elapsed_ms,
             exit_code,
             finished_at,
+            stopped,
         }
     }
 }
@@ -208,10 +256,16 @@ pub struct HostRecord {
     pub signal: Option<String>,
     pub stderr: Stream,
     pub stdout: Stream,
+    /// Milliseconds from the run's start to this host's (version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<StepRecord>,
     pub timings: Timings,
     pub user: Option<String>,
+    /// The host's wave, when the run had several (version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave: Option<String>,
 }
 
 /// One step of a fixup command on a host.
@@ -301,9 +355,11 @@ impl From<&HostOutcome> for HostRecord {
             signal: o.exit.as_ref().and_then(Exit::signal).map(str::to_string),
             stderr: Stream::from(&o.stderr),
             stdout: Stream::from(&o.stdout),
+            started_ms: None,
             steps: o.steps.iter().map(StepRecord::from).collect(),
             timings: o.timings.clone(),
             user: o.user.clone(),
+            wave: None,
         }
     }
 }
@@ -591,6 +647,7 @@ mod tests {
             elapsed_ms: 5,
             exit_code: 1,
             finished_at: 1.5,
+            stopped: None,
         })
         .to_line();
         assert_eq!(

@@ -12,11 +12,12 @@ use std::time::Instant;
 
 use super::jsonl::{write_json_document, JsonlReport, WriteError};
 use super::progress::Progress;
-use super::record::{Header, HostRecord, Record, Summary, Unrecorded};
+use super::record::{Header, HostRecord, Record, Stopped, Summary, Unrecorded};
 use super::stream::StreamPrinter;
 use super::summary::{render_failures, render_summary};
 use crate::error::Error;
 use crate::exec::Event;
+use crate::rollout::Wave;
 use crate::outcome::{Ended, HostOutcome, OutcomeKind, RunStats};
 use crate::target::Targets;
 use crate::terminal::{self, HostBytes};
@@ -72,6 +73,10 @@ pub struct Reporter {
     jsonl: Option<JsonlReport>,
     outcomes: Vec<HostOutcome>,
     started: Instant,
+    /// By target index: when each host started, in ms from `started`.
+    host_started: Vec<Option<u64>>,
+    /// By target index: each host's wave, when the run has several.
+    waves: Vec<Option<String>>,
     /// The first failure to write output.
     failed: Option<Error>,
     /// Why the report stopped being written, and the hosts that finished
@@ -104,6 +109,8 @@ impl Reporter {
             jsonl,
             outcomes: Vec::with_capacity(targets.len()),
             started: Instant::now(),
+            host_started: vec![None; targets.targets.len()],
+            waves: vec![None; targets.targets.len()],
             failed: None,
             report_cut: None,
             settings,
@@ -127,16 +134,35 @@ impl Reporter {
                 &u.node.name,
                 Ended::Skipped(format!("no usable address: {}", u.reason)),
             );
-            reporter.record(&outcome);
+            reporter.record(&outcome, None);
             reporter.outcomes.push(outcome);
         }
         Ok(reporter)
     }
 
+    /// Names each host's wave in its record, when the run has several.
+    pub fn name_waves(&mut self, waves: &[Wave]) {
+        if waves.len() < 2 {
+            return;
+        }
+        for wave in waves {
+            for &index in &wave.hosts {
+                if let Some(slot) = self.waves.get_mut(index) {
+                    *slot = Some(wave.label());
+                }
+            }
+        }
+    }
+
     /// Takes one event of the run.
     pub fn event(&mut self, event: Event) {
         let result = match event {
-            Event::Started { index, name } => {
+            Event::Started { index, name, at } => {
+                if let Some(slot) = self.host_started.get_mut(index) {
+                    *slot = Some(crate::units::millis(
+                        at.saturating_duration_since(self.started),
+                    ));
+                }
                 self.progress.started(index, &name);
                 Ok(())
             }
@@ -171,7 +197,7 @@ impl Reporter {
                     _ => String::new(),
                 };
                 let result = self.print(&lines);
-                self.record(&outcome);
+                self.record(&outcome, Some(index));
                 self.outcomes.push(*outcome);
                 result
             }
@@ -193,7 +219,7 @@ impl Reporter {
 
     /// Writes a host's line to the report; once the report cannot take
     /// more, remembers the host instead (see [`Reporter::finish`]).
-    fn record(&mut self, outcome: &HostOutcome) {
+    fn record(&mut self, outcome: &HostOutcome, index: Option<usize>) {
         let Some(report) = &mut self.jsonl else {
             return;
         };
@@ -201,7 +227,12 @@ impl Reporter {
             missing.push(outcome.name.clone());
             return;
         }
-        match report.write(&host_record(outcome)) {
+        let mut record = HostRecord::from(outcome);
+        if let Some(index) = index {
+            record.started_ms = self.host_started.get(index).copied().flatten();
+            record.wave = self.waves.get(index).cloned().flatten();
+        }
+        match report.write(&Record::Host(Box::new(record))) {
             Ok(()) => {}
             Err(WriteError::Full(e)) => self.report_cut = Some((e, Vec::new())),
             Err(WriteError::NotWritten(e)) => {
@@ -257,7 +288,12 @@ impl Reporter {
 
     /// Ends the run: the summary record, then the summary or the JSON
     /// document. Returns the exit code.
-    pub fn finish(mut self, interrupted: bool) -> Result<u8, Error> {
+    /// `stopped`: when and why hosts stopped being started, if they did.
+    pub fn finish(
+        mut self,
+        interrupted: bool,
+        stopped: Option<(Instant, String)>,
+    ) -> Result<u8, Error> {
         self.progress.clear();
         if let Some(e) = self.failed.take() {
             return Err(e);
@@ -267,7 +303,11 @@ impl Reporter {
         let elapsed_ms = crate::units::millis(self.started.elapsed());
         let stats = RunStats::from_outcomes(&outcomes);
         let code = stats.exit_code(interrupted);
-        let summary = Summary::new(&stats, now_epoch(), elapsed_ms, code);
+        let stopped = stopped.map(|(at, reason)| Stopped {
+            after_ms: crate::units::millis(at.saturating_duration_since(self.started)),
+            reason,
+        });
+        let summary = Summary::new(&stats, now_epoch(), elapsed_ms, code, stopped);
         // What the report could not take is told after the summary, which
         // has every host.
         let report_failed = self.write_last(&summary);
@@ -316,7 +356,4 @@ fn retry_hint(stats: &RunStats, report: Option<&ReportFile>) -> Option<String> {
     })
 }
 
-/// A host's line of the report.
-fn host_record(o: &HostOutcome) -> Record {
-    Record::Host(Box::new(HostRecord::from(o)))
-}
+

@@ -76,6 +76,31 @@ fn a_failing_canary_stops_the_run_with_nothing_else_touched() {
         run.stderr().contains("galley: canary: can-[01-02]"),
         "{run}"
     );
+    // The report draws the run: each host's wave and start, who ran it,
+    // and when the rollout stopped.
+    for name in ["can-01", "can-02"] {
+        assert_eq!(records[name].wave.as_deref(), Some("canary"));
+        assert!(records[name].started_ms.is_some(), "{name}");
+    }
+    for name in ["can-03", "can-06"] {
+        assert_eq!(records[name].wave.as_deref(), Some("all"));
+        assert_eq!(records[name].started_ms, None, "{name} never started");
+    }
+    let lines = fleet.report_lines();
+    let operator = lines[0].header().unwrap().operator.clone().unwrap();
+    let whoami = std::process::Command::new("id").arg("-un").output().unwrap();
+    assert_eq!(operator.user, String::from_utf8_lossy(&whoami.stdout).trim());
+    assert!(!operator.host.is_empty());
+    let summary = lines.last().unwrap().summary().unwrap();
+    let stopped = summary.stopped.as_ref().expect("the run stopped starting hosts");
+    assert_eq!(stopped.reason, "the canary was not ok (can-01 failed)");
+    let canary_ended = ["can-01", "can-02"]
+        .iter()
+        .map(|n| records[*n].started_ms.unwrap() + records[*n].timings.total_ms)
+        .max()
+        .unwrap();
+    assert!(stopped.after_ms + 5 >= canary_ended, "{stopped:?} {canary_ended}");
+    assert!(stopped.after_ms <= summary.elapsed_ms);
 
     // Healthy canaries let the rest go.
     let all_ok = counted(ran.path(), "true");
@@ -99,6 +124,17 @@ fn failure_thresholds_by_count_and_by_share() {
         records["thr-04"].reason.as_deref().unwrap(),
         "not started: --max-failures 2 reached (2 of 3 finished hosts not ok)"
     );
+    // One wave: no host names one.
+    assert!(records.values().all(|r| r.wave.is_none()));
+    let lines = fleet.report_lines();
+    let stopped = lines.last().unwrap().summary().unwrap().stopped.clone().unwrap();
+    assert_eq!(
+        stopped.reason,
+        "--max-failures 2 reached (2 of 3 finished hosts not ok)"
+    );
+    // Hosts start one at a time, in name order.
+    let start = |name: &str| records[name].started_ms.unwrap();
+    assert!(start("thr-01") <= start("thr-02") && start("thr-02") <= start("thr-03"));
 
     // 40%: 01 ok (0 of 1), 02 fails (1 of 2 is 50%): stop.
     let ran2 = tempfile::tempdir().unwrap();

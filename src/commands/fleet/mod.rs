@@ -18,7 +18,7 @@ use crate::exec::{self, Cancel, Live};
 use crate::exit;
 use crate::outcome::{Ended, HostOutcome, OutputStream, Timings};
 use crate::report::plan::{self as shown, Plan, PlannedWork};
-use crate::report::record::{Header, SCHEMA_VERSION};
+use crate::report::record::{Header, Operator, SCHEMA_VERSION};
 use crate::report::reporter::{self, Reporter};
 use crate::secrets;
 use crate::ssh::{self, Connection, Gateways};
@@ -178,12 +178,14 @@ pub fn run(
         command: job.describe.clone(),
         galley: env!("CARGO_PKG_VERSION").to_string(),
         hosts: plan.targets.len(),
+        operator: Operator::here(),
         query: plan.selection.query.to_string(),
         rollout: Some(plan.rollout.record.clone()),
         started_at: now_epoch(),
         version: SCHEMA_VERSION,
     };
     let mut reporter = Reporter::open(plan.reporting.clone(), header, &plan.targets)?;
+    reporter.name_waves(&plan.rollout.waves);
     let cancel = Cancel::default();
     let gateways = Gateways::new(plan.gateway_concurrency);
     let streaming = plan.streaming();
@@ -204,7 +206,7 @@ pub fn run(
         |event| reporter.event(event),
     )?;
     remember(&plan, &job.used);
-    reporter.finish(cancel.interrupted())
+    reporter.finish(cancel.interrupted(), cancel.stopped())
 }
 
 /// Keeps what this run used for completion: its report, ctl, services and

@@ -122,9 +122,7 @@ fn dollar(value: &str) -> Result<String, String> {
 
 /// This machine's name, as gethostname(2) gives it.
 pub(crate) fn this_host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "localhost".into())
+    crate::sys::host_name()
 }
 
 #[cfg(test)]
