@@ -405,6 +405,8 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
+            [CompletionResult]::new('junit', 'junit', [CompletionResultType]::ParameterValue, 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)')
+            [CompletionResult]::new('html', 'html', [CompletionResultType]::ParameterValue, 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -422,9 +424,27 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'galley;report;junit' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write here (replaced whole, readable by its owner only) instead of standard output. Never one of the reports read')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write here (replaced whole, readable by its owner only) instead of standard output. Never one of the reports read')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'galley;report;html' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write here (replaced whole, readable by its owner only) instead of standard output. Never one of the reports read')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write here (replaced whole, readable by its owner only) instead of standard output. Never one of the reports read')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'galley;report;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
+            [CompletionResult]::new('junit', 'junit', [CompletionResultType]::ParameterValue, 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)')
+            [CompletionResult]::new('html', 'html', [CompletionResultType]::ParameterValue, 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -432,6 +452,12 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             break
         }
         'galley;report;help;diff' {
+            break
+        }
+        'galley;report;help;junit' {
+            break
+        }
+        'galley;report;help;html' {
             break
         }
         'galley;report;help;help' {
@@ -531,12 +557,20 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
         'galley;help;report' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
+            [CompletionResult]::new('junit', 'junit', [CompletionResultType]::ParameterValue, 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)')
+            [CompletionResult]::new('html', 'html', [CompletionResultType]::ParameterValue, 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written')
             break
         }
         'galley;help;report;show' {
             break
         }
         'galley;help;report;diff' {
+            break
+        }
+        'galley;help;report;junit' {
+            break
+        }
+        'galley;help;report;html' {
             break
         }
         'galley;help;config' {

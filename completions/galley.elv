@@ -394,6 +394,8 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand --help 'Print help'
             cand show 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise'
             cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
+            cand junit 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)'
+            cand html 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'galley;report;show'= {
@@ -408,14 +410,34 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'galley;report;junit'= {
+            cand -o 'Write here (replaced whole, readable by its owner only) instead of standard output. Never one of the reports read'
+            cand --output 'Write here (replaced whole, readable by its owner only) instead of standard output. Never one of the reports read'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'galley;report;html'= {
+            cand -o 'Write here (replaced whole, readable by its owner only) instead of standard output. Never one of the reports read'
+            cand --output 'Write here (replaced whole, readable by its owner only) instead of standard output. Never one of the reports read'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'galley;report;help'= {
             cand show 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise'
             cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
+            cand junit 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)'
+            cand html 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'galley;report;help;show'= {
         }
         &'galley;report;help;diff'= {
+        }
+        &'galley;report;help;junit'= {
+        }
+        &'galley;report;help;html'= {
         }
         &'galley;report;help;help'= {
         }
@@ -501,10 +523,16 @@ set edit:completion:arg-completer[galley] = {|@words|
         &'galley;help;report'= {
             cand show 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise'
             cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
+            cand junit 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)'
+            cand html 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written'
         }
         &'galley;help;report;show'= {
         }
         &'galley;help;report;diff'= {
+        }
+        &'galley;help;report;junit'= {
+        }
+        &'galley;help;report;html'= {
         }
         &'galley;help;config'= {
         }

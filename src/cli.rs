@@ -687,6 +687,34 @@ pub enum ReportAction {
     /// The hosts whose outcome differs between two reports (a host missing
     /// from one counts). Exits 0 when none does, 1 otherwise.
     Diff(ReportDiffArgs),
+    /// JUnit XML of one or more reports, merged as `show` merges them, for
+    /// CI (GitLab's test report, Jenkins' junit step): a test suite per
+    /// run, a test case per host named by its node; `failure` for failed
+    /// or unverified, `error` for a host galley could not run on, `skipped`
+    /// for one never started; the masked output as system-out. Exits 0
+    /// once written, whatever the hosts' outcomes (the run's own exit code
+    /// said those).
+    Junit(ReportExportArgs),
+    /// One self-contained HTML page of one or more reports, merged as
+    /// `show` merges them: the run, a timeline of every host (its phases,
+    /// waves, canaries, where the rollout stopped), a host table to sort
+    /// and filter, each host's details and masked output, identical
+    /// outputs gathered. No network access, no external files; a strict
+    /// Content-Security-Policy keeps hosts' output text. Exits 0 once
+    /// written.
+    Html(ReportExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportExportArgs {
+    /// JSON Lines reports written by --report (or --resume).
+    #[arg(required = true, value_name = "REPORT", add = ArgValueCompleter::new(complete::report))]
+    pub reports: Vec<PathBuf>,
+
+    /// Write here (replaced whole, readable by its owner only) instead of
+    /// standard output. Never one of the reports read.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

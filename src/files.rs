@@ -64,6 +64,46 @@ pub(crate) fn create_private(path: &Path, replace: bool) -> io::Result<File> {
     Ok(file)
 }
 
+/// Writes `contents` to `path` whole, readable by its owner only: into a
+/// new file beside it, then renamed over it, so a reader never sees half
+/// a file. Refused: a symlink, folder, FIFO or device at `path`, and any
+/// of `keep` (the files the contents were made from).
+pub(crate) fn replace_private(path: &Path, contents: &[u8], keep: &[&Path]) -> Result<(), String> {
+    check_target(path).map_err(|e| e.to_string())?;
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(target) = std::fs::metadata(path) {
+        for kept in keep {
+            if let Ok(meta) = std::fs::metadata(kept) {
+                if (meta.dev(), meta.ino()) == (target.dev(), target.ino()) {
+                    return Err(format!(
+                        "{} is one of the reports read: writing it would lose them (name another file)",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{name}.galley-{}", std::process::id()));
+    let written = create_private(&temporary, false).and_then(|mut file| {
+        use std::io::Write;
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
+    renamed.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,7 +34,8 @@ pub(crate) fn escape_value(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
-fn is_bidi(c: char) -> bool {
+/// The bidirectional controls, which reorder what follows them on screen.
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
 }
 
@@ -42,7 +43,7 @@ fn escape(text: &str, one_line: bool) -> Cow<'_, str> {
     let is_control = |c: char| {
         (c.is_control() && (one_line || (c != '\n' && c != '\t')))
             || ('\u{80}'..='\u{9f}').contains(&c)
-            || is_bidi(c)
+            || is_bidi_control(c)
     };
     if !text.contains(is_control) {
         return Cow::Borrowed(text);
@@ -54,7 +55,7 @@ fn escape(text: &str, one_line: bool) -> Cow<'_, str> {
             '\r' => out.push_str("\\r"),
             '\n' if one_line => out.push_str("\\n"),
             '\t' if one_line => out.push_str("\\t"),
-            c if ('\u{80}'..='\u{9f}').contains(&c) || is_bidi(c) => {
+            c if ('\u{80}'..='\u{9f}').contains(&c) || is_bidi_control(c) => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32));
             }
             c if is_control(c) => out.push_str(&format!("\\x{:02x}", c as u32)),

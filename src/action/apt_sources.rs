@@ -343,7 +343,7 @@ pub fn valid_backup_id(id: &str) -> bool {
 
 /// A new backup id from a UTC time: `apt-sources-20261125T203000Z`.
 pub fn backup_id(epoch: i64) -> String {
-    let stamp = crate::chef::client::iso8601(epoch).replace(['-', ':'], "");
+    let stamp = crate::units::iso8601(epoch).replace(['-', ':'], "");
     format!("apt-sources-{stamp}")
 }
 

@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use super::restart::Manager;
 use super::step::{HostContext, Step};
-use crate::chef::client::{iso8601, ChefClient};
+use crate::chef::client::ChefClient;
 use crate::outcome::details::{self, Details};
 use crate::outcome::StepOutcome;
+use crate::units::iso8601;
 
 pub struct Verify {
     /// Where to confirm chef-client runs (None: not checked).

@@ -8,12 +8,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::cli::{Format, ReportAction, ReportArgs, ReportDiffArgs, ReportShowArgs};
+use crate::cli::{
+    Format, ReportAction, ReportArgs, ReportDiffArgs, ReportExportArgs, ReportShowArgs,
+};
 use crate::error::Error;
 use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats};
 use crate::report::human::table;
 use crate::report::jsonl::{read_report, PastRun};
+use crate::report::merged::Merged;
 use crate::report::record::{sorted_value, HostRecord, Record};
 use crate::report::summary::render_summary;
 use crate::units::plural;
@@ -22,7 +25,25 @@ pub fn run(args: &ReportArgs) -> Result<u8, Error> {
     match &args.action {
         ReportAction::Show(show) => run_show(show),
         ReportAction::Diff(diff) => run_diff(diff),
+        ReportAction::Junit(export) => run_export(export, crate::report::junit::render),
+        ReportAction::Html(export) => run_export(export, crate::report::html::render),
     }
+}
+
+/// `report junit` and `report html`: the merged reports rendered, to
+/// standard output or a file.
+fn run_export(args: &ReportExportArgs, render: fn(&Merged) -> String) -> Result<u8, Error> {
+    let merged = read_merged(&args.reports)?;
+    let rendered = render(&merged);
+    match &args.output {
+        None => crate::terminal::data(rendered.as_bytes())?,
+        Some(path) => {
+            let keep: Vec<&Path> = args.reports.iter().map(PathBuf::as_path).collect();
+            crate::files::replace_private(path, rendered.as_bytes(), &keep)
+                .map_err(|e| Error::setup(anyhow::anyhow!(e)))?;
+        }
+    }
+    Ok(exit::OK)
 }
 
 /// Reads one report, saying on stderr when its last line was cut short.
@@ -37,34 +58,20 @@ pub(crate) fn read(path: &Path, consequence: &str) -> Result<PastRun, Error> {
     Ok(past)
 }
 
-/// The latest record of each host across reports.
-fn merge(paths: &[PathBuf]) -> Result<(BTreeMap<String, HostRecord>, usize, u64), Error> {
-    let mut latest: BTreeMap<String, (f64, usize, HostRecord)> = BTreeMap::new();
-    let (mut runs, mut elapsed_ms) = (0, 0);
-    for (order, path) in paths.iter().enumerate() {
-        let past = read(path, "; that host is left out")?;
-        runs += past.runs;
-        elapsed_ms += past.elapsed_ms;
-        for (name, (started_at, record)) in past.records {
-            let newer = latest
-                .get(&name)
-                .is_none_or(|(at, o, _)| (started_at, order) >= (*at, *o));
-            if newer {
-                latest.insert(name, (started_at, order, record));
-            }
-        }
-    }
-    Ok((
-        latest.into_iter().map(|(n, (_, _, r))| (n, r)).collect(),
-        runs,
-        elapsed_ms,
-    ))
+/// Reports read together; see [`Merged`].
+fn read_merged(paths: &[PathBuf]) -> Result<Merged, Error> {
+    let files = paths
+        .iter()
+        .map(|path| Ok((path.clone(), read(path, "; that host is left out")?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(Merged::of(files))
 }
 
 fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
-    let (records, runs, elapsed_ms) = merge(&args.reports)?;
-    let outcomes = records
-        .values()
+    let merged = read_merged(&args.reports)?;
+    let (runs, elapsed_ms) = (merged.runs.len(), merged.elapsed_ms);
+    let outcomes = merged
+        .records()
         .map(HostOutcome::try_from)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::setup(anyhow::Error::new(e).context("cannot read a host record")))?;
@@ -79,8 +86,8 @@ fn run_show(args: &ReportShowArgs) -> Result<u8, Error> {
         Format::Json => {
             let doc = Shown {
                 counts: &stats.counts,
-                hosts: records
-                    .values()
+                hosts: merged
+                    .records()
                     .map(|r| Record::Host(Box::new(r.clone())))
                     .collect(),
                 reports: args
@@ -121,8 +128,15 @@ pub(crate) fn pretty(doc: &impl Serialize) -> String {
 }
 
 fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
-    let (before, _, _) = merge(std::slice::from_ref(&args.before))?;
-    let (after, _, _) = merge(std::slice::from_ref(&args.after))?;
+    let latest = |path: &PathBuf| -> Result<BTreeMap<String, HostRecord>, Error> {
+        let merged = read_merged(std::slice::from_ref(path))?;
+        Ok(merged
+            .hosts
+            .into_iter()
+            .map(|(name, latest)| (name, latest.record))
+            .collect())
+    };
+    let (before, after) = (latest(&args.before)?, latest(&args.after)?);
     let outcome = |records: &BTreeMap<String, HostRecord>, name: &str| -> Option<OutcomeKind> {
         records.get(name).map(|r| r.outcome)
     };

@@ -139,15 +139,10 @@ pub enum Event {
     Note(String),
     /// A signal arrived (`interrupt`, `termination signal`); `again`: it
     /// was not the first, so running hosts are being stopped too.
-    Interrupted {
-        signal: &'static str,
-        again: bool,
-    },
+    Interrupted { signal: &'static str, again: bool },
     /// Time passed (at least every [`TICK`] while hosts run); `stopping`:
     /// the run starts no more hosts.
-    Tick {
-        stopping: bool,
-    },
+    Tick { stopping: bool },
 }
 
 /// How often [`Event::Tick`] comes.

@@ -186,6 +186,8 @@ pub struct PastRun {
     pub records: BTreeMap<String, (f64, HostRecord)>,
     /// Runs in the file (header lines).
     pub runs: usize,
+    /// Each run's header and, when it finished, its summary, in order.
+    pub run_records: Vec<(Header, Option<Summary>)>,
     /// The runs' elapsed time, from their summaries.
     pub elapsed_ms: u64,
     /// The last line was cut short (galley was killed while writing it).
@@ -355,10 +357,14 @@ pub fn read_report(path: &Path) -> Result<PastRun, ReadError> {
                 past.complete = false;
                 past.runs += 1;
                 started_at = header.started_at;
+                past.run_records.push((*header, None));
             }
             Record::Summary(summary) => {
                 past.complete = true;
                 past.elapsed_ms += summary.elapsed_ms;
+                if let Some((_, last)) = past.run_records.last_mut() {
+                    *last = Some(summary);
+                }
             }
             Record::Unrecorded(lost) => {
                 // The run ended; its hosts that are not in the file ran.

@@ -2,8 +2,11 @@
 //! programs. Commands build plain records and hand them here; nothing else
 //! formats output.
 
+pub mod html;
 pub mod human;
 pub mod jsonl;
+pub mod junit;
+pub mod merged;
 pub mod nodes;
 pub mod plan;
 pub mod progress;

@@ -17,8 +17,8 @@ use super::stream::StreamPrinter;
 use super::summary::{render_failures, render_summary};
 use crate::error::Error;
 use crate::exec::Event;
-use crate::rollout::Wave;
 use crate::outcome::{Ended, HostOutcome, OutcomeKind, RunStats};
+use crate::rollout::Wave;
 use crate::target::Targets;
 use crate::terminal::{self, HostBytes};
 use crate::units::{now_epoch, plural};
@@ -355,5 +355,3 @@ fn retry_hint(stats: &RunStats, report: Option<&ReportFile>) -> Option<String> {
         ),
     })
 }
-
-

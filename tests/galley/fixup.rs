@@ -1036,8 +1036,8 @@ fn gitlab_pipeline(server: &Goiardi, query: &str, canary: &str) -> (Run, tempfil
     (run, repo)
 }
 
-/// Every report the pipeline's jobs kept as artifacts, by file name.
-fn pipeline_reports(repo: &Path) -> BTreeMap<String, PathBuf> {
+/// Every file the pipeline's jobs kept as artifacts, by file name.
+fn pipeline_files(repo: &Path) -> BTreeMap<String, PathBuf> {
     let mut found = BTreeMap::new();
     let mut dirs = vec![repo.join(".gitlab-ci-local/artifacts")];
     while let Some(dir) = dirs.pop() {
@@ -1045,15 +1045,25 @@ fn pipeline_reports(repo: &Path) -> BTreeMap<String, PathBuf> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "jsonl") {
-                found.insert(
-                    path.file_name().unwrap().to_string_lossy().into_owned(),
-                    path,
-                );
+            } else {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                found.insert(name, path);
             }
         }
     }
     found
+}
+
+/// A file the pipeline's jobs kept as an artifact, by name.
+fn pipeline_file(repo: &Path, name: &str) -> Option<PathBuf> {
+    pipeline_files(repo).remove(name)
+}
+
+/// Every report the pipeline's jobs kept as artifacts, by file name.
+fn pipeline_reports(repo: &Path) -> BTreeMap<String, PathBuf> {
+    let mut files = pipeline_files(repo);
+    files.retain(|name, _| name.ends_with(".jsonl"));
+    files
 }
 
 // The pipeline a team copies: canary, shards, merged report. Every host is
@@ -1111,6 +1121,11 @@ fn the_gitlab_ci_pipeline_fixes_each_host_once_across_its_shards() {
         run.stdout().contains("9 hosts: 9 ok"),
         "the merged summary in the log:\n{run}"
     );
+    // The test report GitLab shows: every host once, all passed.
+    let junit = pipeline_file(repo.path(), "junit.xml").expect("junit.xml kept as an artifact");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 9, "{xml}");
+    assert!(xml.contains("failures=\"0\" errors=\"0\""), "{xml}");
     let mut merged = BTreeMap::new();
     for path in reports.values() {
         for (name, outcome) in crate::support::host_outcomes(path) {

@@ -16,6 +16,7 @@ mod inventory;
 mod output;
 mod parity;
 mod query;
+mod report_views;
 mod rollout;
 mod run;
 mod search;

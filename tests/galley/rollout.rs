@@ -88,18 +88,30 @@ fn a_failing_canary_stops_the_run_with_nothing_else_touched() {
     }
     let lines = fleet.report_lines();
     let operator = lines[0].header().unwrap().operator.clone().unwrap();
-    let whoami = std::process::Command::new("id").arg("-un").output().unwrap();
-    assert_eq!(operator.user, String::from_utf8_lossy(&whoami.stdout).trim());
+    let whoami = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    assert_eq!(
+        operator.user,
+        String::from_utf8_lossy(&whoami.stdout).trim()
+    );
     assert!(!operator.host.is_empty());
     let summary = lines.last().unwrap().summary().unwrap();
-    let stopped = summary.stopped.as_ref().expect("the run stopped starting hosts");
+    let stopped = summary
+        .stopped
+        .as_ref()
+        .expect("the run stopped starting hosts");
     assert_eq!(stopped.reason, "the canary was not ok (can-01 failed)");
     let canary_ended = ["can-01", "can-02"]
         .iter()
         .map(|n| records[*n].started_ms.unwrap() + records[*n].timings.total_ms)
         .max()
         .unwrap();
-    assert!(stopped.after_ms + 5 >= canary_ended, "{stopped:?} {canary_ended}");
+    assert!(
+        stopped.after_ms + 5 >= canary_ended,
+        "{stopped:?} {canary_ended}"
+    );
     assert!(stopped.after_ms <= summary.elapsed_ms);
 
     // Healthy canaries let the rest go.
@@ -127,7 +139,14 @@ fn failure_thresholds_by_count_and_by_share() {
     // One wave: no host names one.
     assert!(records.values().all(|r| r.wave.is_none()));
     let lines = fleet.report_lines();
-    let stopped = lines.last().unwrap().summary().unwrap().stopped.clone().unwrap();
+    let stopped = lines
+        .last()
+        .unwrap()
+        .summary()
+        .unwrap()
+        .stopped
+        .clone()
+        .unwrap();
     assert_eq!(
         stopped.reason,
         "--max-failures 2 reached (2 of 3 finished hosts not ok)"

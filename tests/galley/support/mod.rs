@@ -9,6 +9,7 @@
 //! - [`tmux`]: a real terminal for the terminal and completion tests
 //! - [`reports`]: JSON Lines reports, read into galley's own record types
 
+mod browser;
 mod chef_server;
 mod fleet;
 mod netns;
@@ -17,6 +18,7 @@ mod runner;
 mod sshd;
 mod tmux;
 
+pub use browser::*;
 pub use chef_server::*;
 pub use fleet::*;
 pub use netns::*;
