@@ -184,7 +184,9 @@ fn the_html_page_draws_every_host_and_keeps_hostile_output_as_text() {
     assert_eq!(browser.eval(visible), serde_json::json!(["closed-1"]));
     // A host's detail shows its output, as text: nothing it printed became
     // an element, a handler or a link.
-    browser.eval("[...document.querySelectorAll('tr.host-row')].find(r => r.cells[0].textContent === 'bad-1').click(); 0");
+    browser.eval("const f = document.getElementById('filter-outcome'); f.value = 'failed'; f.dispatchEvent(new Event('change')); 0");
+    assert_eq!(browser.eval(visible), serde_json::json!(["bad-1"]));
+    browser.eval("document.querySelector('tr.host-row').click(); 0");
     let output = browser.eval("document.getElementById('detail-output').textContent");
     assert_eq!(output.as_str().unwrap(), format!("{HOSTILE}\n"));
     assert_eq!(

@@ -110,6 +110,7 @@
   const stops = data.runs.filter((r) => r.stopped).map((r) => r.stopped);
   const span = Math.max(1, ...hosts.map((h) => end(h) || 0), ...stops.map((s) => s[0]));
   const rowH = hosts.length <= 300 ? 12 : 3;
+  const large = hosts.length > 1000;
   const labelW = 90, plotW = 1000, top = 22;
   const waves = [...new Set(order.map((i) => waveOf(hosts[i])))];
   const height = top + hosts.length * rowH + (waves.length > 1 ? waves.length * 14 : 0) + 10;
@@ -136,22 +137,27 @@
       y += 14;
     }
     const g = svg("g", { class: "bar", "data-host": i, "data-outcome": h.outcome });
-    const title = svg("title");
-    title.textContent = h.name + ": " + h.outcome + (h.reason ? " (" + h.reason + ")" : "") + ", " + seconds(h.total_ms);
-    g.append(title);
+    if (!large) {
+      const title = svg("title");
+      title.textContent = h.name + ": " + h.outcome + (h.reason ? " (" + h.reason + ")" : "") + ", " + seconds(h.total_ms);
+      g.append(title);
+    }
     const c = color(h.outcome);
     if (h.start === null) {
       // Never started: a mark where the rollout stopped.
       const at = stops.length ? stops[0][0] : 0;
-      g.append(svg("rect", { x: x(at), y: y + 1, width: 3, height: Math.max(1, rowH - 2), fill: c }));
+      g.append(svg("rect", { x: x(at) + 2, y: y + 1, width: 6, height: Math.max(1, rowH - 2), fill: c }));
     } else {
       const [connect, handshake, auth, command] = h.phases;
       let at = h.start;
       const pieces = [];
-      for (const [ms, opacity] of [[connect, 0.3], [handshake, 0.45], [auth, 0.6]]) {
+      // At three pixels a row the phases would not show: one piece.
+      for (const [ms, opacity] of large ? [] : [[connect, 0.3], [handshake, 0.45], [auth, 0.6]]) {
         if (ms) { pieces.push([at, ms, opacity]); at += ms; }
       }
-      if (h.steps.length) {
+      if (large) {
+        // The rest below is the whole bar.
+      } else if (h.steps.length) {
         h.steps.forEach((s, k) => { pieces.push([at, s.ms, k % 2 ? 0.85 : 1]); at += s.ms; });
       } else if (command) {
         pieces.push([at, command, 1]);
@@ -180,7 +186,6 @@
       name.textContent = h.name.length > 14 ? h.name.slice(0, 13) + "\u2026" : h.name;
       chart.append(name);
     }
-    g.addEventListener("click", () => show(i));
     chart.append(g);
     bars.set(i, g);
     y += rowH;
@@ -191,9 +196,13 @@
     t.textContent = "stopped: " + reason;
     chart.lastChild.append(t);
   }
+  chart.addEventListener("click", (event) => {
+    const bar = event.target.closest("g.bar");
+    if (bar) show(Number(bar.dataset.host));
+  });
   app.append(el("div", { class: "timeline-box" }, chart));
   app.append(el("p", { class: "legend" },
-    "Each bar: connect, handshake and login (lighter), then the command or each step in turn, the part it ended in in full colour; \u25C0 marks the five slowest; "
+    "Each bar: connect, handshake and login (lighter), then the command or each step in turn, the part it ended in drawn in full colour; a grey mark: never started; \u25C0 marks the five slowest; "
     + (stops.length ? "dashed red line: where the rollout stopped starting hosts (" + stops.map((s) => s[1]).join("; ") + ")." : "the rollout never stopped.")));
   if (slowest.length) {
     const list = el("ol", { id: "slowest" });
@@ -227,41 +236,27 @@
     ["duration", (h) => seconds(h.total_ms), (h) => h.total_ms],
     ["reason", (h) => h.reason || ""],
   ];
+  // Only the matching rows are in the table, a page at a time: a table
+  // of ten thousand rows would take the browser seconds to lay out.
+  const PAGE = 500;
   const head = el("tr");
   const body = el("tbody");
-  const rows = [];
-  const fragment = document.createDocumentFragment();
-  hosts.forEach((h, i) => {
+  const more = el("button", { id: "more", type: "button", hidden: "" });
+  const made = new Map();
+  let listed = hosts.map((h, i) => i);
+  let limit = PAGE;
+  function rowOf(i) {
+    if (made.has(i)) return made.get(i);
+    const h = hosts[i];
     const row = el("tr", { class: "host-row", "data-host": i, "data-outcome": h.outcome });
     for (const [name, text] of columns) {
       const cell = el("td", { class: name }, text(h));
       if (name === "outcome") { cell.classList.add("outcome"); cell.style.color = color(h.outcome); }
       row.append(cell);
     }
-    row.addEventListener("click", () => show(i));
-    rows.push(row);
-    fragment.append(row);
-  });
-  body.append(fragment);
-  let sortedBy = 0, ascending = true;
-  columns.forEach(([name, text, key], k) => {
-    const th = el("th", { "data-column": name }, name);
-    th.addEventListener("click", () => {
-      ascending = sortedBy === k ? !ascending : true;
-      sortedBy = k;
-      const value = key || text;
-      const sorted = rows.slice().sort((a, b) => {
-        const va = value(hosts[a.dataset.host]), vb = value(hosts[b.dataset.host]);
-        const cmp = typeof va === "number" && typeof vb === "number" ? va - vb : String(va).localeCompare(String(vb));
-        return ascending ? cmp : -cmp;
-      });
-      const again = document.createDocumentFragment();
-      for (const row of sorted) again.append(row);
-      body.append(again);
-    });
-    head.append(th);
-  });
-  app.append(el("div", { class: "table-box" }, el("table", { class: "hosts", id: "hosts" }, el("thead", {}, head), body)));
+    made.set(i, row);
+    return row;
+  }
   function matches(h) {
     const step = stepSel.value ? h.steps.find((s) => s.name === stepSel.value) : null;
     if (stepSel.value && !step) return false;
@@ -271,20 +266,48 @@
     const part = nameBox.value.trim().toLowerCase();
     return !part || h.name.toLowerCase().includes(part);
   }
-  function filter() {
-    let n = 0;
-    for (const row of rows) {
-      const i = Number(row.dataset.host);
-      const ok = matches(hosts[i]);
-      row.hidden = !ok;
-      bars.get(i).classList.toggle("dim", !ok);
-      if (ok) n += 1;
-    }
-    shown.textContent = n + " of " + hosts.length + " shown";
+  const filtering = () => outcomeSel.value || stepSel.value || phaseSel.value || nameBox.value.trim();
+  function render() {
+    const matching = listed.filter((i) => matches(hosts[i]));
+    const fragment = document.createDocumentFragment();
+    for (const i of matching.slice(0, limit)) fragment.append(rowOf(i));
+    body.replaceChildren(fragment);
+    shown.textContent = matching.length + " of " + hosts.length + " hosts"
+      + (matching.length > limit ? ", the first " + limit + " listed" : "");
+    more.hidden = matching.length <= limit;
+    more.textContent = "list " + Math.min(PAGE, matching.length - limit) + " more";
   }
+  function filter() {
+    limit = PAGE;
+    const active = filtering();
+    for (const [i, bar] of bars) bar.classList.toggle("dim", Boolean(active) && !matches(hosts[i]));
+    render();
+  }
+  let sortedBy = 0, ascending = true;
+  columns.forEach(([name, text, key], k) => {
+    const th = el("th", { "data-column": name }, name);
+    th.addEventListener("click", () => {
+      ascending = sortedBy === k ? !ascending : true;
+      sortedBy = k;
+      const value = key || text;
+      listed.sort((a, b) => {
+        const va = value(hosts[a]), vb = value(hosts[b]);
+        const cmp = typeof va === "number" && typeof vb === "number" ? va - vb : String(va).localeCompare(String(vb));
+        return ascending ? cmp : -cmp;
+      });
+      render();
+    });
+    head.append(th);
+  });
+  body.addEventListener("click", (event) => {
+    const row = event.target.closest("tr.host-row");
+    if (row) show(Number(row.dataset.host));
+  });
+  more.addEventListener("click", () => { limit += PAGE; render(); });
+  app.append(el("div", { class: "table-box" }, el("table", { class: "hosts", id: "hosts" }, el("thead", {}, head), body)), more);
   for (const control of [outcomeSel, stepSel, phaseSel]) control.addEventListener("change", filter);
   nameBox.addEventListener("input", filter);
-  filter();
+  render();
 
   // One host's details.
   const detail = el("section", { id: "detail", hidden: "" });
