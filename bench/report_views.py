@@ -19,6 +19,12 @@ network namespace of its own.
 
     python3 bench/report_views.py                 # 10,000 hosts, 3 runs
     python3 bench/report_views.py --hosts 1000 --runs 5
+    python3 bench/report_views.py --history 500   # report history over 500 reports of 1,000 hosts
+
+With --history N it writes N reports of 1,000 hosts (a run every hour) into
+a folder and times `galley report history` with a fresh index (every report
+read), then with the index up to date (one host, a host list of 10, a
+pattern), then after one report changed, medians of the runs.
 
 Needs a release build (cargo build --release), GNU time, and for the page
 chromium and unshare (run as root).
@@ -36,8 +42,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GALLEY = os.path.join(ROOT, "target/release/galley")
 
 
-def write_report(path, hosts):
-    started_at = 1796000000.0
+def write_report(path, hosts, started_at=1796000000.0):
     canary, batch = 10, max(1, hosts // 10)
     stop_at = int(hosts * 0.9)
     lines = [{
@@ -102,13 +107,52 @@ def chromium_seconds(page, profile):
     return time.monotonic() - start
 
 
+def history(count, runs):
+    with tempfile.TemporaryDirectory(prefix="galley-history-") as work:
+        folder = os.path.join(work, "reports")
+        os.mkdir(folder)
+        for i in range(count):
+            write_report(os.path.join(folder, "run-%04d.jsonl" % i), 1000, 1796000000.0 + 3600 * i)
+        size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+        print("history: %d reports of 1,000 hosts, %.0f MB" % (count, size / 1e6))
+        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
+
+        def ask(*hosts):
+            argv = ["/usr/bin/time", "-f", "%e %M", GALLEY, "report", "history", "--reports", folder,
+                    "--limit", "0", "--format", "json"] + list(hosts)
+            out = subprocess.run(argv, capture_output=True, text=True, env=env)
+            if out.returncode != 0:
+                sys.exit("report history failed:\n" + out.stderr)
+            wall, kb = out.stderr.strip().splitlines()[-1].split()
+            return float(wall), int(kb) / 1024, len(json.loads(out.stdout))
+
+        def median(case, calls):
+            print("  %-44s wall %.2f s  peak %.0f MB  %d entries" % (
+                case, statistics.median(c[0] for c in calls), statistics.median(c[1] for c in calls), calls[0][2]))
+
+        median("fresh index (every report read)", [ask("web-00042-sv-gprd")])
+        median("one host, index up to date", [ask("web-00042-sv-gprd") for _ in range(runs)])
+        median("a host list of 10", [ask("web-000[10-19]-sv-gprd") for _ in range(runs)])
+        median("a pattern (web-0004*: 10 hosts)", [ask("web-0004?-sv-gprd") for _ in range(runs)])
+        changed = []
+        for i in range(runs):
+            with open(os.path.join(folder, "run-%04d.jsonl" % i), "a") as f:
+                f.write("\n")
+            changed.append(ask("web-00042-sv-gprd"))
+        median("one host, after one report changed", changed)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hosts", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--history", type=int, metavar="N", help="time report history over N reports instead")
     args = parser.parse_args()
     if not os.path.exists(GALLEY):
         sys.exit("build first: cargo build --release")
+    if args.history:
+        history(args.history, args.runs)
+        return
     with tempfile.TemporaryDirectory(prefix="galley-views-") as work:
         report = os.path.join(work, "report.jsonl")
         write_report(report, args.hosts)

@@ -407,6 +407,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
             [CompletionResult]::new('junit', 'junit', [CompletionResultType]::ParameterValue, 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)')
             [CompletionResult]::new('html', 'html', [CompletionResultType]::ParameterValue, 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Hosts'' outcomes across many reports, newest first: when, the report, the command or steps, the query, the outcome and the reason. HOST is a node name, a host list (web-[01-04]) or a pattern (web-*). Answers from an index (~/.cache/galley/history.sqlite) that it first brings up to date: a report added, changed or removed since is read again or dropped. Exits 0 when a host was found, 4 when none was')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -440,11 +441,21 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'galley;report;history' {
+            [CompletionResult]::new('--reports', '--reports', [CompletionResultType]::ParameterName, 'Reports to look in: a folder (its *.jsonl files, not its subfolders) or a report file; repeatable. Default: the reports galley remembers writing on this machine (the last 200)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many runs per host, the newest; 0 for every one')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--mask', '--mask', [CompletionResultType]::ParameterName, 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'galley;report;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
             [CompletionResult]::new('junit', 'junit', [CompletionResultType]::ParameterValue, 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)')
             [CompletionResult]::new('html', 'html', [CompletionResultType]::ParameterValue, 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Hosts'' outcomes across many reports, newest first: when, the report, the command or steps, the query, the outcome and the reason. HOST is a node name, a host list (web-[01-04]) or a pattern (web-*). Answers from an index (~/.cache/galley/history.sqlite) that it first brings up to date: a report added, changed or removed since is read again or dropped. Exits 0 when a host was found, 4 when none was')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -458,6 +469,9 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             break
         }
         'galley;report;help;html' {
+            break
+        }
+        'galley;report;help;history' {
             break
         }
         'galley;report;help;help' {
@@ -559,6 +573,7 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise')
             [CompletionResult]::new('junit', 'junit', [CompletionResultType]::ParameterValue, 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)')
             [CompletionResult]::new('html', 'html', [CompletionResultType]::ParameterValue, 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Hosts'' outcomes across many reports, newest first: when, the report, the command or steps, the query, the outcome and the reason. HOST is a node name, a host list (web-[01-04]) or a pattern (web-*). Answers from an index (~/.cache/galley/history.sqlite) that it first brings up to date: a report added, changed or removed since is read again or dropped. Exits 0 when a host was found, 4 when none was')
             break
         }
         'galley;help;report;show' {
@@ -571,6 +586,9 @@ Register-ArgumentCompleter -Native -CommandName 'galley' -ScriptBlock {
             break
         }
         'galley;help;report;html' {
+            break
+        }
+        'galley;help;report;history' {
             break
         }
         'galley;help;config' {

@@ -396,6 +396,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
             cand junit 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)'
             cand html 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written'
+            cand history 'Hosts'' outcomes across many reports, newest first: when, the report, the command or steps, the query, the outcome and the reason. HOST is a node name, a host list (web-[01-04]) or a pattern (web-*). Answers from an index (~/.cache/galley/history.sqlite) that it first brings up to date: a report added, changed or removed since is read again or dropped. Exits 0 when a host was found, 4 when none was'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'galley;report;show'= {
@@ -424,11 +425,20 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'galley;report;history'= {
+            cand --reports 'Reports to look in: a folder (its *.jsonl files, not its subfolders) or a report file; repeatable. Default: the reports galley remembers writing on this machine (the last 200)'
+            cand --limit 'At most this many runs per host, the newest; 0 for every one'
+            cand --format 'format'
+            cand --mask 'Also mask what this regular expression matches, in hosts'' output, reports and everything galley shows (repeatable; a group named `secret` masks only that part: ''api_key=(?P<secret>\w+)''). Matched within a line. Always masked: credentials in URLs, private keys, Bearer tokens, private_token=, PRIVATE-TOKEN:, GitLab tokens (glpat-, gldt-, glrt-)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'galley;report;help'= {
             cand show 'The summary and gathered outputs of one or more reports, merged: each host''s latest outcome wins. Exits 0 when every host is ok, 1 otherwise'
             cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
             cand junit 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)'
             cand html 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written'
+            cand history 'Hosts'' outcomes across many reports, newest first: when, the report, the command or steps, the query, the outcome and the reason. HOST is a node name, a host list (web-[01-04]) or a pattern (web-*). Answers from an index (~/.cache/galley/history.sqlite) that it first brings up to date: a report added, changed or removed since is read again or dropped. Exits 0 when a host was found, 4 when none was'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'galley;report;help;show'= {
@@ -438,6 +448,8 @@ set edit:completion:arg-completer[galley] = {|@words|
         &'galley;report;help;junit'= {
         }
         &'galley;report;help;html'= {
+        }
+        &'galley;report;help;history'= {
         }
         &'galley;report;help;help'= {
         }
@@ -525,6 +537,7 @@ set edit:completion:arg-completer[galley] = {|@words|
             cand diff 'The hosts whose outcome differs between two reports (a host missing from one counts). Exits 0 when none does, 1 otherwise'
             cand junit 'JUnit XML of one or more reports, merged as `show` merges them, for CI (GitLab''s test report, Jenkins'' junit step): a test suite per run, a test case per host named by its node; `failure` for failed or unverified, `error` for a host galley could not run on, `skipped` for one never started; the masked output as system-out. Exits 0 once written, whatever the hosts'' outcomes (the run''s own exit code said those)'
             cand html 'One self-contained HTML page of one or more reports, merged as `show` merges them: the run, a timeline of every host (its phases, waves, canaries, where the rollout stopped), a host table to sort and filter, each host''s details and masked output, identical outputs gathered. No network access, no external files; a strict Content-Security-Policy keeps hosts'' output text. Exits 0 once written'
+            cand history 'Hosts'' outcomes across many reports, newest first: when, the report, the command or steps, the query, the outcome and the reason. HOST is a node name, a host list (web-[01-04]) or a pattern (web-*). Answers from an index (~/.cache/galley/history.sqlite) that it first brings up to date: a report added, changed or removed since is read again or dropped. Exits 0 when a host was found, 4 when none was'
         }
         &'galley;help;report;show'= {
         }
@@ -533,6 +546,8 @@ set edit:completion:arg-completer[galley] = {|@words|
         &'galley;help;report;junit'= {
         }
         &'galley;help;report;html'= {
+        }
+        &'galley;help;report;history'= {
         }
         &'galley;help;config'= {
         }

@@ -703,6 +703,33 @@ pub enum ReportAction {
     /// Content-Security-Policy keeps hosts' output text. Exits 0 once
     /// written.
     Html(ReportExportArgs),
+    /// Hosts' outcomes across many reports, newest first: when, the report,
+    /// the command or steps, the query, the outcome and the reason. HOST is
+    /// a node name, a host list (web-[01-04]) or a pattern (web-*). Answers
+    /// from an index (~/.cache/galley/history.sqlite) that it first brings
+    /// up to date: a report added, changed or removed since is read again
+    /// or dropped. Exits 0 when a host was found, 4 when none was.
+    History(ReportHistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportHistoryArgs {
+    /// Node names, host lists or patterns.
+    #[arg(required = true, value_name = "HOST")]
+    pub hosts: Vec<String>,
+
+    /// Reports to look in: a folder (its *.jsonl files, not its
+    /// subfolders) or a report file; repeatable. Default: the reports
+    /// galley remembers writing on this machine (the last 200).
+    #[arg(long = "reports", value_name = "DIR")]
+    pub reports: Vec<PathBuf>,
+
+    /// At most this many runs per host, the newest; 0 for every one.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

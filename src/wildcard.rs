@@ -14,6 +14,23 @@ pub(crate) enum Wild {
     Literal,
 }
 
+/// Whether `text` matches `pattern` (`*` and `?` wild, every other
+/// character itself), character by character.
+pub(crate) fn matches_text(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    matches(
+        pattern.len(),
+        text.len(),
+        |p| match pattern[p] {
+            '*' => Wild::Any,
+            '?' => Wild::One,
+            _ => Wild::Literal,
+        },
+        |p, t| pattern[p] == text[t],
+    )
+}
+
 /// Whether a pattern of `pattern_len` positions (each `kind(p)`) matches a
 /// text of `text_len` positions, a literal at `p` matching the text at `t`
 /// when `same(p, t)`. Iterative, with one backtrack point per `*` (the

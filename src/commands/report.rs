@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cli::{
-    Format, ReportAction, ReportArgs, ReportDiffArgs, ReportExportArgs, ReportShowArgs,
+    Format, ReportAction, ReportArgs, ReportDiffArgs, ReportExportArgs, ReportHistoryArgs,
+    ReportShowArgs,
 };
 use crate::error::Error;
 use crate::exit;
@@ -27,6 +28,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, Error> {
         ReportAction::Diff(diff) => run_diff(diff),
         ReportAction::Junit(export) => run_export(export, crate::report::junit::render),
         ReportAction::Html(export) => run_export(export, crate::report::html::render),
+        ReportAction::History(history) => run_history(history),
     }
 }
 
@@ -184,4 +186,125 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
     } else {
         exit::HOSTS_FAILED
     })
+}
+
+/// `report history`: the hosts' runs across the reports in scope.
+fn run_history(args: &ReportHistoryArgs) -> Result<u8, Error> {
+    use crate::report::history::{self, Index};
+    let setup = |e: history::HistoryError| Error::setup(anyhow::Error::new(e));
+    let mut index = Index::open(history::default_index().as_deref()).map_err(setup)?;
+    // The reports in scope now, and those indexed in scope that are gone.
+    let (mut files, mut gone) = (Vec::new(), Vec::new());
+    if args.reports.is_empty() {
+        files = crate::complete::index::history().reports;
+    }
+    for place in &args.reports {
+        if place.is_dir() {
+            let now = history::reports_in(place).map_err(setup)?;
+            let folder =
+                std::path::absolute(place).map_err(|e| Error::setup(anyhow::Error::new(e)))?;
+            gone.extend(
+                index
+                    .indexed_in(&folder)
+                    .map_err(setup)?
+                    .into_iter()
+                    .filter(|p| !now.contains(p)),
+            );
+            files.extend(now);
+        } else if place.is_file() {
+            files
+                .push(std::path::absolute(place).map_err(|e| Error::setup(anyhow::Error::new(e)))?);
+        } else {
+            return Err(Error::setup(anyhow::anyhow!(
+                "{} is neither a folder of reports nor a report",
+                place.display()
+            )));
+        }
+    }
+    let refreshed = index.refresh(&files, &gone).map_err(setup)?;
+    for why in &refreshed.unreadable {
+        crate::terminal::message(&format!(
+            "galley: warning: {why}; its hosts are left out of the history"
+        ));
+    }
+    // Each HOST: a pattern, or a host list of names.
+    let (mut exact, mut patterns, mut globs) =
+        (std::collections::HashSet::new(), Vec::new(), Vec::new());
+    for arg in &args.hosts {
+        if arg.contains(['*', '?']) {
+            globs.push(history::glob_pattern(arg));
+            patterns.push(arg.clone());
+        } else {
+            for name in crate::hostlist::expand(arg).map_err(Error::usage)? {
+                globs.push(history::glob_exact(&name));
+                exact.insert(name);
+            }
+        }
+    }
+    let wanted = |name: &str| {
+        exact.contains(name)
+            || patterns
+                .iter()
+                .any(|p| crate::wildcard::matches_text(p, name))
+    };
+    let mut entries = index.lookup(&files, &globs, wanted).map_err(setup)?;
+    if args.limit > 0 {
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        entries.retain(|e| {
+            let n = seen.entry(e.host.clone()).or_default();
+            *n += 1;
+            *n <= args.limit
+        });
+    }
+    let text = match args.format {
+        Format::Json => pretty(&entries),
+        Format::Table if entries.is_empty() => String::new(),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    let what = if e.steps.is_empty() {
+                        e.command.clone()
+                    } else {
+                        e.steps
+                            .iter()
+                            .map(|step| format!("{} {}", step.name, step.outcome.name()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    vec![
+                        e.host.clone(),
+                        crate::units::iso8601(e.started_at as i64),
+                        e.outcome.name().to_string(),
+                        what,
+                        e.query.clone(),
+                        e.reason.clone().unwrap_or_default(),
+                        e.report.clone(),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "HOST",
+                    "STARTED",
+                    "OUTCOME",
+                    "COMMAND OR STEPS",
+                    "QUERY",
+                    "REASON",
+                    "REPORT",
+                ],
+                &rows,
+            )
+        }
+    };
+    if entries.is_empty() {
+        crate::terminal::message(&format!(
+            "galley: no run of {} in {}",
+            args.hosts.join(" "),
+            plural(files.len(), "report", "reports")
+        ));
+        return Ok(exit::NO_MATCH);
+    }
+    crate::terminal::output(&text, args.format == Format::Json)?;
+    Ok(exit::OK)
 }

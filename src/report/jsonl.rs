@@ -282,76 +282,11 @@ pub const MAX_OUTPUT: usize = 8 << 20;
 /// that is not a record is tolerated (and said); any other bad line is an
 /// error naming its line number.
 pub fn read_report(path: &Path) -> Result<PastRun, ReadError> {
-    use std::io::{BufRead, Read};
-    let cannot = |cause: io::Error| ReadError::Io {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(ReadError::NotAFile {
-            path: path.to_path_buf(),
-        });
-    }
-    let mut reader = io::BufReader::new(File::open(path).map_err(cannot)?);
     let mut past = PastRun::default();
     let mut started_at = 0.0;
     let mut headers = 0;
-    let mut bytes = Vec::new();
-    let mut number = 0;
-    loop {
-        bytes.clear();
-        let read = (&mut reader)
-            .take(MAX_READ_LINE as u64 + 1)
-            .read_until(b'\n', &mut bytes)
-            .map_err(cannot)?;
-        if read == 0 {
-            break;
-        }
-        number += 1;
-        let ended = bytes.ends_with(b"\n");
-        if !ended && bytes.len() > MAX_READ_LINE {
-            return Err(ReadError::LineTooLong {
-                path: path.to_path_buf(),
-                line: number,
-            });
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        let line = text.trim_end_matches(['\n', '\r']);
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record: Record = match serde_json::from_str(line) {
-            Ok(record) => record,
-            // Only the last line can lack its line feed: cut short.
-            Err(_) if !ended => {
-                past.truncated_last_line = true;
-                continue;
-            }
-            Err(e) => {
-                let path = path.to_path_buf();
-                return Err(match later_version(line) {
-                    Some(version) => ReadError::LaterVersion {
-                        path,
-                        line: number,
-                        version,
-                    },
-                    None => ReadError::NotARecord {
-                        path,
-                        line: number,
-                        message: e.to_string(),
-                    },
-                });
-            }
-        };
+    past.truncated_last_line = visit_records(path, |number, record: Record| {
         match record {
-            Record::Header(header) if header.version > SCHEMA_VERSION => {
-                return Err(ReadError::LaterVersion {
-                    path: path.to_path_buf(),
-                    line: number,
-                    version: header.version,
-                });
-            }
             Record::Header(header) => {
                 headers += 1;
                 past.complete = false;
@@ -391,13 +326,110 @@ pub fn read_report(path: &Path) -> Result<PastRun, ReadError> {
                 past.records.insert(host.name.clone(), (started_at, host));
             }
         }
-    }
+        Ok(())
+    })?;
     if headers == 0 && past.records.is_empty() {
         return Err(ReadError::NoHeader {
             path: path.to_path_buf(),
         });
     }
     Ok(past)
+}
+
+/// A line of a report as some reader reads it: all of it ([`Record`]) or
+/// only what that reader needs.
+pub trait ReportLine: serde::de::DeserializeOwned {
+    /// The report version, when this line is a header.
+    fn header_version(&self) -> Option<u32>;
+}
+
+impl ReportLine for Record {
+    fn header_version(&self) -> Option<u32> {
+        match self {
+            Record::Header(header) => Some(header.version),
+            _ => None,
+        }
+    }
+}
+
+/// Calls `visit` with each record of a report and its line number, in
+/// order. A report of a later version, a line over [`MAX_READ_LINE`] and a
+/// line that is not a record are errors naming the line, but for a last
+/// line cut short by a crash, which is left out: then Ok(true).
+pub fn visit_records<T: ReportLine>(
+    path: &Path,
+    mut visit: impl FnMut(usize, T) -> Result<(), ReadError>,
+) -> Result<bool, ReadError> {
+    use std::io::{BufRead, Read};
+    let cannot = |cause: io::Error| ReadError::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut reader = io::BufReader::new(File::open(path).map_err(cannot)?);
+    let mut truncated = false;
+    let mut bytes = Vec::new();
+    let mut number = 0;
+    loop {
+        bytes.clear();
+        let read = (&mut reader)
+            .take(MAX_READ_LINE as u64 + 1)
+            .read_until(b'\n', &mut bytes)
+            .map_err(cannot)?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let ended = bytes.ends_with(b"\n");
+        if !ended && bytes.len() > MAX_READ_LINE {
+            return Err(ReadError::LineTooLong {
+                path: path.to_path_buf(),
+                line: number,
+            });
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let line = text.trim_end_matches(['\n', '\r']);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: T = match serde_json::from_str(line) {
+            Ok(record) => record,
+            // Only the last line can lack its line feed: cut short.
+            Err(_) if !ended => {
+                truncated = true;
+                continue;
+            }
+            Err(e) => {
+                let path = path.to_path_buf();
+                return Err(match later_version(line) {
+                    Some(version) => ReadError::LaterVersion {
+                        path,
+                        line: number,
+                        version,
+                    },
+                    None => ReadError::NotARecord {
+                        path,
+                        line: number,
+                        message: e.to_string(),
+                    },
+                });
+            }
+        };
+        if let Some(version) = record.header_version().filter(|v| *v > SCHEMA_VERSION) {
+            return Err(ReadError::LaterVersion {
+                path: path.to_path_buf(),
+                line: number,
+                version,
+            });
+        }
+        visit(number, record)?;
+    }
+    Ok(truncated)
 }
 
 /// A host record read from disk, with secrets masked in every text and

@@ -2,6 +2,7 @@
 //! programs. Commands build plain records and hand them here; nothing else
 //! formats output.
 
+pub mod history;
 pub mod html;
 pub mod human;
 pub mod jsonl;

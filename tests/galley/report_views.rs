@@ -232,3 +232,99 @@ fn the_html_page_draws_every_host_and_keeps_hostile_output_as_text() {
     }
     assert_eq!(browser.errors(), Vec::<String>::new());
 }
+
+/// `report history` with the index kept in `cache` between calls.
+fn history(cache: &Path, args: &[&str]) -> crate::support::Run {
+    crate::support::Galley::new()
+        .args(["report", "history"])
+        .args(args)
+        .env("XDG_CACHE_HOME", cache.to_str().unwrap())
+        .run()
+}
+
+#[test]
+fn history_follows_hosts_across_reports_and_never_serves_a_stale_one() {
+    let run = MixedRun::start();
+    let reports = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let first = reports.path().join("first.jsonl");
+    std::fs::copy(run.report(), &first).unwrap();
+    // A later run of another command, written by galley into the cache's
+    // index as it ends.
+    let later = run
+        .fleet
+        .galley(&[], "name:ok-*", "echo later")
+        .env("XDG_CACHE_HOME", cache.path().to_str().unwrap())
+        .run();
+    later.expect_code(0);
+    let second = reports.path().join("second.jsonl");
+    std::fs::copy(run.report(), &second).unwrap();
+    let dir = reports.path().to_str().unwrap();
+
+    let entries = |out: &crate::support::Run| -> Vec<Value> {
+        serde_json::from_str::<Vec<Value>>(&out.stdout()).unwrap()
+    };
+    let shown = history(
+        cache.path(),
+        &["--reports", dir, "--format", "json", "ok-1"],
+    );
+    shown.expect_code(0);
+    let found = entries(&shown);
+    assert_eq!(found.len(), 2, "{shown}");
+    // Newest first: the later run, then the first.
+    assert_eq!(found[0]["query"], "name:ok-*");
+    assert_eq!(found[1]["query"], "*:*");
+    assert!(found[0]["started_at"].as_f64() > found[1]["started_at"].as_f64());
+    // A host list and a pattern name several hosts; each host's runs.
+    let hosts = |args: &[&str]| -> Vec<String> {
+        let mut all: Vec<&str> = vec!["--reports", dir, "--format", "json"];
+        all.extend(args);
+        let out = history(cache.path(), &all);
+        let mut names: Vec<String> = entries(&out)
+            .iter()
+            .map(|e| e["host"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(hosts(&["ok-[1-2]"]), ["ok-1", "ok-1", "ok-2", "ok-2"]);
+    assert_eq!(hosts(&["*-1"]), ["bad-1", "closed-1", "ok-1", "ok-1"]);
+    let bad = history(
+        cache.path(),
+        &["--reports", dir, "--format", "json", "bad-1"],
+    );
+    let bad = entries(&bad);
+    assert_eq!(bad[0]["outcome"], "failed");
+    assert_eq!(bad[0]["reason"], "exit code 3");
+    // An edited report is read again.
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(
+        &first,
+        text.replace("\"query\":\"*:*\"", "\"query\":\"name:edited\""),
+    )
+    .unwrap();
+    let edited = entries(&history(
+        cache.path(),
+        &["--reports", dir, "--format", "json", "ok-1"],
+    ));
+    assert_eq!(edited[1]["query"], "name:edited");
+    // A removed report is dropped.
+    std::fs::remove_file(&second).unwrap();
+    let after = entries(&history(
+        cache.path(),
+        &["--reports", dir, "--format", "json", "ok-1"],
+    ));
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0]["query"], "name:edited");
+    // No such host: exit 4, said.
+    let none = history(cache.path(), &["--reports", dir, "nosuch-1"]);
+    none.expect_code(4);
+    assert!(none.stderr().contains("no run of nosuch-1"), "{none}");
+    // Without --reports: the reports galley remembers writing, here the
+    // later run's, indexed as it ended.
+    let remembered = history(cache.path(), &["--format", "json", "ok-2"]);
+    remembered.expect_code(0);
+    let remembered = entries(&remembered);
+    assert_eq!(remembered.len(), 1);
+    assert_eq!(remembered[0]["query"], "name:ok-*");
+}

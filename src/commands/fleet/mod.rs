@@ -206,7 +206,12 @@ pub fn run(
         |event| reporter.event(event),
     )?;
     remember(&plan, &job.used);
-    reporter.finish(cancel.interrupted(), cancel.stopped())
+    let code = reporter.finish(cancel.interrupted(), cancel.stopped());
+    // The report is whole now: `report history` finds it indexed.
+    if let Some(report) = plan.report_path().and_then(|p| std::path::absolute(p).ok()) {
+        crate::report::history::remember(&report);
+    }
+    code
 }
 
 /// Keeps what this run used for completion: its report, ctl, services and
