@@ -715,7 +715,7 @@ pub enum ReportAction {
 #[derive(Debug, Args)]
 pub struct ReportHistoryArgs {
     /// Node names, host lists or patterns.
-    #[arg(required = true, value_name = "HOST")]
+    #[arg(required = true, value_name = "HOST", add = ArgValueCompleter::new(complete::host))]
     pub hosts: Vec<String>,
 
     /// Reports to look in: a folder (its *.jsonl files, not its

@@ -195,10 +195,9 @@ fn query_value(value: &str) -> String {
     .to_string()
 }
 
-/// Completes a QUERY word: field names, then a field's values; with `-m`,
-/// node names.
-pub fn query(current: &OsStr) -> Vec<CompletionCandidate> {
-    let words = words();
+/// A QUERY or HOST word being completed, without the quote the user
+/// opened, and which quote that is.
+fn query_word(current: &OsStr) -> (String, quote::Context) {
     // zsh and fish hand over the word as it stands on the line, quoting
     // and all; bash hands over what is inside an opening quote.
     let current = match shell().as_str() {
@@ -213,9 +212,24 @@ pub fn query(current: &OsStr) -> Vec<CompletionCandidate> {
         opened => opened,
     };
     let word = match current.strip_prefix(['\'', '"']) {
-        Some(rest) => rest,
-        None => current.as_str(),
+        Some(rest) => rest.to_string(),
+        None => current,
     };
+    (word, context)
+}
+
+/// Completes a HOST of `report history`: node names galley has seen.
+pub fn host(current: &OsStr) -> Vec<CompletionCandidate> {
+    let (word, context) = query_word(current);
+    host_names(&word, context, &sources(&words()))
+}
+
+/// Completes a QUERY word: field names, then a field's values; with `-m`,
+/// node names.
+pub fn query(current: &OsStr) -> Vec<CompletionCandidate> {
+    let words = words();
+    let (current, context) = query_word(current);
+    let word = current.as_str();
     let index = sources(&words);
     if words.iter().any(|w| w == "-m" || w == "--manual-list") {
         return host_names(word, context, &index);

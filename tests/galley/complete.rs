@@ -180,6 +180,8 @@ fn the_index_comes_from_earlier_searches_and_holds_only_names_and_fields() {
         names,
         ["db-01-sv-gprd,db-01-sv-gprd", "db-01-sv-gprd,db-02-sv-gstg"]
     );
+    let hosts = offered("bash", home.path(), &["report", "history", "db-0"], None);
+    assert_eq!(hosts, ["db-01-sv-gprd", "db-02-sv-gstg"]);
     // The index holds names and the completed fields, nothing else.
     let dir = home.path().join(".cache/galley");
     let mut seen = 0;

@@ -1126,6 +1126,14 @@ fn the_gitlab_ci_pipeline_fixes_each_host_once_across_its_shards() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert_eq!(xml.matches("<testcase ").count(), 9, "{xml}");
     assert!(xml.contains("failures=\"0\" errors=\"0\""), "{xml}");
+    // And the page, with all nine hosts in its data.
+    let page = pipeline_file(repo.path(), "run.html").expect("run.html kept as an artifact");
+    let page = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(
+        page.matches("\"outcome\":\"ok\"").count(),
+        9 * 4,
+        "nine hosts, three steps each"
+    );
     let mut merged = BTreeMap::new();
     for path in reports.values() {
         for (name, outcome) in crate::support::host_outcomes(path) {
