@@ -368,6 +368,63 @@ mod tests {
         )
     }
 
+    /// As [`elements`], reading through a buffer of `capacity` bytes, so
+    /// that strings, escapes and brackets fall across its edges.
+    fn elements_through(text: &str, capacity: usize) -> Option<Vec<String>> {
+        let (send, receive) = std::sync::mpsc::sync_channel(100_000);
+        let mut scan = Scanner {
+            input: std::io::BufReader::with_capacity(capacity, text.as_bytes()),
+            batch: Vec::new(),
+            send,
+        };
+        let found = scan.top().ok()?;
+        scan.flush().ok()?;
+        drop(scan);
+        found?;
+        Some(
+            receive
+                .into_iter()
+                .flatten()
+                .map(|b| String::from_utf8(b).unwrap())
+                .collect(),
+        )
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            "[\"\\\\{}\\[\\]:, yY_\u{7f}a-zé\n\t]{0,40}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec(("[\"\\\\{}\\[\\]a-z_Y]{0,12}", inner), 0..6)
+                    .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_element_is_found_whole_across_buffer_edges(
+            values in proptest::collection::vec(json_value(), 0..8),
+            pretty in proptest::bool::ANY,
+            capacity in 1usize..64,
+        ) {
+            let shown: Vec<String> = values
+                .iter()
+                .map(|v| if pretty { serde_json::to_string_pretty(v) } else { serde_json::to_string(v) }.unwrap())
+                .collect();
+            let text = format!("[{}]", shown.join(if pretty { ",\n  " } else { "," }));
+            proptest::prop_assert_eq!(elements_through(&text, capacity), Some(shown.clone()));
+            proptest::prop_assert_eq!(elements(&text), Some(shown));
+        }
+    }
+
     #[test]
     fn values_end_where_json_says_whatever_their_strings_hold() {
         assert_eq!(
