@@ -11,9 +11,9 @@ use std::path::Path;
 /// Why a path cannot take a new file.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Refused {
-    #[error("{} is a symbolic link: galley does not write a report through one (name the file itself)", .0.display())]
+    #[error("{} is a symbolic link: galley does not write through one (name the file itself)", .0.display())]
     Symlink(std::path::PathBuf),
-    #[error("{} is a FIFO or a device, not a file: write the report to a file (--output json prints one document on stdout)", .0.display())]
+    #[error("{} is a FIFO or a device, not a file: galley writes reports and pages to files (without -o, report junit and html print on stdout; a run's --output json prints one document there)", .0.display())]
     NotAFile(std::path::PathBuf),
     #[error("{} is a folder", .0.display())]
     Folder(std::path::PathBuf),
