@@ -3,7 +3,7 @@
 //! A host's latest outcome wins: within a file, later lines (a resumed run
 //! appends to the same file); across files, the run that started later.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -15,6 +15,7 @@ use crate::cli::{
 use crate::error::Error;
 use crate::exit;
 use crate::outcome::{HostOutcome, OutcomeKind, RunStats};
+use crate::report::history::{self, HistoryError, Index};
 use crate::report::human::table;
 use crate::report::jsonl::{read_report, PastRun};
 use crate::report::merged::Merged;
@@ -190,113 +191,27 @@ fn run_diff(args: &ReportDiffArgs) -> Result<u8, Error> {
 
 /// `report history`: the hosts' runs across the reports in scope.
 fn run_history(args: &ReportHistoryArgs) -> Result<u8, Error> {
-    use crate::report::history::{self, Index};
-    let setup = |e: history::HistoryError| Error::setup(anyhow::Error::new(e));
+    let setup = |e: HistoryError| Error::setup(anyhow::Error::new(e));
     let mut index = Index::open(history::default_index().as_deref()).map_err(setup)?;
-    // The reports in scope now, and those indexed in scope that are gone.
-    let (mut files, mut gone) = (Vec::new(), Vec::new());
-    if args.reports.is_empty() {
-        files = crate::complete::index::history().reports;
-    }
-    for place in &args.reports {
-        if place.is_dir() {
-            let now = history::reports_in(place).map_err(setup)?;
-            let folder =
-                std::path::absolute(place).map_err(|e| Error::setup(anyhow::Error::new(e)))?;
-            gone.extend(
-                index
-                    .indexed_in(&folder)
-                    .map_err(setup)?
-                    .into_iter()
-                    .filter(|p| !now.contains(p)),
-            );
-            files.extend(now);
-        } else if place.is_file() {
-            files
-                .push(std::path::absolute(place).map_err(|e| Error::setup(anyhow::Error::new(e)))?);
-        } else {
-            return Err(Error::setup(anyhow::anyhow!(
-                "{} is neither a folder of reports nor a report",
-                place.display()
-            )));
-        }
-    }
+    let (files, gone) = history_scope(&args.reports, &index)?;
     let refreshed = index.refresh(&files, &gone).map_err(setup)?;
     for why in &refreshed.unreadable {
         crate::terminal::message(&format!(
             "galley: warning: {why}; its hosts are left out of the history"
         ));
     }
-    // Each HOST: a pattern, or a host list of names.
-    let (mut exact, mut patterns, mut globs) =
-        (std::collections::HashSet::new(), Vec::new(), Vec::new());
-    for arg in &args.hosts {
-        if arg.contains(['*', '?']) {
-            globs.push(history::glob_pattern(arg));
-            patterns.push(arg.clone());
-        } else {
-            for name in crate::hostlist::expand(arg).map_err(Error::usage)? {
-                globs.push(history::glob_exact(&name));
-                exact.insert(name);
-            }
-        }
-    }
-    let wanted = |name: &str| {
-        exact.contains(name)
-            || patterns
-                .iter()
-                .any(|p| crate::wildcard::matches_text(p, name))
-    };
-    let mut entries = index.lookup(&files, &globs, wanted).map_err(setup)?;
+    let hosts = HostSelector::of(&args.hosts)?;
+    let mut entries = index
+        .lookup(&files, &hosts.globs, |name| hosts.wants(name))
+        .map_err(setup)?;
     if args.limit > 0 {
-        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         entries.retain(|e| {
             let n = seen.entry(e.host.clone()).or_default();
             *n += 1;
             *n <= args.limit
         });
     }
-    let text = match args.format {
-        Format::Json => pretty(&entries),
-        Format::Table if entries.is_empty() => String::new(),
-        Format::Table => {
-            let rows: Vec<Vec<String>> = entries
-                .iter()
-                .map(|e| {
-                    let what = if e.steps.is_empty() {
-                        e.command.clone()
-                    } else {
-                        e.steps
-                            .iter()
-                            .map(|step| format!("{} {}", step.name, step.outcome.name()))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    };
-                    vec![
-                        e.host.clone(),
-                        crate::units::iso8601(e.started_at as i64),
-                        e.outcome.name().to_string(),
-                        what,
-                        e.query.clone(),
-                        e.reason.clone().unwrap_or_default(),
-                        e.report.clone(),
-                    ]
-                })
-                .collect();
-            table(
-                &[
-                    "HOST",
-                    "STARTED",
-                    "OUTCOME",
-                    "COMMAND OR STEPS",
-                    "QUERY",
-                    "REASON",
-                    "REPORT",
-                ],
-                &rows,
-            )
-        }
-    };
     if entries.is_empty() {
         crate::terminal::message(&format!(
             "galley: no run of {} in {}",
@@ -305,6 +220,115 @@ fn run_history(args: &ReportHistoryArgs) -> Result<u8, Error> {
         ));
         return Ok(exit::NO_MATCH);
     }
+    let text = match args.format {
+        Format::Json => pretty(&entries),
+        Format::Table => history_table(&entries),
+    };
     crate::terminal::output(&text, args.format == Format::Json)?;
     Ok(exit::OK)
+}
+
+/// The reports a history question looks at (each `--reports` folder's
+/// reports and each file named; by default the reports galley remembers
+/// writing), and those indexed in those folders that are gone.
+fn history_scope(places: &[PathBuf], index: &Index) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
+    let setup = |e: HistoryError| Error::setup(anyhow::Error::new(e));
+    let absolute =
+        |p: &Path| std::path::absolute(p).map_err(|e| Error::setup(anyhow::Error::new(e)));
+    if places.is_empty() {
+        return Ok((crate::complete::index::history().reports, Vec::new()));
+    }
+    let (mut files, mut gone) = (Vec::new(), Vec::new());
+    for place in places {
+        if place.is_dir() {
+            let now = history::reports_in(place).map_err(setup)?;
+            let indexed = index.indexed_in(&absolute(place)?).map_err(setup)?;
+            gone.extend(indexed.into_iter().filter(|p| !now.contains(p)));
+            files.extend(now);
+        } else if place.is_file() {
+            files.push(absolute(place)?);
+        } else {
+            return Err(Error::setup(anyhow::anyhow!(
+                "{} is neither a folder of reports nor a report",
+                place.display()
+            )));
+        }
+    }
+    Ok((files, gone))
+}
+
+/// The hosts a history question names: exact names (from host lists) and
+/// `*`/`?` patterns, with the GLOB patterns that find them in the index.
+struct HostSelector {
+    exact: std::collections::HashSet<String>,
+    patterns: Vec<String>,
+    globs: Vec<String>,
+}
+
+impl HostSelector {
+    fn of(args: &[String]) -> Result<HostSelector, Error> {
+        let mut hosts = HostSelector {
+            exact: Default::default(),
+            patterns: Vec::new(),
+            globs: Vec::new(),
+        };
+        for arg in args {
+            if arg.contains(['*', '?']) {
+                hosts.globs.push(history::glob_pattern(arg));
+                hosts.patterns.push(arg.clone());
+            } else {
+                for name in crate::hostlist::expand(arg).map_err(Error::usage)? {
+                    hosts.globs.push(history::glob_exact(&name));
+                    hosts.exact.insert(name);
+                }
+            }
+        }
+        Ok(hosts)
+    }
+
+    fn wants(&self, name: &str) -> bool {
+        self.exact.contains(name)
+            || self
+                .patterns
+                .iter()
+                .any(|p| crate::wildcard::matches_text(p, name))
+    }
+}
+
+fn history_table(entries: &[history::Entry]) -> String {
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let what = if e.steps.is_empty() {
+                e.command.clone()
+            } else {
+                e.steps
+                    .iter()
+                    .map(|step| format!("{} {}", step.name, step.outcome.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            vec![
+                e.host.clone(),
+                crate::units::iso8601(e.started_at as i64),
+                e.outcome.name().to_string(),
+                what,
+                e.query.clone(),
+                e.reason.clone().unwrap_or_default(),
+                e.report.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "HOST",
+            "STARTED",
+            "OUTCOME",
+            "COMMAND OR STEPS",
+            "QUERY",
+            "REASON",
+            "REPORT",
+        ],
+        &rows,
+    )
 }
