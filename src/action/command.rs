@@ -199,7 +199,7 @@ fn sudo_wants_password(stderr: &[u8]) -> bool {
         || text.contains("sudo: no tty present")
 }
 
-/// Output as it arrives: the stream (0 stdout, 1 stderr) and the bytes.
+/// Output as it arrives: which stream, and the bytes.
 pub type OutputSink<'a> = &'a dyn Fn(OutputStream, &[u8]);
 
 /// Runs the command; `live` (when given) sees output as it arrives.
@@ -210,16 +210,218 @@ pub fn run(
     live: Option<OutputSink>,
 ) -> CommandResult {
     let started = Instant::now();
-    let deadline = spec.limits.timeout.map(|t| started + t);
-    let mut stdout = if spec.keep_unmasked {
-        Capture::keeping_unmasked(spec.limits.max_output)
-    } else {
-        Capture::new(spec.limits.max_output)
+    let mut output = Output::new(spec, live);
+    let fd = conn.stream.as_raw_fd();
+    let mut channel = match start(&conn.session, fd, &remote_command(spec)) {
+        Ok(channel) => channel,
+        Err(e) => {
+            let reason = format!("cannot start the command: {}", e.message());
+            return output.stopped(Stop::Error, reason, started);
+        }
     };
-    let mut stderr = Capture::new(spec.limits.max_output);
-    // A command that did not get to its end stopped in the command phase.
-    let fail = |stop: Stop, reason: String, stdout: Capture, stderr: Capture| {
-        let streams = Streams::finish(stdout, stderr, live);
+    let halt = read_to_end(&mut channel, fd, spec, cancel, started, &mut output);
+    if halt.is_some() {
+        // Closing the channel ends the wrapper's stdin: a command that did
+        // not end is killed on the host; after a drain the watcher is gone,
+        // and the process that holds the output keeps running.
+        let _ = channel.close();
+        let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
+    }
+    let note = match halt {
+        Some(Halt::Stopped(stop, reason)) => return output.stopped(stop, reason, started),
+        Some(Halt::Drained(waited)) => Some(format!(
+            "a process started by the command still held its output {} after it exited; not waited for (--drain-timeout)",
+            seconds(waited)
+        )),
+        None => {
+            if let Err(e) = finish_close(&mut channel, fd, Duration::from_secs(10)) {
+                return output.stopped(Stop::Error, e, started);
+            }
+            None
+        }
+    };
+    // The wrapper's own word first: libssh2 reads a missing exit status as 0.
+    let exit_code = output
+        .marker
+        .status()
+        .or_else(|| channel.exit_status().ok());
+    let signal = channel
+        .exit_signal()
+        .ok()
+        .and_then(|s| s.exit_signal)
+        .filter(|s| !s.is_empty());
+    let exit = match (signal, exit_code) {
+        (Some(signal), _) => Some(Exit::Signal(signal)),
+        (None, code) => code.map(Exit::Code),
+    };
+    let streams = output.finish();
+    CommandResult {
+        ended: ended_by(exit.as_ref(), spec.privilege, &streams.stderr),
+        exit,
+        stdout: streams.stdout,
+        stderr: streams.stderr,
+        unmasked_stdout: streams.unmasked_stdout,
+        millis: millis(started.elapsed()),
+        note,
+    }
+}
+
+/// Reads the command's output until the host closes both streams (None),
+/// or until galley stops reading: the command's time limit, the drain time
+/// after it exited, a second interrupt, or a lost connection.
+fn read_to_end(
+    channel: &mut ssh2::Channel,
+    fd: i32,
+    spec: &CommandSpec,
+    cancel: &Cancel,
+    started: Instant,
+    output: &mut Output,
+) -> Option<Halt> {
+    // When the end marker arrived: from then on only the drain time runs.
+    let mut exited_at: Option<Instant> = None;
+    loop {
+        let progressed = match output.read_available(channel) {
+            Ok(progressed) => progressed,
+            Err(e) => {
+                let reason = format!("connection lost during the command: {e}");
+                return Some(Halt::Stopped(Stop::Error, reason));
+            }
+        };
+        if exited_at.is_none() && output.marker.status().is_some() {
+            exited_at = Some(Instant::now());
+        }
+        if channel.eof() && !progressed {
+            return None;
+        }
+        if cancel.aborted() {
+            let reason = "stopped by a second interrupt".to_string();
+            return Some(Halt::Stopped(Stop::Cancelled, reason));
+        }
+        if let Some(halt) = past_deadline(&spec.limits, started, exited_at, Instant::now()) {
+            return Some(halt);
+        }
+        if !progressed && wait_readable(fd, Duration::from_millis(100)) && peer_closed(fd) {
+            let reason = "connection lost during the command: the host closed the connection";
+            return Some(Halt::Stopped(Stop::Error, reason.into()));
+        }
+    }
+}
+
+/// Whether a time limit has passed at `now`: the command's own (from
+/// `started`), or once it exited (`exited_at`), the drain time, which the
+/// command's limit also bounds.
+fn past_deadline(
+    limits: &Limits,
+    started: Instant,
+    exited_at: Option<Instant>,
+    now: Instant,
+) -> Option<Halt> {
+    let deadline = limits.timeout.map(|t| started + t);
+    match (exited_at, deadline, limits.timeout) {
+        (Some(at), _, _) => {
+            let until = deadline.map_or(at + limits.drain, |d| d.min(at + limits.drain));
+            (now >= until).then(|| Halt::Drained(until.saturating_duration_since(at)))
+        }
+        (None, Some(deadline), Some(limit)) if now >= deadline => Some(Halt::Stopped(
+            Stop::Timeout,
+            format!("the command ran past {}", seconds(limit)),
+        )),
+        (None, _, _) => None,
+    }
+}
+
+/// How a command that reached its end ended, from its exit status.
+fn ended_by(exit: Option<&Exit>, privilege: Privilege, stderr: &Captured) -> Ended {
+    match exit {
+        Some(Exit::Signal(sig)) => Ended::Failed(format!("killed by signal {sig}")),
+        Some(Exit::Code(0)) => Ended::Ok,
+        Some(Exit::Code(1))
+            if privilege != Privilege::Login && sudo_wants_password(&stderr.kept()) =>
+        {
+            Stop::SudoPasswordRequired.at(
+                Phase::Command,
+                "sudo wants a password (sudo -n refused): grant NOPASSWD or run without --sudo",
+            )
+        }
+        Some(Exit::Code(code)) => Ended::Failed(format!("exit code {code}")),
+        None => Stop::Error.at(Phase::Command, "the host sent no exit status"),
+    }
+}
+
+/// What a command has sent so far: both streams, bounded and masked as
+/// they arrive, and the end marker read out of stderr.
+struct Output<'a> {
+    stdout: Capture,
+    stderr: Capture,
+    marker: EndMarker,
+    live: Option<OutputSink<'a>>,
+    /// Small: hundreds of hosts run at once, and each read loops anyway.
+    buf: Vec<u8>,
+}
+
+impl<'a> Output<'a> {
+    fn new(spec: &CommandSpec, live: Option<OutputSink<'a>>) -> Output<'a> {
+        let stdout = if spec.keep_unmasked {
+            Capture::keeping_unmasked(spec.limits.max_output)
+        } else {
+            Capture::new(spec.limits.max_output)
+        };
+        Output {
+            stdout,
+            stderr: Capture::new(spec.limits.max_output),
+            marker: EndMarker::default(),
+            live,
+            buf: vec![0u8; 8 * 1024],
+        }
+    }
+
+    /// Reads what both streams hold now. Ok: whether anything came; Err:
+    /// the connection failed.
+    fn read_available(&mut self, channel: &mut ssh2::Channel) -> Result<bool, String> {
+        let mut progressed = false;
+        // A failed stream still lets the other be read first.
+        let mut failed = None;
+        for stream in [OutputStream::Stdout, OutputStream::Stderr] {
+            loop {
+                match channel.stream(ssh_stream_id(stream)).read(&mut self.buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        progressed = true;
+                        match stream {
+                            OutputStream::Stdout => {
+                                forward(&mut self.stdout, stream, &self.buf[..n], self.live)
+                            }
+                            OutputStream::Stderr => {
+                                let own = self.marker.feed(&self.buf[..n]);
+                                forward(&mut self.stderr, stream, &own, self.live);
+                            }
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) => {
+                        failed = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(progressed),
+        }
+    }
+
+    /// Ends both streams (what the marker held back goes to stderr).
+    fn finish(mut self) -> Streams {
+        let rest = self.marker.finish();
+        forward(&mut self.stderr, OutputStream::Stderr, &rest, self.live);
+        Streams::finish(self.stdout, self.stderr, self.live)
+    }
+
+    /// The result of a command that did not get to its end: it stopped in
+    /// the command phase.
+    fn stopped(self, stop: Stop, reason: String, started: Instant) -> CommandResult {
+        let streams = self.finish();
         CommandResult {
             ended: stop.at(Phase::Command, reason),
             exit: None,
@@ -229,163 +431,6 @@ pub fn run(
             millis: millis(started.elapsed()),
             note: None,
         }
-    };
-
-    let session = &conn.session;
-    let fd = conn.stream.as_raw_fd();
-    let mut channel = match start(session, fd, &remote_command(spec)) {
-        Ok(c) => c,
-        Err(e) => {
-            return fail(
-                Stop::Error,
-                format!("cannot start the command: {}", e.message()),
-                stdout,
-                stderr,
-            )
-        }
-    };
-    // Small: hundreds of hosts run at once, and each read loops anyway.
-    let mut buf = vec![0u8; 8 * 1024];
-    let mut marker = EndMarker::default();
-    // When the end marker arrived: from then on only the drain time runs.
-    let mut exited_at: Option<Instant> = None;
-    // Read both streams until the remote end closes them.
-    let stop = loop {
-        let mut progressed = false;
-        let mut errors = None;
-        for (stream, capture) in [
-            (OutputStream::Stdout, &mut stdout),
-            (OutputStream::Stderr, &mut stderr),
-        ] {
-            loop {
-                match channel.stream(ssh_stream_id(stream)).read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        progressed = true;
-                        let own;
-                        let bytes = if stream == OutputStream::Stderr {
-                            own = marker.feed(&buf[..n]);
-                            &own[..]
-                        } else {
-                            &buf[..n]
-                        };
-                        forward(capture, stream, bytes, live);
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                    Err(e) => {
-                        errors = Some(e.to_string());
-                        break;
-                    }
-                }
-            }
-        }
-        if exited_at.is_none() && marker.status().is_some() {
-            exited_at = Some(Instant::now());
-        }
-        if let Some(e) = errors {
-            break Some(Halt::Stopped(
-                Stop::Error,
-                format!("connection lost during the command: {e}"),
-            ));
-        }
-        if channel.eof() && !progressed {
-            break None;
-        }
-        if cancel.aborted() {
-            break Some(Halt::Stopped(
-                Stop::Cancelled,
-                "stopped by a second interrupt".into(),
-            ));
-        }
-        let now = Instant::now();
-        match exited_at {
-            // The command's time limit bounds the drain too.
-            Some(at) => {
-                let until =
-                    deadline.map_or(at + spec.limits.drain, |d| d.min(at + spec.limits.drain));
-                if now >= until {
-                    break Some(Halt::Drained(until.saturating_duration_since(at)));
-                }
-            }
-            None => {
-                if let (Some(deadline), Some(limit)) = (deadline, spec.limits.timeout) {
-                    if now >= deadline {
-                        break Some(Halt::Stopped(
-                            Stop::Timeout,
-                            format!("the command ran past {}", seconds(limit)),
-                        ));
-                    }
-                }
-            }
-        }
-        if !progressed && wait_readable(fd, Duration::from_millis(100)) && peer_closed(fd) {
-            break Some(Halt::Stopped(
-                Stop::Error,
-                "connection lost during the command: the host closed the connection".into(),
-            ));
-        }
-    };
-    forward(&mut stderr, OutputStream::Stderr, &marker.finish(), live);
-    if stop.is_some() {
-        // Closing the channel ends the wrapper's stdin: a command that did
-        // not end is killed on the host; after a drain the watcher is gone,
-        // and the process that holds the output keeps running.
-        let _ = channel.close();
-        let _ = finish_close(&mut channel, fd, Duration::from_secs(2));
-    }
-    let note = match stop {
-        Some(Halt::Stopped(stop, reason)) => {
-            return fail(stop, reason, stdout, stderr);
-        }
-        Some(Halt::Drained(waited)) => Some(format!(
-            "a process started by the command still held its output {} after it exited; not waited for (--drain-timeout)",
-            seconds(waited)
-        )),
-        None => {
-            if let Err(e) = finish_close(&mut channel, fd, Duration::from_secs(10)) {
-                return fail(Stop::Error, e, stdout, stderr);
-            }
-            None
-        }
-    };
-    // The wrapper's own word first: libssh2 reads a missing exit status as 0.
-    let exit_code = marker.status().or_else(|| channel.exit_status().ok());
-    let signal = channel
-        .exit_signal()
-        .ok()
-        .and_then(|s| s.exit_signal)
-        .filter(|s| !s.is_empty());
-    let Streams {
-        stdout,
-        stderr,
-        unmasked_stdout,
-    } = Streams::finish(stdout, stderr, live);
-    let exit = match (signal, exit_code) {
-        (Some(signal), _) => Some(Exit::Signal(signal)),
-        (None, code) => code.map(Exit::Code),
-    };
-    let ended = match &exit {
-        Some(Exit::Signal(sig)) => Ended::Failed(format!("killed by signal {sig}")),
-        Some(Exit::Code(0)) => Ended::Ok,
-        Some(Exit::Code(1))
-            if spec.privilege != Privilege::Login && sudo_wants_password(&stderr.kept()) =>
-        {
-            Stop::SudoPasswordRequired.at(
-                Phase::Command,
-                "sudo wants a password (sudo -n refused): grant NOPASSWD or run without --sudo",
-            )
-        }
-        Some(Exit::Code(code)) => Ended::Failed(format!("exit code {code}")),
-        None => Stop::Error.at(Phase::Command, "the host sent no exit status"),
-    };
-    CommandResult {
-        ended,
-        exit,
-        stdout,
-        stderr,
-        unmasked_stdout,
-        millis: millis(started.elapsed()),
-        note,
     }
 }
 
@@ -466,6 +511,78 @@ fn finish_close(channel: &mut ssh2::Channel, fd: i32, limit: Duration) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::OutcomeKind;
+
+    fn limits(timeout: Option<u64>, drain: u64) -> Limits {
+        Limits {
+            timeout: timeout.map(Duration::from_secs),
+            drain: Duration::from_secs(drain),
+            max_output: 1024,
+        }
+    }
+
+    #[test]
+    fn a_command_stops_at_its_time_limit_and_its_drain_after_it_exits() {
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        // Running, no limit: never.
+        assert!(past_deadline(&limits(None, 2), t0, None, at(3600)).is_none());
+        // Running with a 10 s limit: not before 10 s, a timeout at 10 s.
+        assert!(past_deadline(&limits(Some(10), 2), t0, None, at(9)).is_none());
+        match past_deadline(&limits(Some(10), 2), t0, None, at(10)) {
+            Some(Halt::Stopped(Stop::Timeout, reason)) => {
+                assert_eq!(reason, "the command ran past 10s")
+            }
+            _ => panic!("a timeout"),
+        }
+        // Exited at 4 s: the drain (2 s) runs from there, and a timeout no
+        // longer applies...
+        assert!(past_deadline(&limits(None, 2), t0, Some(at(4)), at(5)).is_none());
+        assert!(matches!(
+            past_deadline(&limits(None, 2), t0, Some(at(4)), at(6)),
+            Some(Halt::Drained(waited)) if waited == Duration::from_secs(2)
+        ));
+        // ...but the command's limit still bounds the drain.
+        assert!(matches!(
+            past_deadline(&limits(Some(5), 2), t0, Some(at(4)), at(5)),
+            Some(Halt::Drained(waited)) if waited == Duration::from_secs(1)
+        ));
+    }
+
+    #[test]
+    fn an_exit_status_says_how_the_command_ended() {
+        let none = Captured::default();
+        let sudo = Captured {
+            head: b"sudo: a password is required\n".to_vec(),
+            ..Captured::default()
+        };
+        let code = |c| Some(Exit::Code(c));
+        assert_eq!(
+            ended_by(code(0).as_ref(), Privilege::Sudo, &none),
+            Ended::Ok
+        );
+        assert_eq!(
+            ended_by(code(3).as_ref(), Privilege::Login, &none),
+            Ended::Failed("exit code 3".into())
+        );
+        assert_eq!(
+            ended_by(code(1).as_ref(), Privilege::Sudo, &sudo).kind(),
+            OutcomeKind::SudoPasswordRequired
+        );
+        // Without sudo, the same words are the command's own.
+        assert_eq!(
+            ended_by(code(1).as_ref(), Privilege::Login, &sudo),
+            Ended::Failed("exit code 1".into())
+        );
+        assert_eq!(
+            ended_by(Some(&Exit::Signal("KILL".into())), Privilege::Login, &none),
+            Ended::Failed("killed by signal KILL".into())
+        );
+        assert_eq!(
+            ended_by(None, Privilege::Login, &none).kind(),
+            OutcomeKind::Error
+        );
+    }
 
     #[test]
     fn quoting_survives_single_quotes() {
