@@ -12,8 +12,8 @@ use crate::action::step::Step;
 use crate::action::verify::Verify;
 use crate::chef::client::ChefClient;
 use crate::cli::{
-    AptPlaces, AptSourcesArgs, ChefArgs, ConvergeArgs, ConvergeOptions, FixupArgs, RestartArgs,
-    ServerCheck, ServiceManager,
+    AptPlaces, AptSourcesArgs, ConvergeArgs, ConvergeOptions, FixupArgs, RestartArgs, ServerCheck,
+    ServiceManager,
 };
 use crate::error::Error;
 
@@ -50,7 +50,6 @@ fn server_check(
     when: ServerCheck,
     why_run: bool,
     plan: &RunPlan,
-    chef: &ChefArgs,
 ) -> Result<Option<ChefClient>, Error> {
     let wanted = match when {
         ServerCheck::Off => false,
@@ -68,11 +67,11 @@ fn server_check(
     let settings = match plan.selection.chef_settings()? {
         Some(settings) => settings,
         None => {
-            read_here = crate::config::chef_settings(chef, true)?;
+            read_here = crate::config::chef_settings(&plan.chef, true)?;
             &read_here
         }
     };
-    ChefClient::from_config(settings, chef.sign_version, chef.server_timeout.0)
+    ChefClient::from_config(settings, plan.chef.sign_version, plan.chef.server_timeout.0)
         .map(Some)
         .map_err(|e| {
             Error::setup(e).with_hint(
@@ -155,7 +154,6 @@ pub fn converge(args: &ConvergeArgs) -> Result<u8, Error> {
                 args.chef_client.server_check,
                 args.chef_client.why_run,
                 plan,
-                &args.fleet.select.chef,
             )?,
             services: None,
         };
@@ -234,7 +232,6 @@ pub fn fixup(args: &FixupArgs) -> Result<u8, Error> {
                     args.chef_client.server_check,
                     args.chef_client.why_run,
                     plan,
-                    &args.fleet.select.chef,
                 )?,
                 None => None,
             },
