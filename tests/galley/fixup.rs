@@ -48,14 +48,14 @@ impl SimHost {
         std::fs::copy(fakes.join("systemctl"), r.join("bin/systemctl")).unwrap();
         std::fs::write(r.join("bin/fake-root"), r.display().to_string()).unwrap();
         std::fs::write(r.join("etc-apt/sources.list"), DEBIAN).unwrap();
-        let sshd = Sshd::start_with_binds(
-            name,
-            &[
-                (&r.join("etc-apt"), "/etc/apt"),
-                (&r.join("var-backups"), "/var/backups"),
-                (&r.join("bin"), "/usr/local/bin"),
-            ],
-        );
+        let (etc_apt, backups, bin) = (r.join("etc-apt"), r.join("var-backups"), r.join("bin"));
+        let sshd = Sshd::build(name)
+            .binds(&[
+                (&etc_apt, "/etc/apt"),
+                (&backups, "/var/backups"),
+                (&bin, "/usr/local/bin"),
+            ])
+            .start();
         SimHost {
             name: name.to_string(),
             root,

@@ -152,7 +152,7 @@ fn a_revoked_key_is_refused_even_when_listed_and_never_learned() {
 fn a_host_trusted_through_a_certificate_authority_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let (ca, ca_public) = keygen(dir.path(), "host_ca", "");
-    let sshd = Sshd::start_certified("cert-1", &ca);
+    let sshd = Sshd::build("cert-1").certified_by(&ca).start();
     let known = dir.path().join("known_hosts");
     std::fs::write(
         &known,
@@ -206,7 +206,9 @@ fn a_host_trusted_through_a_certificate_authority_is_refused_by_name() {
 
 #[test]
 fn a_cbc_only_server_is_refused_as_openssh_refuses_it_unless_the_config_adds_cbc() {
-    let sshd = Sshd::start_configured("cbc-1", "Ciphers aes128-cbc\n");
+    let sshd = Sshd::build("cbc-1")
+        .configured("Ciphers aes128-cbc\n")
+        .start();
     let dir = tempfile::tempdir().unwrap();
     let known = dir.path().join("known_hosts");
     std::fs::write(&known, sshd.known_hosts_line()).unwrap();
@@ -260,7 +262,9 @@ fn a_host_known_by_its_ecdsa_key_is_asked_for_that_key() {
     let dir = tempfile::tempdir().unwrap();
     let (ecdsa, ecdsa_public) =
         crate::support::keygen_with(dir.path(), "host_ecdsa", &["-t", "ecdsa", "-N", ""]);
-    let sshd = Sshd::start_configured("two-keys", &format!("HostKey {}\n", ecdsa.display()));
+    let sshd = Sshd::build("two-keys")
+        .configured(&format!("HostKey {}\n", ecdsa.display()))
+        .start();
     let known = dir.path().join("known_hosts");
     std::fs::write(
         &known,

@@ -296,7 +296,9 @@ fn with_two_keys_the_channel_waits_for_authentication() {
 /// command could not start, as it did when the opening came later.
 #[test]
 fn a_host_that_refuses_sessions_refuses_the_early_opening_by_name() {
-    let host = Sshd::start_configured("nosessions-1", "MaxSessions 0\n");
+    let host = Sshd::build("nosessions-1")
+        .configured("MaxSessions 0\n")
+        .start();
     let fleet = Fleet::with_hosts(vec![host]);
     let run = fleet.run_with_keys(&[&client_key().private], "true");
     run.expect_code(1);
@@ -311,10 +313,9 @@ fn a_host_that_refuses_sessions_refuses_the_early_opening_by_name() {
 
 #[test]
 fn a_host_without_publickey_auth_says_which_methods_it_accepts() {
-    let host = Sshd::start_configured(
-        "pw-1",
-        "PubkeyAuthentication no\nPasswordAuthentication yes\n",
-    );
+    let host = Sshd::build("pw-1")
+        .configured("PubkeyAuthentication no\nPasswordAuthentication yes\n")
+        .start();
     let fleet = Fleet::with_hosts(vec![host]);
     let run = fleet.run(&[], "*:*", "true");
     run.expect_code(1);
@@ -332,10 +333,9 @@ fn a_socket_timeout_during_authentication_is_a_timeout_not_a_wrong_key() {
     // sshd asks a command for the authorized keys, and the command takes
     // 30 s: galley's key is fine, the host is slow. libssh2 ends the
     // attempt with "Timed out waiting on socket" (its TIMEOUT code).
-    let host = Sshd::start_configured(
-        "slowauth-1",
-        "AuthorizedKeysFile none\nAuthorizedKeysCommand /bin/sh -c \"sleep 30\"\nAuthorizedKeysCommandUser root\n",
-    );
+    let host = Sshd::build("slowauth-1")
+        .configured("AuthorizedKeysFile none\nAuthorizedKeysCommand /bin/sh -c \"sleep 30\"\nAuthorizedKeysCommandUser root\n")
+        .start();
     let fleet = Fleet::with_hosts(vec![host]);
     let run = fleet.run(&["--login-timeout", "2s"], "*:*", "true");
     run.expect_code(1);
@@ -430,7 +430,7 @@ fn every_kind_of_key_file_authenticates_and_is_named() {
     .map(|(name, args)| keygen_with(dir.path(), name, args))
     .collect();
     let authorized: Vec<&str> = keys.iter().map(|(_, public)| public.as_str()).collect();
-    let fleet = Fleet::with_hosts(vec![Sshd::start_with("keys-1", &authorized)]);
+    let fleet = Fleet::with_hosts(vec![Sshd::build("keys-1").authorized(&authorized).start()]);
     for (private, _) in &keys {
         let run = fleet.run_with_keys(&[private], "echo $GALLEY_TEST_HOST");
         run.expect_code(0);
@@ -1255,27 +1255,24 @@ fn a_target_only_the_bastion_can_reach_runs_through_the_gateway() {
     let key = client_key().public.clone();
     // Start the namespaced servers before anything else holds them.
     let client = netns.names[0].as_str();
-    let bastion = Sshd::start_at(
-        "bastion",
-        &[&key],
-        Some(&netns.names[1]),
-        &bastion_ip,
-        Some(22),
-    );
-    let web1 = Sshd::start_at(
-        "hidden-1",
-        &[&key],
-        Some(&netns.names[2]),
-        &target_ip,
-        Some(22),
-    );
-    let web2 = Sshd::start_at(
-        "hidden-2",
-        &[&key],
-        Some(&netns.names[2]),
-        &target_ip,
-        Some(2222),
-    );
+    let bastion = Sshd::build("bastion")
+        .authorized(&[&key])
+        .in_netns(&netns.names[1])
+        .at(&bastion_ip)
+        .port(22)
+        .start();
+    let web1 = Sshd::build("hidden-1")
+        .authorized(&[&key])
+        .in_netns(&netns.names[2])
+        .at(&target_ip)
+        .port(22)
+        .start();
+    let web2 = Sshd::build("hidden-2")
+        .authorized(&[&key])
+        .in_netns(&netns.names[2])
+        .at(&target_ip)
+        .port(2222)
+        .start();
     let dir = tempfile::tempdir().unwrap();
     let known = dir.path().join("known_hosts");
     let lines = [

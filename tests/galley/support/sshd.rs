@@ -63,83 +63,97 @@ pub struct Sshd {
 }
 
 impl Sshd {
+    /// A server that accepts the test client key, on a free loopback port.
     pub fn start(name: &str) -> Sshd {
-        Sshd::start_with(name, &[&client_key().public])
+        Sshd::build(name).start()
     }
 
-    /// A server that accepts the given public keys.
-    pub fn start_with(name: &str, authorized: &[&str]) -> Sshd {
-        Sshd::start_at(name, authorized, None, "127.0.0.1", None)
-    }
-
-    /// A server inside network namespace `netns` (when given), listening
-    /// on `address` and `port` (a free loopback port when not given).
-    pub fn start_at(
-        name: &str,
-        authorized: &[&str],
-        netns: Option<&str>,
-        address: &str,
-        fixed_port: Option<u16>,
-    ) -> Sshd {
-        Sshd::start_full(name, authorized, netns, address, fixed_port, &[], "", None)
-    }
-
-    /// A server with these sshd_config lines before the usual ones (sshd
-    /// takes a keyword's first value, so they win).
-    pub fn start_configured(name: &str, config: &str) -> Sshd {
-        Sshd::start_full(
+    /// A server to set up before it starts:
+    /// `Sshd::build("web-01").configured("MaxSessions 0\n").start()`.
+    pub fn build(name: &str) -> SshdBuilder<'_> {
+        SshdBuilder {
             name,
-            &[&client_key().public],
-            None,
-            "127.0.0.1",
-            None,
-            &[],
-            config,
-            None,
-        )
+            authorized: vec![client_key().public.clone()],
+            netns: None,
+            address: "127.0.0.1",
+            port: None,
+            binds: Vec::new(),
+            config: String::new(),
+            ca: None,
+        }
+    }
+}
+
+/// How a test server starts; see [`Sshd::build`].
+pub struct SshdBuilder<'a> {
+    name: &'a str,
+    authorized: Vec<String>,
+    netns: Option<&'a str>,
+    address: &'a str,
+    port: Option<u16>,
+    binds: Vec<(&'a Path, &'a str)>,
+    config: String,
+    ca: Option<&'a Path>,
+}
+
+impl<'a> SshdBuilder<'a> {
+    /// Accepts these public keys (instead of the test client key).
+    pub fn authorized(mut self, keys: &[&str]) -> Self {
+        self.authorized = keys.iter().map(|k| k.to_string()).collect();
+        self
     }
 
-    /// A server whose sessions see each `(source, mount point)` folder
-    /// bind-mounted over the mount point: the host's own files.
-    pub fn start_with_binds(name: &str, binds: &[(&Path, &str)]) -> Sshd {
-        Sshd::start_full(
+    /// Runs inside network namespace `netns`.
+    pub fn in_netns(mut self, netns: &'a str) -> Self {
+        self.netns = Some(netns);
+        self
+    }
+
+    /// Listens on `address` (127.0.0.1 otherwise).
+    pub fn at(mut self, address: &'a str) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// Listens on `port` (a free one otherwise).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Its sessions see each `(source, mount point)` folder bind-mounted
+    /// over the mount point: the host's own files.
+    pub fn binds(mut self, binds: &[(&'a Path, &'a str)]) -> Self {
+        self.binds = binds.to_vec();
+        self
+    }
+
+    /// These sshd_config lines before the usual ones (sshd takes a
+    /// keyword's first value, so they win).
+    pub fn configured(mut self, config: &str) -> Self {
+        self.config = config.to_string();
+        self
+    }
+
+    /// Its host key certified by the CA key `ca` (ssh-keygen -s), for its
+    /// address as principal.
+    pub fn certified_by(mut self, ca: &'a Path) -> Self {
+        self.ca = Some(ca);
+        self
+    }
+
+    pub fn start(self) -> Sshd {
+        let SshdBuilder {
             name,
-            &[&client_key().public],
-            None,
-            "127.0.0.1",
-            None,
+            authorized,
+            netns,
+            address,
+            port: fixed_port,
             binds,
-            "",
-            None,
-        )
-    }
-
-    /// A server whose host key is certified by the CA key `ca` (ssh-keygen
-    /// -s), for the principal 127.0.0.1.
-    pub fn start_certified(name: &str, ca: &Path) -> Sshd {
-        Sshd::start_full(
-            name,
-            &[&client_key().public],
-            None,
-            "127.0.0.1",
-            None,
-            &[],
-            "",
-            Some(ca),
-        )
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn start_full(
-        name: &str,
-        authorized: &[&str],
-        netns: Option<&str>,
-        address: &str,
-        fixed_port: Option<u16>,
-        binds: &[(&Path, &str)],
-        extra_config: &str,
-        ca: Option<&Path>,
-    ) -> Sshd {
+            config: extra_config,
+            ca,
+        } = self;
+        let binds = &binds[..];
         require("/usr/sbin/sshd", "openssh-server");
         std::fs::create_dir_all("/run/sshd").expect("create /run/sshd (run the tests as root)");
         let dir = tempfile::tempdir().unwrap();
@@ -229,7 +243,9 @@ impl Sshd {
         }
         panic!("sshd for {name} did not start (is the port range exhausted? are we root?)");
     }
+}
 
+impl Sshd {
     /// Kills (SIGKILL) this server's per-connection sshd processes, as if
     /// the host's sshd died mid-session; the listener stays.
     pub fn kill_sessions(&self) {
