@@ -390,16 +390,99 @@ mod tests {
         let groups = gather(&outcomes);
         assert_eq!(groups.len(), 3);
         assert_eq!(groups[0].names, ["web-01", "web-02", "web-05"]);
-        let text = render_summary(&outcomes, 1200);
-        assert!(
-            text.starts_with("5 hosts: 4 ok, 1 failed (1.2s)\n"),
-            "{text}"
+        insta::assert_snapshot!(render_summary(&outcomes, 1200));
+    }
+
+    /// A fleet-wide fixup at 3 a.m.: hosts ok, a failed step, hosts that
+    /// could not be reached or logged into, a timeout, hosts never started.
+    fn fixup_run() -> Vec<HostOutcome> {
+        use crate::outcome::{Details, Ended, Phase, StepOutcome, Stop};
+        let step = |name: &str, ended: Ended, note: &str| StepOutcome {
+            name: name.into(),
+            ended,
+            changed: Some(true),
+            millis: 1500,
+            notes: vec![note.into()],
+            details: Details::None,
+            exit: None,
+            stdout: Default::default(),
+            stderr: Default::default(),
+        };
+        let fixed = |name: &str| {
+            let mut o = HostOutcome::without_run(name, Ended::Ok);
+            o.steps = vec![
+                step(
+                    "apt-sources",
+                    Ended::Ok,
+                    "moved gitlab_pre-release.list to the backup",
+                ),
+                step("converge", Ended::Ok, "3/120 resources updated"),
+            ];
+            o
+        };
+        let mut failed = HostOutcome::without_run(
+            "web-07",
+            Ended::Failed("converge: Chef run failed: template[/etc/gitlab/gitlab.rb]".into()),
         );
-        assert!(
-            text.contains("== web-[01-02,05] (3 hosts, exit 0)\nsame\n"),
-            "{text}"
-        );
-        assert!(text.contains("  web-04  failed  exit code 1\n"), "{text}");
+        failed.steps = vec![
+            step(
+                "apt-sources",
+                Ended::Ok,
+                "moved gitlab_pre-release.list to the backup",
+            ),
+            step(
+                "converge",
+                Ended::Failed("Chef run failed: template[/etc/gitlab/gitlab.rb]".into()),
+                "failed resource: template[/etc/gitlab/gitlab.rb]",
+            ),
+        ];
+        let stopped = |name: &str, stop: Stop, phase: Phase, reason: &str| {
+            HostOutcome::without_run(name, stop.at(phase, reason))
+        };
+        let mut outcomes: Vec<HostOutcome> =
+            (1..=6).map(|i| fixed(&format!("web-{i:02}"))).collect();
+        outcomes.extend([
+            failed,
+            stopped(
+                "web-08",
+                Stop::Unreachable,
+                Phase::Connect,
+                "connection to web-08:22 refused",
+            ),
+            stopped(
+                "web-09",
+                Stop::Unreachable,
+                Phase::Connect,
+                "connection to web-09:22 refused",
+            ),
+            stopped(
+                "db-01",
+                Stop::AuthFailed,
+                Phase::Auth,
+                "/root/.ssh/id_ed25519 was not accepted",
+            ),
+            stopped(
+                "db-02",
+                Stop::Timeout,
+                Phase::Command,
+                "the command ran past 10m",
+            ),
+        ]);
+        for name in ["web-10", "web-11"] {
+            outcomes.push(HostOutcome::without_run(
+                name,
+                Ended::Skipped(
+                    "not started: --max-failures 2 reached (2 of 11 finished hosts not ok)".into(),
+                ),
+            ));
+        }
+        outcomes
+    }
+
+    #[test]
+    fn a_fixups_summary_reads_as_a_whole() {
+        insta::assert_snapshot!("fixup_summary", render_summary(&fixup_run(), 83_400));
+        insta::assert_snapshot!("fixup_failures", render_failures(&fixup_run(), 83_400));
     }
 
     proptest::proptest! {

@@ -19,6 +19,7 @@ mod query;
 mod report_views;
 mod rollout;
 mod run;
+mod screens;
 mod search;
 mod ssh_parity;
 mod status;
