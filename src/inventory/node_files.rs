@@ -184,24 +184,36 @@ fn load_file(
             });
         }
     }
+    let text = read_text(path)?;
+    let origin = Origin::file(path);
+    match shape(&text, path)? {
+        Shape::One => one_node(&text, path, stem, origin, keep),
+        Shape::Many(elements) => many_nodes(&text, &elements, origin, keep),
+    }
+}
+
+/// The file's text, which must be UTF-8 (the first bad byte is named by
+/// line and column).
+fn read_text(path: &Path) -> Result<Text, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let text: Text = match String::from_utf8(bytes) {
-        Ok(text) => Arc::new(text),
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            let (line, column) = line_column(&String::from_utf8_lossy(e.as_bytes()), offset);
-            return Err(LoadError::Json {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: "invalid UTF-8".into(),
-            });
+    String::from_utf8(bytes).map(Arc::new).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, column) = line_column(&String::from_utf8_lossy(e.as_bytes()), offset);
+        LoadError::Json {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "invalid UTF-8".into(),
         }
-    };
-    let json_error = |e: serde_json::Error| match documents(&text) {
+    })
+}
+
+/// serde_json's error for the file, or that it holds several documents.
+fn json_error(text: &str, path: &Path, e: serde_json::Error) -> LoadError {
+    match documents(text) {
         count @ 2.. => LoadError::Several {
             path: path.to_path_buf(),
             count,
@@ -212,70 +224,98 @@ fn load_file(
             column: e.column(),
             message: strip_position(&e),
         },
-    };
-    let origin = Origin::file(path);
-    let elements: Vec<&RawValue> = match text.trim_start().as_bytes().first() {
-        Some(b'[') => serde_json::from_str(&text).map_err(json_error)?,
+    }
+}
+
+/// What a node file holds.
+enum Shape<'t> {
+    /// One node object.
+    One,
+    /// An array of nodes, or a knife search result's rows.
+    Many(Vec<&'t RawValue>),
+}
+
+fn shape<'t>(text: &'t str, path: &Path) -> Result<Shape<'t>, LoadError> {
+    let json_error = |e| json_error(text, path, e);
+    match text.trim_start().as_bytes().first() {
+        Some(b'[') => Ok(Shape::Many(serde_json::from_str(text).map_err(json_error)?)),
         Some(b'{') => {
             // A knife search result has a top-level "rows"; a text without
             // the word anywhere is a node, read in one pass (the top-level
             // look costs a whole second parse of the file).
             let top: HashMap<Cow<str>, &RawValue> = if text.contains("\"rows\"") {
-                serde_json::from_str(&text).map_err(json_error)?
+                serde_json::from_str(text).map_err(json_error)?
             } else {
                 HashMap::new()
             };
-            match top.get("rows") {
-                None => {
-                    let node = Node::from_text(&text, 0..text.len(), stem, origin.clone())
-                        .map_err(|error| {
-                            // Not JSON: serde_json again, for the line and
-                            // column (and the several-documents check).
-                            if matches!(error, NodeError::Json(_)) {
-                                if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text)
-                                {
-                                    return json_error(e);
-                                }
-                            }
-                            LoadError::Node {
-                                location: Location {
-                                    origin,
-                                    line_column: None,
-                                },
-                                error,
-                            }
-                        })?;
-                    let names = vec![(node.name.clone(), node.origin.clone())];
-                    let kept = match keep {
-                        None => vec![node],
-                        Some(s) if !s.matcher.matches(&node) => Vec::new(),
-                        // The node's whole file is its own text: kept as is.
-                        Some(s) if s.kept == Kept::Whole => vec![node],
-                        Some(s) => vec![s.kept.apply(node)],
-                    };
-                    return Ok(Scanned { names, kept });
-                }
-                Some(rows) => serde_json::from_str(rows.get()).map_err(|_| LoadError::Shape {
-                    path: path.to_path_buf(),
-                    found: format!(
-                        "\"rows\" should be an array of nodes, but it is {}",
-                        serde_json::from_str::<Value>(rows.get())
-                            .map_or("not JSON", |v| kind_of(&v))
-                    ),
-                })?,
-            }
+            let Some(rows) = top.get("rows") else {
+                return Ok(Shape::One);
+            };
+            let elements = serde_json::from_str(rows.get()).map_err(|_| LoadError::Shape {
+                path: path.to_path_buf(),
+                found: format!(
+                    "\"rows\" should be an array of nodes, but it is {}",
+                    serde_json::from_str::<Value>(rows.get()).map_or("not JSON", |v| kind_of(&v))
+                ),
+            })?;
+            Ok(Shape::Many(elements))
         }
         _ => {
-            let value: Value = serde_json::from_str(&text).map_err(json_error)?;
-            return Err(LoadError::Shape {
+            let value: Value = serde_json::from_str(text).map_err(json_error)?;
+            Err(LoadError::Shape {
                 path: path.to_path_buf(),
                 found: format!(
                     "expected a node object, an array of nodes or a knife search result ({{\"results\": N, \"rows\": [...]}}), found {}",
                     kind_of(&value)
                 ),
-            });
+            })
         }
+    }
+}
+
+/// A file that is one node: read, and kept if selected.
+fn one_node(
+    text: &Text,
+    path: &Path,
+    stem: Option<&str>,
+    origin: Origin,
+    keep: Option<&Selecting>,
+) -> Result<Scanned, LoadError> {
+    let node = Node::from_text(text, 0..text.len(), stem, origin.clone()).map_err(|error| {
+        // Not JSON: serde_json again, for the line and column (and the
+        // several-documents check).
+        if matches!(error, NodeError::Json(_)) {
+            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                return json_error(text, path, e);
+            }
+        }
+        LoadError::Node {
+            location: Location {
+                origin,
+                line_column: None,
+            },
+            error,
+        }
+    })?;
+    let names = vec![(node.name.clone(), node.origin.clone())];
+    let kept = match keep {
+        None => vec![node],
+        Some(s) if !s.matcher.matches(&node) => Vec::new(),
+        // The node's whole file is its own text: kept as is.
+        Some(s) if s.kept == Kept::Whole => vec![node],
+        Some(s) => vec![s.kept.apply(node)],
     };
+    Ok(Scanned { names, kept })
+}
+
+/// The nodes of an array or of rows, read in parallel, each named by its
+/// place and its line and column.
+fn many_nodes(
+    text: &Text,
+    elements: &[&RawValue],
+    origin: Origin,
+    keep: Option<&Selecting>,
+) -> Result<Scanned, LoadError> {
     let base = text.as_ptr() as usize;
     in_order(elements.par_iter().enumerate().map(|(i, element)| {
         let start = element.get().as_ptr() as usize - base;
@@ -285,9 +325,9 @@ fn load_file(
                 position: Some(i + 1),
                 ..origin.clone()
             },
-            line_column: Some(line_column(&text, start)),
+            line_column: Some(line_column(text, start)),
         };
-        Read::node(&text, range, location, keep)
+        Read::node(text, range, location, keep)
     }))
     .map(Scanned::from)
 }
