@@ -228,6 +228,23 @@ impl ChefClient {
         path_and_query: &str,
         body: &[u8],
     ) -> Result<Value, ClientError> {
+        let (request, signed) = self.signed(method, url, body)?;
+        match request.send_bytes(body) {
+            Ok(response) => answer(method, url, path_and_query, &signed.path, response),
+            Err(ureq::Error::Status(status, response)) => {
+                Err(self.refused(method, status, response, &signed))
+            }
+            Err(ureq::Error::Transport(t)) => Err(self.unreachable(&t)),
+        }
+    }
+
+    /// The request, signed as of now (with the server's clock offset).
+    fn signed(
+        &self,
+        method: &str,
+        url: &str,
+        body: &[u8],
+    ) -> Result<(ureq::Request, Signed), ClientError> {
         let url_path = url
             .split_once("://")
             .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
@@ -259,86 +276,111 @@ impl ChefClient {
         for (name, value) in &headers {
             req = req.set(name, value);
         }
-        let path = url_path.split('?').next().unwrap_or("/").to_string();
-        let response = match req.send_bytes(body) {
-            Ok(response) => response,
-            Err(ureq::Error::Status(status, response)) => {
-                let date = response.header("Date").map(str::to_string);
-                // A refusal's body is only for its message: what was wrong
-                // with it, if anything, is the message.
-                let text = read_body(response).unwrap_or_else(|what| what);
-                return Err(ClientError::Refused {
-                    method: method.into(),
-                    status,
-                    message: explain(
-                        status,
-                        &text,
-                        &self.client_name,
-                        date.as_deref(),
-                        &timestamp,
-                        &path,
-                    ),
-                    path,
-                });
-            }
-            Err(ureq::Error::Transport(t)) => {
-                let reason = t.to_string();
-                let lower = reason.to_ascii_lowercase();
-                let certificate = ["certificate", "tls", "ssl", "handshake"]
-                    .iter()
-                    .any(|w| lower.contains(w));
-                let transient = matches!(
-                    t.kind(),
-                    ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::Io
-                ) && !certificate;
-                // The URL may carry a password (https://user:PASS@...), and
-                // ureq's reason quotes it: both are put into words masked.
-                return Err(ClientError::Connect {
-                    url: secrets::mask(&self.base),
-                    reason: secrets::mask(&reason),
-                    transient,
-                });
-            }
+        let signed = Signed {
+            path: url_path.split('?').next().unwrap_or("/").to_string(),
+            timestamp,
         };
-        let status = response.status();
-        if (300..400).contains(&status) {
-            let location = response
-                .header("Location")
-                .map(|l| resolve(url, l))
-                .unwrap_or_else(|| "nowhere (no Location header)".into());
-            let suggested = location
-                .strip_suffix(path_and_query)
-                .unwrap_or(&location)
-                .to_string();
-            return Err(ClientError::Moved {
-                method: method.into(),
-                path,
-                status,
-                location,
-                suggested,
-            });
-        }
-        let text = read_body(response).map_err(|what| ClientError::NotJson {
-            method: method.into(),
-            path: path.clone(),
-            status,
-            what,
-        })?;
-        if text.trim().is_empty() {
-            return Err(ClientError::NotJson {
-                method: method.into(),
-                path,
-                status,
-                what: "an empty body (goiardi answers unknown paths so: is /organizations/NAME right for this server?)".into(),
-            });
-        }
-        serde_json::from_str(&text).map_err(|_| ClientError::NotJson {
-            method: method.into(),
-            path,
-            status,
-            what: format!("{:?}", text.chars().take(60).collect::<String>()),
-        })
+        Ok((req, signed))
     }
+
+    /// The server answered with an error status: its message, explained.
+    fn refused(
+        &self,
+        method: &str,
+        status: u16,
+        response: ureq::Response,
+        signed: &Signed,
+    ) -> ClientError {
+        let date = response.header("Date").map(str::to_string);
+        // A refusal's body is only for its message: what was wrong with
+        // it, if anything, is the message.
+        let text = read_body(response).unwrap_or_else(|what| what);
+        ClientError::Refused {
+            method: method.into(),
+            status,
+            message: explain(
+                status,
+                &text,
+                &self.client_name,
+                date.as_deref(),
+                &signed.timestamp,
+                &signed.path,
+            ),
+            path: signed.path.clone(),
+        }
+    }
+
+    /// No answer: the connection failed (transient unless it was the
+    /// certificate), said with the URL's password masked.
+    fn unreachable(&self, t: &ureq::Transport) -> ClientError {
+        let reason = t.to_string();
+        let lower = reason.to_ascii_lowercase();
+        let certificate = ["certificate", "tls", "ssl", "handshake"]
+            .iter()
+            .any(|w| lower.contains(w));
+        let transient = matches!(
+            t.kind(),
+            ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::Io
+        ) && !certificate;
+        // The URL may carry a password (https://user:PASS@...), and ureq's
+        // reason quotes it: both are put into words masked.
+        ClientError::Connect {
+            url: secrets::mask(&self.base),
+            reason: secrets::mask(&reason),
+            transient,
+        }
+    }
+}
+
+/// What a signed request's errors are explained by.
+struct Signed {
+    /// The URL's path, without the query.
+    path: String,
+    /// The signature's X-Ops-Timestamp.
+    timestamp: String,
+}
+
+/// A successful status's answer: a redirect to follow (said as moved), or
+/// a JSON body.
+fn answer(
+    method: &str,
+    url: &str,
+    path_and_query: &str,
+    path: &str,
+    response: ureq::Response,
+) -> Result<Value, ClientError> {
+    let status = response.status();
+    let not_json = |what: String| ClientError::NotJson {
+        method: method.into(),
+        path: path.to_string(),
+        status,
+        what,
+    };
+    if (300..400).contains(&status) {
+        let location = response
+            .header("Location")
+            .map(|l| resolve(url, l))
+            .unwrap_or_else(|| "nowhere (no Location header)".into());
+        let suggested = location
+            .strip_suffix(path_and_query)
+            .unwrap_or(&location)
+            .to_string();
+        return Err(ClientError::Moved {
+            method: method.into(),
+            path: path.to_string(),
+            status,
+            location,
+            suggested,
+        });
+    }
+    let text = read_body(response).map_err(not_json)?;
+    if text.trim().is_empty() {
+        return Err(not_json(
+            "an empty body (goiardi answers unknown paths so: is /organizations/NAME right for this server?)".into(),
+        ));
+    }
+    serde_json::from_str(&text)
+        .map_err(|_| not_json(format!("{:?}", text.chars().take(60).collect::<String>())))
 }
 
 /// How many redirects a GET follows.
