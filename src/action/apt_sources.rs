@@ -429,11 +429,35 @@ impl Step for AptSources {
     fn run(&self, host: &HostContext) -> StepOutcome {
         let mut step = StepOutcome::new(self.name());
         step.changed = Some(false);
+        let Some(files) = self.scan(host, &mut step) else {
+            return step;
+        };
+        let found = find(&files, &self.pattern, self.on);
+        self.note_found(&found, &mut step);
+        let searched: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        if !self.remove || found.is_empty() {
+            step.details = Details::Sources(details::Sources {
+                backup: None,
+                backup_id: None,
+                searched,
+                sources: found.iter().map(|f| found_record(f, "found")).collect(),
+            });
+            return step;
+        }
+        self.remove_found(host, &found, searched, &mut step);
+        step
+    }
+}
+
+impl AptSources {
+    /// The host's source files, as listed; None when the listing failed
+    /// (the step says why).
+    fn scan(&self, host: &HostContext, step: &mut StepOutcome) -> Option<Vec<SourceFile>> {
         let scan = host
             .remote
             .run_keeping_unmasked(self.scan_command(), self.privilege());
-        if unfinished(&scan, &mut step) {
-            return step;
+        if unfinished(&scan, step) {
+            return None;
         }
         let listing = scan
             .unmasked_stdout
@@ -448,11 +472,14 @@ impl Step for AptSources {
                 .unwrap_or_else(|| failed("listing the sources", &scan));
             step.fail(why);
             step.notes = errors;
-            return step;
+            return None;
         }
-        let found = find(&files, &self.pattern, self.on);
-        let mut records = Vec::new();
-        for f in &found {
+        Some(files)
+    }
+
+    /// A note for each source found (its secrets masked), or that none was.
+    fn note_found(&self, found: &[Found], step: &mut StepOutcome) {
+        for f in found {
             for s in &f.sources {
                 step.notes
                     .push(format!("found {}", shown_source(&f.file.path, s)));
@@ -468,20 +495,19 @@ impl Step for AptSources {
                 self.pattern, self.places.sources_dir
             ));
         }
-        if !self.remove || found.is_empty() {
-            for f in &found {
-                records.push(found_record(f, "found"));
-            }
-            step.details = Details::Sources(details::Sources {
-                backup: None,
-                backup_id: None,
-                searched: files.iter().map(|f| f.path.clone()).collect(),
-                sources: records,
-            });
-            return step;
-        }
+    }
 
-        let args = removal_args(&found, &self.backup_id);
+    /// Moves each file found into the backup (the main list: its entries
+    /// commented out, a copy kept), and records what was done to each, by
+    /// what the host's script said it did.
+    fn remove_found(
+        &self,
+        host: &HostContext,
+        found: &[Found],
+        searched: Vec<String>,
+        step: &mut StepOutcome,
+    ) {
+        let args = removal_args(found, &self.backup_id);
         let backup_root = self.places.backup_root();
         let mut all: Vec<&str> = vec![&backup_root, &self.backup_id];
         all.extend(args.iter().map(String::as_str));
@@ -490,16 +516,12 @@ impl Step for AptSources {
             .run(sh_script(REMOVE, &all), Privilege::Root, false);
         let said = removal.stdout.text();
         let backup = format!("{backup_root}/{}", self.backup_id);
-        for f in &found {
-            let action = if f.file.is_main_list() {
-                "commented_out"
+        let mut records = Vec::new();
+        for f in found {
+            let (action, word) = if f.file.is_main_list() {
+                ("commented_out", "edited")
             } else {
-                "moved"
-            };
-            let word = if f.file.is_main_list() {
-                "edited"
-            } else {
-                "moved"
+                ("moved", "moved")
             };
             let done = said
                 .lines()
@@ -521,11 +543,11 @@ impl Step for AptSources {
         step.details = Details::Sources(details::Sources {
             backup: Some(backup),
             backup_id: Some(self.backup_id.clone()),
-            searched: files.iter().map(|f| f.path.clone()).collect(),
+            searched,
             sources: records,
         });
-        if unfinished(&removal, &mut step) {
-            return step;
+        if unfinished(&removal, step) {
+            return;
         }
         if removal.code() != Some(0) {
             let changed = said.lines().find_map(|l| l.strip_prefix("changed "));
@@ -535,7 +557,6 @@ impl Step for AptSources {
             };
             step.fail(why);
         }
-        step
     }
 }
 
