@@ -545,17 +545,7 @@ impl SshConfig {
         state: &mut State,
     ) -> Result<(), ConfigError> {
         if !KNOWN.contains(&keyword) {
-            let ignored = state
-                .ignore_unknown
-                .as_deref()
-                .is_some_and(|list| pattern::list(keyword, list, true));
-            if ignored {
-                return Ok(());
-            }
-            return Err(ConfigError::at(
-                at,
-                format!("Bad configuration option: {keyword}"),
-            ));
+            return unknown(keyword, at, state);
         }
         if !active {
             return Ok(());
@@ -578,19 +568,7 @@ impl SshConfig {
             }
             "proxycommand" | "proxyjump" => {
                 if out.proxy.is_none() {
-                    let proxy = if keyword == "proxyjump" {
-                        let jumps = rest.split('#').next().unwrap_or("").trim_end();
-                        if jumps.eq_ignore_ascii_case("none") {
-                            Proxy::Direct
-                        } else {
-                            Proxy::Jump(jumps.to_string())
-                        }
-                    } else if rest.eq_ignore_ascii_case("none") {
-                        Proxy::Direct
-                    } else {
-                        Proxy::Command(rest.to_string())
-                    };
-                    out.proxy = Some((proxy, at.clone()));
+                    out.proxy = Some((proxy(keyword, rest), at.clone()));
                 }
             }
             "connecttimeout" => {
@@ -615,44 +593,8 @@ impl SshConfig {
             "macs" => set(&mut out.algorithms.macs),
             "hostkeyalgorithms" => set(&mut out.algorithms.host_key),
             "ignoreunknown" => set(&mut state.ignore_unknown),
-            "identityagent" => {
-                if !state.decided.contains(&"identityagent") {
-                    state.decided.push("identityagent");
-                    let from_env = std::env::var("SSH_AUTH_SOCK").ok();
-                    if first.eq_ignore_ascii_case("none") {
-                        out.no_agent = true;
-                    } else if first != "SSH_AUTH_SOCK"
-                        && first != "$SSH_AUTH_SOCK"
-                        && Some(first) != from_env.as_deref()
-                    {
-                        out.refused.push(Refused {
-                            keyword: "IdentityAgent".into(),
-                            value: first.to_string(),
-                            at: at.clone(),
-                            why: "galley uses the agent at SSH_AUTH_SOCK only",
-                        });
-                    }
-                }
-            }
-            _ => {
-                let Some((name, harmless, why)) =
-                    REFUSED.iter().find(|(name, ..)| *name == keyword)
-                else {
-                    return Ok(());
-                };
-                if state.decided.contains(name) {
-                    return Ok(());
-                }
-                state.decided.push(name);
-                if !harmless.iter().any(|h| h.eq_ignore_ascii_case(first)) {
-                    out.refused.push(Refused {
-                        keyword: display_keyword(name),
-                        value: args.join(" "),
-                        at: at.clone(),
-                        why,
-                    });
-                }
-            }
+            "identityagent" => identity_agent(first, at, state),
+            _ => refuse_unless_harmless(keyword, args, at, state),
         }
         Ok(())
     }
@@ -894,6 +836,81 @@ fn check_value(keyword: &str, args: &[String]) -> Result<(), String> {
             ))
         }
         _ => Ok(()),
+    }
+}
+
+/// A keyword this file does not know: an error, as ssh's, unless
+/// IgnoreUnknown names it.
+fn unknown(keyword: &str, at: &Place, state: &State) -> Result<(), ConfigError> {
+    let ignored = state
+        .ignore_unknown
+        .as_deref()
+        .is_some_and(|list| pattern::list(keyword, list, true));
+    if ignored {
+        return Ok(());
+    }
+    Err(ConfigError::at(
+        at,
+        format!("Bad configuration option: {keyword}"),
+    ))
+}
+
+/// ProxyCommand's or ProxyJump's value (`none`: a direct connection).
+fn proxy(keyword: &str, rest: &str) -> Proxy {
+    if keyword == "proxyjump" {
+        let jumps = rest.split('#').next().unwrap_or("").trim_end();
+        if jumps.eq_ignore_ascii_case("none") {
+            Proxy::Direct
+        } else {
+            Proxy::Jump(jumps.to_string())
+        }
+    } else if rest.eq_ignore_ascii_case("none") {
+        Proxy::Direct
+    } else {
+        Proxy::Command(rest.to_string())
+    }
+}
+
+/// IdentityAgent, first value wins: `none` leaves the agent out; any agent
+/// but SSH_AUTH_SOCK's is refused.
+fn identity_agent(first: &str, at: &Place, state: &mut State) {
+    if state.decided.contains(&"identityagent") {
+        return;
+    }
+    state.decided.push("identityagent");
+    let from_env = std::env::var("SSH_AUTH_SOCK").ok();
+    if first.eq_ignore_ascii_case("none") {
+        state.out.no_agent = true;
+    } else if first != "SSH_AUTH_SOCK"
+        && first != "$SSH_AUTH_SOCK"
+        && Some(first) != from_env.as_deref()
+    {
+        state.out.refused.push(Refused {
+            keyword: "IdentityAgent".into(),
+            value: first.to_string(),
+            at: at.clone(),
+            why: "galley uses the agent at SSH_AUTH_SOCK only",
+        });
+    }
+}
+
+/// A keyword galley does not honour ([`REFUSED`]), first value wins:
+/// refused by name unless its value is one that changes nothing.
+fn refuse_unless_harmless(keyword: &str, args: &[String], at: &Place, state: &mut State) {
+    let Some((name, harmless, why)) = REFUSED.iter().find(|(name, ..)| *name == keyword) else {
+        return;
+    };
+    if state.decided.contains(name) {
+        return;
+    }
+    state.decided.push(name);
+    if !harmless.iter().any(|h| h.eq_ignore_ascii_case(&args[0])) {
+        state.out.refused.push(Refused {
+            keyword: display_keyword(name),
+            value: args.join(" "),
+            at: at.clone(),
+            why,
+        });
     }
 }
 
