@@ -315,39 +315,8 @@ impl Settings {
             (None, Some(files)) => paths(files)?,
             (None, None) => known_hosts::default_user_files(&self.home),
         };
-        // ssh expands tokens in UserKnownHostsFile only (ssh.c).
-        let global_files = match &config.global_known_hosts_files {
-            Some(files) => files
-                .iter()
-                .filter(|f| !f.eq_ignore_ascii_case("none"))
-                .map(PathBuf::from)
-                .collect(),
-            None => known_hosts::DEFAULT_GLOBAL_FILES
-                .iter()
-                .map(PathBuf::from)
-                .collect(),
-        };
-        let route = match (gateway, &config.proxy) {
-            (Some(chain), _) => Route::Jumps(chain),
-            (None, Some((config::Proxy::Jump(jumps), at))) => Route::Jumps(
-                gateway::parse_chain(jumps)
-                    .map_err(|why| format!("ssh_config {at}: ProxyJump {why}"))?,
-            ),
-            (None, Some((config::Proxy::Command(command), at))) => {
-                for value in [&tokens.host, &tokens.original, &tokens.user] {
-                    if !proxy::safe_for_shell(value) {
-                        return Err(format!(
-                            "ssh_config {at}: ProxyCommand would put {value:?} into a shell command; galley refuses names with shell syntax"
-                        ));
-                    }
-                }
-                let expanded = tokens
-                    .expand(command, config::tokens::PROXY_COMMAND)
-                    .map_err(|why| format!("ssh_config {at}: ProxyCommand {why}"))?;
-                Route::Command(expanded)
-            }
-            (None, Some((config::Proxy::Direct, _)) | None) => Route::Direct,
-        };
+        let global_files = global_known_hosts_files(config.global_known_hosts_files.as_deref());
+        let route = route(gateway, config.proxy.as_ref(), &tokens)?;
         let algorithms = algorithms::Preferences::resolve(&config.algorithms)
             .map_err(|why| format!("ssh_config: {why}"))?;
         Ok(HostPlan {
@@ -378,6 +347,53 @@ impl Settings {
             algorithms,
         })
     }
+}
+
+/// GlobalKnownHostsFile's files, or ssh's defaults; ssh expands tokens in
+/// UserKnownHostsFile only (ssh.c), so these are taken as written.
+fn global_known_hosts_files(files: Option<&[String]>) -> Vec<PathBuf> {
+    match files {
+        Some(files) => files
+            .iter()
+            .filter(|f| !f.eq_ignore_ascii_case("none"))
+            .map(PathBuf::from)
+            .collect(),
+        None => known_hosts::DEFAULT_GLOBAL_FILES
+            .iter()
+            .map(PathBuf::from)
+            .collect(),
+    }
+}
+
+/// How a host is reached: through knife's gateway (`gateway`, which wins),
+/// ssh_config's ProxyJump or ProxyCommand (its tokens expanded, refused
+/// when a name would be shell syntax), or directly.
+fn route(
+    gateway: Option<Vec<Jump>>,
+    proxy: Option<&(config::Proxy, config::Place)>,
+    tokens: &config::tokens::Tokens,
+) -> Result<Route, String> {
+    Ok(match (gateway, proxy) {
+        (Some(chain), _) => Route::Jumps(chain),
+        (None, Some((config::Proxy::Jump(jumps), at))) => Route::Jumps(
+            gateway::parse_chain(jumps)
+                .map_err(|why| format!("ssh_config {at}: ProxyJump {why}"))?,
+        ),
+        (None, Some((config::Proxy::Command(command), at))) => {
+            for value in [&tokens.host, &tokens.original, &tokens.user] {
+                if !proxy::safe_for_shell(value) {
+                    return Err(format!(
+                        "ssh_config {at}: ProxyCommand would put {value:?} into a shell command; galley refuses names with shell syntax"
+                    ));
+                }
+            }
+            let expanded = tokens
+                .expand(command, config::tokens::PROXY_COMMAND)
+                .map_err(|why| format!("ssh_config {at}: ProxyCommand {why}"))?;
+            Route::Command(expanded)
+        }
+        (None, Some((config::Proxy::Direct, _)) | None) => Route::Direct,
+    })
 }
 
 /// An authenticated session to one host.
