@@ -28,25 +28,18 @@ pub(crate) fn read_preamble(
 ) -> Result<(), Error> {
     let fd = stream.as_raw_fd();
     let mut buf = vec![0u8; MAX_LINE];
-    let mut lines = 0;
-    let mut first: Option<Vec<u8>> = None;
-    // The part of a preamble line taken so far.
-    let mut partial: Vec<u8> = Vec::new();
+    let mut preamble = Preamble::default();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(silent(lines + usize::from(!partial.is_empty()), limit));
+            let lines = preamble.lines + usize::from(!preamble.partial.is_empty());
+            return Err(silent(lines, limit));
         }
         if !crate::sys::wait_readable(fd, left) {
             continue;
         }
         let n = match crate::sys::peek(fd, &mut buf) {
-            Ok(0) => {
-                let started = first
-                    .as_deref()
-                    .or((!partial.is_empty()).then_some(&partial[..]));
-                return Err(closed(lines, started));
-            }
+            Ok(0) => return Err(closed(preamble.lines, preamble.started())),
             Ok(n) => n,
             Err(e)
                 if matches!(
@@ -65,53 +58,82 @@ pub(crate) fn read_preamble(
         let seen = &buf[..n];
         let newline = memchr::memchr(b'\n', seen);
         let version =
-            partial.is_empty() && (seen.starts_with(b"SSH-") || b"SSH-".starts_with(seen));
-        if version {
-            let Some(end) = newline else {
-                if n >= MAX_LINE {
-                    return Err(Error::NotSsh2(format!(
-                        "its version line is over {} KB",
-                        MAX_LINE / 1024
-                    )));
-                }
-                wait_more(fd, n, deadline);
-                continue;
-            };
-            let line = String::from_utf8_lossy(&seen[..end]);
-            let line = line.trim_end_matches('\r');
-            if line.starts_with("SSH-2.0-") || line.starts_with("SSH-1.99-") {
-                return Ok(());
+            preamble.partial.is_empty() && (seen.starts_with(b"SSH-") || b"SSH-".starts_with(seen));
+        match (version, newline) {
+            (true, Some(end)) => return version_line(&seen[..end]),
+            (true, None) if n >= MAX_LINE => {
+                return Err(Error::NotSsh2(format!(
+                    "its version line is over {} KB",
+                    MAX_LINE / 1024
+                )))
             }
-            return Err(Error::NotSsh2(format!(
-                "it sent the version line {:?} (SSH-1 or unknown); galley, like OpenSSH since 7.6, speaks SSH-2 only",
-                &line[..line.len().min(80)]
-            )));
+            (true, None) => wait_more(fd, n, deadline),
+            // A line before the version line: take it (or what there is
+            // of it) off the socket.
+            (false, _) => preamble.take(fd, newline.map_or(n, |end| end + 1))?,
         }
-        // A line before the version line: take it (or what there is of it).
-        let take = newline.map_or(n, |end| end + 1);
+    }
+}
+
+/// The lines before the version line, as far as they have been read.
+#[derive(Default)]
+struct Preamble {
+    lines: usize,
+    /// The first whole line, for the error that names it.
+    first: Option<Vec<u8>>,
+    /// The part of a preamble line taken so far.
+    partial: Vec<u8>,
+}
+
+impl Preamble {
+    /// What the host sent first, if anything.
+    fn started(&self) -> Option<&[u8]> {
+        self.first
+            .as_deref()
+            .or((!self.partial.is_empty()).then_some(&self.partial[..]))
+    }
+
+    /// Takes `take` bytes of a preamble line off the socket; a line too
+    /// long, or too many lines, end the wait.
+    fn take(&mut self, fd: std::os::fd::RawFd, take: usize) -> Result<(), Error> {
         let mut taken = vec![0u8; take];
         let got =
             crate::sys::take(fd, &mut taken).map_err(|e| Error::Unreachable(e.to_string()))?;
-        partial.extend_from_slice(&taken[..got]);
-        if partial.len() >= MAX_LINE {
+        self.partial.extend_from_slice(&taken[..got]);
+        if self.partial.len() >= MAX_LINE {
             return Err(Error::NotSsh2(format!(
                 "it sent over {} KB without a line break, starting {}",
                 MAX_LINE / 1024,
-                excerpt(&partial)
+                excerpt(&self.partial)
             )));
         }
-        if partial.ends_with(b"\n") {
-            lines += 1;
-            first.get_or_insert_with(|| partial.clone());
-            partial.clear();
-            if lines > MAX_PREAMBLE_LINES {
+        if self.partial.ends_with(b"\n") {
+            self.lines += 1;
+            let line = std::mem::take(&mut self.partial);
+            self.first.get_or_insert(line);
+            if self.lines > MAX_PREAMBLE_LINES {
                 return Err(Error::NotSsh2(format!(
                     "it sent over {MAX_PREAMBLE_LINES} lines without an SSH version line, starting {}",
-                    excerpt(first.as_deref().unwrap_or_default())
+                    excerpt(self.first.as_deref().unwrap_or_default())
                 )));
             }
         }
+        Ok(())
     }
+}
+
+/// The version line (without its line feed): SSH-2.0 or SSH-1.99, else
+/// refused as OpenSSH refuses it.
+fn version_line(line: &[u8]) -> Result<(), Error> {
+    let line = String::from_utf8_lossy(line);
+    let line = line.trim_end_matches('\r');
+    if line.starts_with("SSH-2.0-") || line.starts_with("SSH-1.99-") {
+        return Ok(());
+    }
+    Err(Error::NotSsh2(format!(
+        "it sent the version line {:?} (SSH-1 or unknown); galley, like OpenSSH since 7.6, speaks SSH-2 only",
+        &line[..line.len().min(80)]
+    )))
 }
 
 /// Waits until more than `have` bytes are readable, or the deadline.

@@ -61,6 +61,37 @@ pub struct Rollout {
     pub record: RolloutRecord,
 }
 
+impl Rollout {
+    /// The waves and pace the rollout flags make of the hosts that run,
+    /// and the flags as the report's header records them.
+    fn of(
+        args: &FleetArgs,
+        targets: &Targets,
+        shard: Option<Shard>,
+        excluded: &Option<(PathBuf, PastRun)>,
+        retried: &Option<(PathBuf, PastRun)>,
+    ) -> Rollout {
+        let text = |v: &dyn std::fmt::Display| Some(v.to_string());
+        Rollout {
+            waves: rollout::waves(&targets.targets, args.canary.map(|c| c.0), args.batch_size),
+            pace: Pace {
+                concurrency: args.concurrency.0,
+                pause: args.batch_pause.map(|p| p.0),
+            },
+            max_failures: args.max_failures,
+            record: RolloutRecord {
+                batch_pause: args.batch_pause.as_ref().and_then(|p| text(p)),
+                batch_size: args.batch_size.as_ref().and_then(|s| text(s)),
+                canary: args.canary.map(|n| n.0),
+                excluded_from: excluded.as_ref().map(|(p, _)| p.display().to_string()),
+                max_failures: args.max_failures.as_ref().and_then(|m| text(m)),
+                retried_from: retried.as_ref().map(|(p, _)| p.display().to_string()),
+                shard: shard.map(|s| s.to_string()),
+            },
+        }
+    }
+}
+
 /// What preparing a run came to.
 pub enum Prepared {
     /// Hosts to act on.
@@ -172,24 +203,7 @@ impl RunPlan {
         if settings.policy == Some(Policy::Off) && !args.dry_run {
             notes.push("warning: --host-key-check off: host keys are not checked, a machine in the middle would not be noticed".into());
         }
-        let text = |v: &dyn std::fmt::Display| Some(v.to_string());
-        let rollout = Rollout {
-            waves: rollout::waves(&targets.targets, args.canary.map(|c| c.0), args.batch_size),
-            pace: Pace {
-                concurrency: args.concurrency.0,
-                pause: args.batch_pause.map(|p| p.0),
-            },
-            max_failures: args.max_failures,
-            record: RolloutRecord {
-                batch_pause: args.batch_pause.as_ref().and_then(|p| text(p)),
-                batch_size: args.batch_size.as_ref().and_then(|s| text(s)),
-                canary: args.canary.map(|n| n.0),
-                excluded_from: excluded.as_ref().map(|(p, _)| p.display().to_string()),
-                max_failures: args.max_failures.as_ref().and_then(|m| text(m)),
-                retried_from: retried.as_ref().map(|(p, _)| p.display().to_string()),
-                shard: shard.map(|s| s.to_string()),
-            },
-        };
+        let rollout = Rollout::of(args, &targets, shard, &excluded, &retried);
         let reporting = reporter::Settings {
             output: args.output,
             host_bytes: if args.raw_output {
