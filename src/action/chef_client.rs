@@ -45,96 +45,119 @@ pub struct ChefRun {
     pub lock_timeout: Option<u64>,
 }
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("a valid pattern"))
+/// The lines of chef-client's output that say how the run went.
+struct Patterns {
+    /// `Starting Chef Infra Client, version 18.4.12`.
+    version: Regex,
+    /// `Infra Phase complete, 3/120 resources updated in 41 seconds`.
+    end: Regex,
+    /// The logger's `Chef Run complete in 1.2 seconds` (no formatter).
+    logger_done: Regex,
+    /// `Error executing action `create` on resource 'template[...]'`.
+    error: Regex,
+    stacktrace: Regex,
+    /// Another run holds the lock: its pid.
+    wait: Regex,
+    lock: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let re = |pattern: &str| Regex::new(pattern).expect("a valid pattern");
+        Patterns {
+            version: re(
+                r"(?:Starting Chef Client|Starting Chef Infra Client|^Chef Infra Client), version (\S+)",
+            ),
+            end: re(
+                r"(?:Chef Client|Chef Infra Client|Infra Phase) (finished,|complete,|failed\.) (?:(\d+)/(\d+)|(\d+)) resources? (updated|would have been updated)(?: in (.+))?",
+            ),
+            logger_done: re(r"Chef (?:Infra Client )?Run complete in ([\d.]+) seconds"),
+            error: re(r"Error executing action `([^`]+)` on resource '([^']+)'"),
+            stacktrace: re(r"Stacktrace dumped to (\S+)"),
+            wait: re(r"(?i)Chef (?:Infra )?client (\d+) is running, will wait for it to finish"),
+            lock: re(r"Unable to acquire lock\. Waited (\d+) seconds for (\d+) to release"),
+        }
+    })
 }
 
 /// Reads a run's output (stdout and stderr together).
 pub fn parse(output: &str) -> ChefRun {
-    static VERSION: OnceLock<Regex> = OnceLock::new();
-    static END: OnceLock<Regex> = OnceLock::new();
-    static LOGGER_DONE: OnceLock<Regex> = OnceLock::new();
-    static ERROR: OnceLock<Regex> = OnceLock::new();
-    static STACKTRACE: OnceLock<Regex> = OnceLock::new();
-    static WAIT: OnceLock<Regex> = OnceLock::new();
-    static LOCK: OnceLock<Regex> = OnceLock::new();
-    let version = re(
-        &VERSION,
-        r"(?:Starting Chef Client|Starting Chef Infra Client|^Chef Infra Client), version (\S+)",
-    );
-    let end = re(
-        &END,
-        r"(?:Chef Client|Chef Infra Client|Infra Phase) (finished,|complete,|failed\.) (?:(\d+)/(\d+)|(\d+)) resources? (updated|would have been updated)(?: in (.+))?",
-    );
-    let logger_done = re(
-        &LOGGER_DONE,
-        r"Chef (?:Infra Client )?Run complete in ([\d.]+) seconds",
-    );
-    let error = re(
-        &ERROR,
-        r"Error executing action `([^`]+)` on resource '([^']+)'",
-    );
-    let stacktrace = re(&STACKTRACE, r"Stacktrace dumped to (\S+)");
-    let wait = re(
-        &WAIT,
-        r"(?i)Chef (?:Infra )?client (\d+) is running, will wait for it to finish",
-    );
-    let lock = re(
-        &LOCK,
-        r"Unable to acquire lock\. Waited (\d+) seconds for (\d+) to release",
-    );
-
+    let patterns = patterns();
     let mut run = ChefRun::default();
     let lines: Vec<&str> = output.lines().collect();
     for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim();
-        if run.version.is_none() {
-            if let Some(c) = version.captures(line) {
-                run.version = Some(c[1].to_string());
+        run.read_start_and_end(patterns, line);
+        run.read_failure(patterns, line, &lines[i + 1..]);
+        run.read_lock(patterns, line);
+        run.read_fatal(line);
+    }
+    run
+}
+
+impl ChefRun {
+    /// The version it started, and the line it ended with.
+    fn read_start_and_end(&mut self, p: &Patterns, line: &str) {
+        if self.version.is_none() {
+            if let Some(c) = p.version.captures(line) {
+                self.version = Some(c[1].to_string());
             }
         }
-        if let Some(c) = end.captures(line) {
-            run.end_line = Some(line.to_string());
-            run.finished_ok = Some(&c[1] != "failed.");
+        if let Some(c) = p.end.captures(line) {
+            self.end_line = Some(line.to_string());
+            self.finished_ok = Some(&c[1] != "failed.");
             let number = |k: usize| c.get(k).and_then(|m| m.as_str().parse().ok());
-            run.updated = number(2).or(number(4));
-            run.total = number(3);
-            run.why_run = &c[5] == "would have been updated";
-            run.elapsed = c.get(6).map(|m| m.as_str().trim().to_string());
-        } else if run.end_line.is_none() {
-            if let Some(c) = logger_done.captures(line) {
-                run.end_line = Some(line.to_string());
-                run.finished_ok = Some(true);
-                run.elapsed = Some(format!("{} seconds", &c[1]));
+            self.updated = number(2).or(number(4));
+            self.total = number(3);
+            self.why_run = &c[5] == "would have been updated";
+            self.elapsed = c.get(6).map(|m| m.as_str().trim().to_string());
+        } else if self.end_line.is_none() {
+            if let Some(c) = p.logger_done.captures(line) {
+                self.end_line = Some(line.to_string());
+                self.finished_ok = Some(true);
+                self.elapsed = Some(format!("{} seconds", &c[1]));
             }
         }
-        if run.resource.is_none() {
-            if let Some(c) = error.captures(line) {
-                run.action = Some(c[1].to_string());
-                run.resource = Some(c[2].to_string());
-                run.exception = exception_after(&lines[i + 1..]);
+    }
+
+    /// The first failed resource, its action and exception (from the
+    /// lines `after` it), and where the stacktrace went.
+    fn read_failure(&mut self, p: &Patterns, line: &str, after: &[&str]) {
+        if self.resource.is_none() {
+            if let Some(c) = p.error.captures(line) {
+                self.action = Some(c[1].to_string());
+                self.resource = Some(c[2].to_string());
+                self.exception = exception_after(after);
             }
         }
-        if let Some(c) = stacktrace.captures(line) {
-            run.stacktrace = Some(c[1].to_string());
+        if let Some(c) = p.stacktrace.captures(line) {
+            self.stacktrace = Some(c[1].to_string());
         }
-        if let Some(c) = wait.captures(line) {
-            run.waited_for = c[1].parse().ok();
+    }
+
+    /// Another run that held the lock, and how long this one waited.
+    fn read_lock(&mut self, p: &Patterns, line: &str) {
+        if let Some(c) = p.wait.captures(line) {
+            self.waited_for = c[1].parse().ok();
         }
-        if let Some(c) = lock.captures(line) {
-            run.lock_timeout = c[1].parse().ok();
-            run.waited_for = c[2].parse().ok();
+        if let Some(c) = p.lock.captures(line) {
+            self.lock_timeout = c[1].parse().ok();
+            self.waited_for = c[2].parse().ok();
         }
+    }
+
+    /// `FATAL:` lines, but for the banner's own.
+    fn read_fatal(&mut self, line: &str) {
         if let Some(rest) = line.split("FATAL: ").nth(1) {
             let banner = rest.starts_with("---")
                 || rest.starts_with("PLEASE PROVIDE")
                 || rest.starts_with("Stacktrace dumped");
             if !banner && !rest.trim().is_empty() {
-                run.fatal.push(rest.trim().to_string());
+                self.fatal.push(rest.trim().to_string());
             }
         }
     }
-    run
 }
 
 /// Under the error banner: a blank line, `Exception::Class`, a dashed
