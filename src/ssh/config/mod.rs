@@ -599,6 +599,25 @@ impl SshConfig {
         Ok(())
     }
 
+    /// The `%` tokens of a `Match exec` command, as the pass stands.
+    fn tokens(&self, host: &str, remote_user: &str, pass: &Pass, state: &State) -> tokens::Tokens {
+        tokens::Tokens {
+            host: host.to_string(),
+            original: pass.original.to_string(),
+            port: state.out.port.unwrap_or(22),
+            user: remote_user.to_string(),
+            local_user: self.local_user.clone(),
+            home: self.home.display().to_string(),
+            uid: crate::sys::uid(),
+            key_alias: state
+                .out
+                .host_key_alias
+                .clone()
+                .unwrap_or_else(|| host.to_string()),
+            this_host: tokens::this_host(),
+        }
+    }
+
     /// readconf.c's match_cfg_line.
     fn evaluate_match(
         &self,
@@ -607,17 +626,7 @@ impl SshConfig {
         pass: &Pass,
         state: &mut State,
     ) -> Result<bool, ConfigError> {
-        let host = if pass.final_pass {
-            state
-                .hostname
-                .clone()
-                .unwrap_or_else(|| pass.host.to_string())
-        } else {
-            match &state.hostname {
-                Some(h) => expand_hostname(h, pass.host),
-                None => pass.host.to_string(),
-            }
-        };
+        let host = match_host(pass, state);
         let remote_user = state
             .out
             .user
@@ -648,25 +657,11 @@ impl SshConfig {
                         "originalhost" => pattern::hostname(pass.original, arg),
                         "user" => pattern::list(&remote_user, arg, false),
                         "localuser" => pattern::list(&self.local_user, arg, false),
+                        // After a criterion that failed, ssh runs no
+                        // command.
+                        "exec" if !result => continue,
                         "exec" => {
-                            if !result {
-                                continue;
-                            }
-                            let tokens = tokens::Tokens {
-                                host: host.clone(),
-                                original: pass.original.to_string(),
-                                port: state.out.port.unwrap_or(22),
-                                user: remote_user.clone(),
-                                local_user: self.local_user.clone(),
-                                home: self.home.display().to_string(),
-                                uid: crate::sys::uid(),
-                                key_alias: state
-                                    .out
-                                    .host_key_alias
-                                    .clone()
-                                    .unwrap_or_else(|| host.clone()),
-                                this_host: tokens::this_host(),
-                            };
+                            let tokens = self.tokens(&host, &remote_user, pass, state);
                             let command = tokens
                                 .expand(arg, "CLdhklnprui")
                                 .map_err(|m| ConfigError::at(at, format!("Match exec {m}")))?;
@@ -681,6 +676,16 @@ impl SshConfig {
             }
         }
         Ok(result)
+    }
+}
+
+/// The host `Match host` compares: the HostName set so far (with `%h`
+/// expanded) or the host as given; in the final pass, the HostName.
+fn match_host(pass: &Pass, state: &State) -> String {
+    match (&state.hostname, pass.final_pass) {
+        (Some(name), true) => name.clone(),
+        (Some(name), false) => expand_hostname(name, pass.host),
+        (None, _) => pass.host.to_string(),
     }
 }
 
