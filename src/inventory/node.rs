@@ -164,29 +164,7 @@ impl Node {
         if doc.kind(root) != Kind::Object {
             return Err(NodeError::NotObject(kind_name(doc.kind(root))));
         }
-        let has = |name: &str| doc.get(root, name).is_some();
-        // knife's export forms that are not whole nodes: refused, never
-        // read as nodes with no attributes (NodePresenter#summarize_json;
-        // knife search's `-a` rows).
-        // A row of `knife search -a`: one key, a node's name, holding an
-        // object; only where a row can be (a file's own node is named by
-        // its file, and may hold only "automatic").
-        if fallback_name.is_none() && !has("name") {
-            let mut children = doc.children(root);
-            if let (Some(only), None) = (children.next(), children.next()) {
-                if doc.kind(only) == Kind::Object && !NODE_KEYS.contains(&doc.key(only)) {
-                    return Err(NodeError::AttributeRow {
-                        key: doc.key(only).to_string(),
-                    });
-                }
-            }
-        }
-        if has("normal")
-            && has("run_list")
-            && !["automatic", "default", "override"].iter().any(|k| has(k))
-        {
-            return Err(NodeError::SummaryExport);
-        }
+        refuse_export_forms(doc, fallback_name)?;
         let field = |name: &str| doc.get(root, name).filter(|&at| doc.kind(at) != Kind::Null);
         let string = |name: &'static str| -> Result<Option<String>, NodeError> {
             match field(name) {
@@ -209,24 +187,16 @@ impl Node {
         let policy_group = string("policy_group")?;
         let run_list = match field("run_list") {
             None => Vec::new(),
-            Some(at) if doc.kind(at) == Kind::Array => doc
-                .children(at)
-                .map(|item| match doc.kind(item) {
-                    Kind::String(entry) => Ok(normalize_run_list_entry(entry)),
-                    other => Err(bad_field("run_list", "an array of strings", other)),
-                })
-                .collect::<Result<_, _>>()?,
-            Some(at) => return Err(bad_field("run_list", "an array of strings", doc.kind(at))),
+            Some(at) => run_list(doc, at)?,
         };
-        let mut levels = Vec::with_capacity(LEVELS.len());
-        for level in LEVELS {
-            if let Some(at) = field(level) {
-                match doc.kind(at) {
-                    Kind::Object => levels.push(at),
-                    other => return Err(bad_field(level, "an object of attributes", other)),
-                }
-            }
-        }
+        let levels = LEVELS
+            .iter()
+            .filter_map(|level| field(level).map(|at| (*level, at)))
+            .map(|(level, at)| match doc.kind(at) {
+                Kind::Object => Ok(at),
+                other => Err(bad_field(level, "an object of attributes", other)),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Node {
             name,
             chef_environment,
@@ -344,6 +314,47 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::Array => "an array",
         Kind::Object => "an object",
     }
+}
+
+/// knife's export forms that are not whole nodes, refused rather than
+/// read as nodes with no attributes: a row of `knife search -a` (one key,
+/// a node's name, holding an object; only where a row can be: a file's
+/// own node is named by its file, and may hold only "automatic"), and
+/// the summary `knife node show` prints (NodePresenter#summarize_json).
+fn refuse_export_forms(doc: &Tree, fallback_name: Option<&str>) -> Result<(), NodeError> {
+    let root = doc.root();
+    let has = |name: &str| doc.get(root, name).is_some();
+    if fallback_name.is_none() && !has("name") {
+        let mut children = doc.children(root);
+        if let (Some(only), None) = (children.next(), children.next()) {
+            if doc.kind(only) == Kind::Object && !NODE_KEYS.contains(&doc.key(only)) {
+                return Err(NodeError::AttributeRow {
+                    key: doc.key(only).to_string(),
+                });
+            }
+        }
+    }
+    if has("normal")
+        && has("run_list")
+        && !["automatic", "default", "override"].iter().any(|k| has(k))
+    {
+        return Err(NodeError::SummaryExport);
+    }
+    Ok(())
+}
+
+/// A run_list: strings, each `recipe[x]` or `role[y]` (a bare `x` read as
+/// `recipe[x]`).
+fn run_list(doc: &Tree, at: tree::At) -> Result<Vec<String>, NodeError> {
+    if doc.kind(at) != Kind::Array {
+        return Err(bad_field("run_list", "an array of strings", doc.kind(at)));
+    }
+    doc.children(at)
+        .map(|item| match doc.kind(item) {
+            Kind::String(entry) => Ok(normalize_run_list_entry(entry)),
+            other => Err(bad_field("run_list", "an array of strings", other)),
+        })
+        .collect()
 }
 
 fn bad_field(field: &'static str, expected: &'static str, found: Kind) -> NodeError {
