@@ -95,51 +95,8 @@ impl ChefClient {
             })?
             .value
             .clone();
-        let pem = match &config
-            .client_key
-            .as_ref()
-            .ok_or_else(|| setup("no client key: set client_key, or pass --key".into()))?
-            .value
-        {
-            KeySource::File(path) => std::fs::read(path).map_err(|e| {
-                setup(format!(
-                    "cannot read the client key {}: {e}",
-                    path.display()
-                ))
-            })?,
-            KeySource::Inline(pem) => pem.clone().into_bytes(),
-        };
-        let key = SigningKey::from_pem(&pem).map_err(|e| setup(format!("client key: {e}")))?;
-        let mut tls = native_tls::TlsConnector::builder();
-        let mut cert_files = Vec::new();
-        if let Some(dir) = &config.trusted_certs_dir {
-            for entry in std::fs::read_dir(&dir.value)
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                cert_files.push(entry.path());
-            }
-        }
-        if let Some(file) = &config.ssl_ca_file {
-            cert_files.push(file.value.clone());
-        }
-        for file in cert_files {
-            let pem = std::fs::read(&file)
-                .map_err(|e| setup(format!("cannot read {}: {e}", file.display())))?;
-            let cert = native_tls::Certificate::from_pem(&pem)
-                .map_err(|e| setup(format!("{} is not a PEM certificate: {e}", file.display())))?;
-            tls.add_root_certificate(cert);
-        }
-        if config
-            .ssl_verify_mode
-            .as_ref()
-            .is_some_and(|m| m.value == VerifyMode::None)
-        {
-            crate::terminal::message("galley: WARNING: ssl_verify_mode :verify_none: the Chef server's certificate is NOT checked; anyone in the path can read and change what galley is told");
-            tls.danger_accept_invalid_certs(true);
-        }
-        let tls = tls.build().map_err(|e| setup(format!("TLS: {e}")))?;
+        let key = signing_key(config)?;
+        let tls = tls_connector(config)?;
         let agent = ureq::AgentBuilder::new()
             .timeout(timeout)
             // Redirects are galley's to decide (see `ClientError::Moved`):
@@ -381,6 +338,62 @@ fn answer(
     }
     serde_json::from_str(&text)
         .map_err(|_| not_json(format!("{:?}", text.chars().take(60).collect::<String>())))
+}
+
+/// The client key the requests are signed with (a file or inline PEM).
+fn signing_key(config: &ChefConfig) -> Result<SigningKey, ClientError> {
+    let setup = ClientError::Setup;
+    let pem = match &config
+        .client_key
+        .as_ref()
+        .ok_or_else(|| setup("no client key: set client_key, or pass --key".into()))?
+        .value
+    {
+        KeySource::File(path) => std::fs::read(path).map_err(|e| {
+            setup(format!(
+                "cannot read the client key {}: {e}",
+                path.display()
+            ))
+        })?,
+        KeySource::Inline(pem) => pem.clone().into_bytes(),
+    };
+    SigningKey::from_pem(&pem).map_err(|e| setup(format!("client key: {e}")))
+}
+
+/// TLS as knife's settings say: the system's roots plus trusted_certs_dir
+/// and ssl_ca_file; `ssl_verify_mode :verify_none` honoured, and warned of.
+fn tls_connector(config: &ChefConfig) -> Result<native_tls::TlsConnector, ClientError> {
+    let setup = ClientError::Setup;
+    let mut tls = native_tls::TlsConnector::builder();
+    let mut cert_files = Vec::new();
+    if let Some(dir) = &config.trusted_certs_dir {
+        for entry in std::fs::read_dir(&dir.value)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            cert_files.push(entry.path());
+        }
+    }
+    if let Some(file) = &config.ssl_ca_file {
+        cert_files.push(file.value.clone());
+    }
+    for file in cert_files {
+        let pem = std::fs::read(&file)
+            .map_err(|e| setup(format!("cannot read {}: {e}", file.display())))?;
+        let cert = native_tls::Certificate::from_pem(&pem)
+            .map_err(|e| setup(format!("{} is not a PEM certificate: {e}", file.display())))?;
+        tls.add_root_certificate(cert);
+    }
+    if config
+        .ssl_verify_mode
+        .as_ref()
+        .is_some_and(|m| m.value == VerifyMode::None)
+    {
+        crate::terminal::message("galley: WARNING: ssl_verify_mode :verify_none: the Chef server's certificate is NOT checked; anyone in the path can read and change what galley is told");
+        tls.danger_accept_invalid_certs(true);
+    }
+    tls.build().map_err(|e| setup(format!("TLS: {e}")))
 }
 
 /// How many redirects a GET follows.
