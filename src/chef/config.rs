@@ -240,22 +240,9 @@ fn expand_home(path: &str, home: &Path, relative_to: &Path) -> PathBuf {
 
 fn apply_credentials(config: &mut ChefConfig, inputs: &Inputs) -> Result<(), ConfigError> {
     let path = inputs.home.join(".chef/credentials");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => {
-            return Err(ConfigError::Read {
-                path,
-                reason: e.to_string(),
-            })
-        }
+    let Some(table) = read_credentials(&path)? else {
+        return Ok(());
     };
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| ConfigError::Toml {
-            path: path.clone(),
-            reason: e.message().to_string(),
-        })?;
     let explicit = config.profile.is_some();
     let name = config
         .profile
@@ -275,30 +262,25 @@ fn apply_credentials(config: &mut ChefConfig, inputs: &Inputs) -> Result<(), Con
         path: path.clone(),
         profile: name.clone(),
     };
-    let string = |key: &str| {
-        section
-            .get(key)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
+    let setting = |value: String| Setting {
+        value,
+        source: source(),
     };
-    let chef_dir = inputs.home.join(".chef");
-    if let Some(url) = string("chef_server_url") {
-        config.server_url = Some(Setting {
-            value: url,
-            source: source(),
-        });
+    let string = |table: &toml::Table, key: &str| {
+        table.get(key).and_then(|v| v.as_str()).map(str::to_string)
+    };
+    if let Some(url) = string(section, "chef_server_url") {
+        config.server_url = Some(setting(url));
     }
-    if let Some(name) = string("client_name").or_else(|| string("node_name")) {
-        config.client_name = Some(Setting {
-            value: name,
-            source: source(),
-        });
+    let client = string(section, "client_name").or_else(|| string(section, "node_name"));
+    if let Some(client) = client {
+        config.client_name = Some(setting(client));
     }
-    if let Some(key) = string("client_key") {
+    if let Some(key) = string(section, "client_key") {
         let value = if key.trim_start().starts_with("-----BEGIN") {
             KeySource::Inline(key)
         } else {
-            KeySource::File(expand_home(&key, &inputs.home, &chef_dir))
+            KeySource::File(expand_home(&key, &inputs.home, &inputs.home.join(".chef")))
         };
         config.client_key = Some(Setting {
             value,
@@ -306,21 +288,31 @@ fn apply_credentials(config: &mut ChefConfig, inputs: &Inputs) -> Result<(), Con
         });
     }
     if let Some(toml::Value::Table(knife)) = section.get("knife") {
-        let knife_string = |key: &str| knife.get(key).and_then(|v| v.as_str()).map(str::to_string);
-        config.ssh_user = knife_string("ssh_user").map(|value| Setting {
-            value,
-            source: source(),
-        });
-        config.ssh_attribute = knife_string("ssh_attribute").map(|value| Setting {
-            value,
-            source: source(),
-        });
-        config.ssh_gateway = knife_string("ssh_gateway").map(|value| Setting {
-            value,
-            source: source(),
-        });
+        config.ssh_user = string(knife, "ssh_user").map(setting);
+        config.ssh_attribute = string(knife, "ssh_attribute").map(setting);
+        config.ssh_gateway = string(knife, "ssh_gateway").map(setting);
     }
     Ok(())
+}
+
+/// `~/.chef/credentials` as TOML; None when there is none.
+fn read_credentials(path: &Path) -> Result<Option<toml::Table>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })
+        }
+    };
+    text.parse()
+        .map(Some)
+        .map_err(|e: toml::de::Error| ConfigError::Toml {
+            path: path.to_path_buf(),
+            reason: e.message().to_string(),
+        })
 }
 
 /// knife's lookup: `-c`, `$KNIFE_HOME`, `.chef/` here and upward, `~/.chef/`;
