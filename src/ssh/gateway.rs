@@ -323,48 +323,11 @@ fn pump(
         while matches!((&wakee).read(&mut drain), Ok(n) if n > 0) {}
 
         // Open the channel at the head of the queue (libssh2 opens one at a time).
-        while links.len() < cap {
-            let Some(open) = pending.front() else { break };
-            match session.channel_direct_tcpip(&open.host, open.port, None) {
-                Ok(channel) => {
-                    let open = pending.pop_front().unwrap();
-                    match UnixStream::pair() {
-                        Ok((ours, theirs)) => {
-                            let _ = ours.set_nonblocking(true);
-                            links.push(Link {
-                                channel,
-                                socket: ours,
-                                to_channel: Vec::new(),
-                                to_socket: Vec::new(),
-                                socket_eof: false,
-                                eof_sent: false,
-                                channel_eof: false,
-                            });
-                            let _ = open.reply.send(Ok(theirs));
-                        }
-                        Err(e) => {
-                            let _ = open.reply.send(Err(Error::Other {
-                                phase: Phase::Connect,
-                                reason: e.to_string(),
-                            }
-                            .through(name)));
-                        }
-                    }
-                }
-                Err(e) if e.code() == EAGAIN => break,
-                Err(e) => {
-                    let open = pending.pop_front().unwrap();
-                    // The gateway refused the direct-tcpip channel: it
-                    // cannot reach the target (sshd answers "Connect
-                    // failed" for a refused or unroutable target).
-                    let _ = open.reply.send(Err(Error::Unreachable(format!(
-                        "cannot reach {}:{}: {}",
-                        open.host,
-                        open.port,
-                        e.message()
-                    ))
-                    .through(name)));
-                }
+        while links.len() < cap && !pending.is_empty() {
+            match open_next(&session, &mut pending, name) {
+                Opened::Link(link) => links.push(link),
+                Opened::Later => break,
+                Opened::Answered => {}
             }
         }
 
@@ -374,6 +337,63 @@ fn pump(
             return;
         }
         wait(&stream, &wakee, &links);
+    }
+}
+
+/// What opening the next tunnel came to.
+enum Opened {
+    /// A tunnel to serve (its socket pair's other end sent to the asker).
+    Link(Link),
+    /// libssh2 would block: try again after the next wait.
+    Later,
+    /// The asker was sent an error (the gateway refused, no socket pair).
+    Answered,
+}
+
+/// Opens a direct-tcpip channel for the request at the head of `pending`.
+fn open_next(session: &Session, pending: &mut VecDeque<Open>, name: &str) -> Opened {
+    let head = pending.front().expect("a request waits");
+    let channel = match session.channel_direct_tcpip(&head.host, head.port, None) {
+        Ok(channel) => channel,
+        Err(e) if e.code() == EAGAIN => return Opened::Later,
+        Err(e) => {
+            let open = pending.pop_front().expect("the head");
+            // The gateway refused the direct-tcpip channel: it cannot
+            // reach the target (sshd answers "Connect failed" for a
+            // refused or unroutable target).
+            let _ = open.reply.send(Err(Error::Unreachable(format!(
+                "cannot reach {}:{}: {}",
+                open.host,
+                open.port,
+                e.message()
+            ))
+            .through(name)));
+            return Opened::Answered;
+        }
+    };
+    let open = pending.pop_front().expect("the head");
+    match UnixStream::pair() {
+        Ok((ours, theirs)) => {
+            let _ = ours.set_nonblocking(true);
+            let _ = open.reply.send(Ok(theirs));
+            Opened::Link(Link {
+                channel,
+                socket: ours,
+                to_channel: Vec::new(),
+                to_socket: Vec::new(),
+                socket_eof: false,
+                eof_sent: false,
+                channel_eof: false,
+            })
+        }
+        Err(e) => {
+            let _ = open.reply.send(Err(Error::Other {
+                phase: Phase::Connect,
+                reason: e.to_string(),
+            }
+            .through(name)));
+            Opened::Answered
+        }
     }
 }
 
