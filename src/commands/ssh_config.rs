@@ -93,6 +93,29 @@ pub fn openssh_lines(config: &HostConfig, settings: &Settings) -> String {
     if let Some(alias) = &config.host_key_alias {
         line("hostkeyalias", alias.clone());
     }
+    let (user_files, global_files) = known_hosts_files(config, settings);
+    line("userknownhostsfile", user_files);
+    line("globalknownhostsfile", global_files);
+    let identities: Vec<String> = if config.identity_files.is_empty() {
+        DEFAULT_IDENTITIES.iter().map(|s| s.to_string()).collect()
+    } else {
+        config.identity_files.clone()
+    };
+    for file in identities {
+        line("identityfile", file);
+    }
+    for (key, value) in algorithm_lines(config) {
+        line(key, value);
+    }
+    lines
+        .into_iter()
+        .map(|(key, value)| format!("{key} {value}\n"))
+        .collect()
+}
+
+/// UserKnownHostsFile (tokens expanded) and GlobalKnownHostsFile, or
+/// ssh's defaults, as `ssh -G` prints them.
+fn known_hosts_files(config: &HostConfig, settings: &Settings) -> (String, String) {
     let home = settings.home.display().to_string();
     let user_files = match &config.user_known_hosts_files {
         Some(files) => files
@@ -102,35 +125,24 @@ pub fn openssh_lines(config: &HostConfig, settings: &Settings) -> String {
             .join(" "),
         None => format!("{home}/.ssh/known_hosts {home}/.ssh/known_hosts2"),
     };
-    line("userknownhostsfile", user_files);
-    line(
-        "globalknownhostsfile",
-        config.global_known_hosts_files.as_ref().map_or(
-            "/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2".into(),
-            |f| f.join(" "),
-        ),
+    let global_files = config.global_known_hosts_files.as_ref().map_or(
+        "/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2".into(),
+        |f| f.join(" "),
     );
-    let identities: Vec<String> = if config.identity_files.is_empty() {
-        DEFAULT_IDENTITIES.iter().map(|s| s.to_string()).collect()
-    } else {
-        config.identity_files.clone()
-    };
-    for file in identities {
-        line("identityfile", file);
-    }
+    (user_files, global_files)
+}
+
+/// The algorithms galley would offer, or why it refuses them.
+fn algorithm_lines(config: &HostConfig) -> Vec<(&'static str, String)> {
     match ssh::algorithms::Preferences::resolve(&config.algorithms) {
-        Ok(prefs) => {
-            line("ciphers", prefs.ciphers);
-            line("macs", prefs.macs);
-            line("kexalgorithms", prefs.kex);
-            line("hostkeyalgorithms", prefs.host_keys);
-        }
-        Err(why) => line("# galley: refuses the algorithms:", why),
+        Ok(prefs) => vec![
+            ("ciphers", prefs.ciphers),
+            ("macs", prefs.macs),
+            ("kexalgorithms", prefs.kex),
+            ("hostkeyalgorithms", prefs.host_keys),
+        ],
+        Err(why) => vec![("# galley: refuses the algorithms:", why)],
     }
-    lines
-        .into_iter()
-        .map(|(key, value)| format!("{key} {value}\n"))
-        .collect()
 }
 
 /// ProxyJump as `ssh -G` prints it: the jumps before the last as written,
