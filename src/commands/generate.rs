@@ -163,87 +163,110 @@ fn render_man(cmd: clap::Command, top: bool) -> Vec<u8> {
 /// The synopsis, with each flag's value named (`[--inventory PATH]`), as
 /// other tools' man pages show it; clap_mangen's leaves the values out.
 fn synopsis_section(cmd: &clap::Command) -> String {
-    use clap::ArgAction;
-    let roff = |text: &str| text.replace('\\', "\\\\").replace('-', "\\-");
-    let bold = |text: &str| format!("\\fB{}\\fR", roff(text));
-    let italic = |text: &str| format!("\\fI{}\\fR", roff(text));
-    let value = |arg: &clap::Arg| -> Option<String> {
-        if !arg.get_action().takes_values() {
-            return None;
-        }
-        let choices: Vec<String> = arg
-            .get_possible_values()
-            .iter()
-            .filter(|v| !v.is_hide_set())
-            .map(|v| bold(v.get_name()))
-            .collect();
-        if !choices.is_empty() {
-            return Some(format!("{{{}}}", choices.join("|")));
-        }
-        let names = arg
-            .get_value_names()
-            .map(|names| names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-            .unwrap_or_else(|| vec![arg.get_id().as_str().to_uppercase()]);
-        Some(
-            names
-                .iter()
-                .map(|n| italic(n))
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
-    };
     let name = cmd.get_bin_name().unwrap_or_else(|| cmd.get_name());
     let mut words = vec![bold(name)];
     let options = cmd
         .get_arguments()
         .filter(|a| !a.is_hide_set() && !a.is_positional());
-    for arg in options {
-        let flag = match (arg.get_short(), arg.get_long()) {
-            (Some(short), Some(long)) => format!(
-                "{}|{}",
-                bold(&format!("-{short}")),
-                bold(&format!("--{long}"))
-            ),
-            (Some(short), None) => bold(&format!("-{short}")),
-            (None, Some(long)) => bold(&format!("--{long}")),
-            (None, None) => continue,
-        };
-        // `\ `: a space roff never breaks a line at.
-        let with_value = match value(arg) {
-            Some(value) => format!("{flag}\\ {value}"),
-            None => flag,
-        };
-        let repeated = matches!(arg.get_action(), ArgAction::Append | ArgAction::Count);
-        let dots = if repeated { "..." } else { "" };
-        words.push(if arg.is_required_set() {
-            format!("{with_value}{dots}")
-        } else {
-            format!("[{with_value}]{dots}")
-        });
-    }
-    for arg in cmd.get_positionals().filter(|a| !a.is_hide_set()) {
-        let names = arg
-            .get_value_names()
-            .map(|names| names.join(" "))
-            .unwrap_or_else(|| arg.get_id().as_str().to_uppercase());
-        let many = arg.get_num_args().is_some_and(|n| n.max_values() > 1);
-        let dots = if many { "..." } else { "" };
-        let dashes = if arg.is_last_set() {
-            format!("{} ", bold("--"))
-        } else {
-            String::new()
-        };
-        words.push(if arg.is_required_set() {
-            format!("{dashes}<{}>{dots}", italic(&names))
-        } else {
-            format!("[{dashes}{}]{dots}", italic(&names))
-        });
-    }
+    words.extend(options.filter_map(option_synopsis));
+    words.extend(
+        cmd.get_positionals()
+            .filter(|a| !a.is_hide_set())
+            .map(positional_synopsis),
+    );
     if cmd.has_subcommands() {
         words.push(format!("<{}>", italic("COMMAND")));
     }
     // Left-aligned and never hyphenated: a flag is not split across lines.
     format!(".SH SYNOPSIS\n.nh\n.ad l\n{}\n.ad\n.hy\n", words.join(" "))
+}
+
+fn roff(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('-', "\\-")
+}
+
+fn bold(text: &str) -> String {
+    format!("\\fB{}\\fR", roff(text))
+}
+
+fn italic(text: &str) -> String {
+    format!("\\fI{}\\fR", roff(text))
+}
+
+/// An option as the synopsis shows it: `[-C|--concurrency\ N]`, its
+/// value's name or choices, `...` when it repeats; None for one with
+/// neither a short nor a long name.
+fn option_synopsis(arg: &clap::Arg) -> Option<String> {
+    use clap::ArgAction;
+    let flag = match (arg.get_short(), arg.get_long()) {
+        (Some(short), Some(long)) => format!(
+            "{}|{}",
+            bold(&format!("-{short}")),
+            bold(&format!("--{long}"))
+        ),
+        (Some(short), None) => bold(&format!("-{short}")),
+        (None, Some(long)) => bold(&format!("--{long}")),
+        (None, None) => return None,
+    };
+    // `\ `: a space roff never breaks a line at.
+    let with_value = match value_synopsis(arg) {
+        Some(value) => format!("{flag}\\ {value}"),
+        None => flag,
+    };
+    let repeated = matches!(arg.get_action(), ArgAction::Append | ArgAction::Count);
+    let dots = if repeated { "..." } else { "" };
+    Some(if arg.is_required_set() {
+        format!("{with_value}{dots}")
+    } else {
+        format!("[{with_value}]{dots}")
+    })
+}
+
+/// An option's value: its choices (`{json|table}`) or its names.
+fn value_synopsis(arg: &clap::Arg) -> Option<String> {
+    if !arg.get_action().takes_values() {
+        return None;
+    }
+    let choices: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| bold(v.get_name()))
+        .collect();
+    if !choices.is_empty() {
+        return Some(format!("{{{}}}", choices.join("|")));
+    }
+    let names = arg
+        .get_value_names()
+        .map(|names| names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+        .unwrap_or_else(|| vec![arg.get_id().as_str().to_uppercase()]);
+    Some(
+        names
+            .iter()
+            .map(|n| italic(n))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// A positional as the synopsis shows it: `<QUERY>...`, `[-- CMD]`.
+fn positional_synopsis(arg: &clap::Arg) -> String {
+    let names = arg
+        .get_value_names()
+        .map(|names| names.join(" "))
+        .unwrap_or_else(|| arg.get_id().as_str().to_uppercase());
+    let many = arg.get_num_args().is_some_and(|n| n.max_values() > 1);
+    let dots = if many { "..." } else { "" };
+    let dashes = if arg.is_last_set() {
+        format!("{} ", bold("--"))
+    } else {
+        String::new()
+    };
+    if arg.is_required_set() {
+        format!("{dashes}<{}>{dots}", italic(&names))
+    } else {
+        format!("[{dashes}{}]{dots}", italic(&names))
+    }
 }
 
 fn exit_status_section() -> String {
