@@ -131,3 +131,86 @@ fn modules_point_only_down() {
         }
     }
 }
+
+/// The longest a function of galley's own code may be: one that does
+/// several things is split by what it does (docs/design.md).
+const MAX_FUNCTION_LINES: usize = 80;
+
+/// Each function of `text` (its name and its lines, signature to closing
+/// brace), found by indentation as rustfmt lays code out.
+fn functions(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let signature = ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn "]
+            .iter()
+            .find_map(|p| trimmed.strip_prefix(p));
+        let Some(rest) = signature else {
+            i += 1;
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // The body opens where the signature ends; a declaration has none.
+        let mut open = i;
+        while open < lines.len()
+            && !lines[open].trim_end().ends_with('{')
+            && !lines[open].trim_end().ends_with(';')
+        {
+            open += 1;
+        }
+        if open >= lines.len() || lines[open].trim_end().ends_with(';') {
+            i = open + 1;
+            continue;
+        }
+        let close = (open + 1..lines.len())
+            .find(|&k| {
+                let l = lines[k];
+                l.len() - l.trim_start().len() == indent && l.trim_start().starts_with('}')
+            })
+            .unwrap_or(lines.len() - 1);
+        out.push((name, close - i + 1));
+        i = close + 1;
+    }
+    out
+}
+
+#[test]
+fn functions_fit_on_a_screen() {
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut long = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap();
+        for (name, lines) in functions(text) {
+            if lines > MAX_FUNCTION_LINES {
+                let file = file.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap();
+                long.push(format!("{}: {name} ({lines} lines)", file.display()));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines (split them by what they do): {long:#?}"
+    );
+    // The finder itself finds a long function.
+    let body = "    x();\n".repeat(MAX_FUNCTION_LINES);
+    let sample = format!("fn short() {{\n}}\n\npub fn long() {{\n{body}}}\n");
+    assert_eq!(
+        functions(&sample),
+        [
+            ("short".to_string(), 2),
+            ("long".to_string(), MAX_FUNCTION_LINES + 2)
+        ]
+    );
+}
