@@ -13,22 +13,26 @@ pub fn run(args: &SearchArgs) -> Result<u8, Error> {
     let Some(targets) = super::select(&selection)? else {
         return Ok(exit::NO_MATCH);
     };
-    let records = nodes::records(&targets, args.long, now_epoch());
-    let text = match (args.format, args.long) {
-        (Format::Json, _) => {
-            serde_json::to_string_pretty(&records).expect("records serialize") + "\n"
-        }
-        (Format::Table, false) => nodes::render_table(&records),
-        (Format::Table, true) => nodes::render_long(&records),
+    let count = if args.long {
+        // Every attribute of every node: written one node at a time, never
+        // held all at once.
+        print_long(&targets, args.format)?
+    } else {
+        let records = nodes::records(&targets, false, now_epoch());
+        let text = match args.format {
+            Format::Json => nodes::json_array(&records),
+            Format::Table => nodes::render_table(&records),
+        };
+        crate::terminal::output(&text, args.format == Format::Json)?;
+        records.len()
     };
-    crate::terminal::output(&text, args.format == Format::Json)?;
     for warning in nodes::warnings(&targets) {
         crate::terminal::message(&format!("galley: warning: {warning}"));
     }
     if args.format == Format::Table {
         crate::terminal::message(&format!(
             "galley: {} selected from {}{}",
-            plural(records.len(), "node", "nodes"),
+            plural(count, "node", "nodes"),
             selection.describe_source(),
             if selection.case == crate::inventory::query::Case::Ignore {
                 ", ignoring case (--ignore-case: a Chef server would not)"
@@ -38,4 +42,23 @@ pub fn run(args: &SearchArgs) -> Result<u8, Error> {
         ));
     }
     Ok(exit::OK)
+}
+
+/// `search --long`: each node with every attribute, as a table or as the
+/// elements of a JSON array, written as it is made. Returns how many.
+fn print_long(targets: &crate::target::Targets, format: Format) -> Result<usize, Error> {
+    let mut count = 0;
+    nodes::for_each_record(targets, true, now_epoch(), |record| {
+        let text = match format {
+            Format::Json => nodes::json_element(&record, count == 0),
+            Format::Table if count == 0 => nodes::render_long_one(&record),
+            Format::Table => format!("\n{}", nodes::render_long_one(&record)),
+        };
+        count += 1;
+        crate::terminal::output(&text, format == Format::Json)
+    })?;
+    if format == Format::Json {
+        crate::terminal::output(nodes::json_end(count), true)?;
+    }
+    Ok(count)
 }

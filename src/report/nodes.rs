@@ -36,8 +36,74 @@ pub struct NodeRecord {
 
 /// Records for every selected node, addressed or not, sorted by name.
 pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
-    // One line per address clash, folded once: a clash of thousands of
-    // nodes must not cost a list of thousands per node.
+    let mut out = Vec::with_capacity(targets.len());
+    for_each_record(targets, long, now, |record| {
+        out.push(record);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    out
+}
+
+/// Builds each selected node's record in name order and hands it to
+/// `each`, one at a time: with `--long` a record holds every flattened
+/// attribute of its node, so only one is held at once. Stops at the first
+/// error `each` returns.
+pub fn for_each_record<E>(
+    targets: &Targets,
+    long: bool,
+    now: f64,
+    mut each: impl FnMut(NodeRecord) -> Result<(), E>,
+) -> Result<(), E> {
+    let shared = shared_lines(targets);
+    let addressed = targets
+        .targets
+        .iter()
+        .map(|t| (&t.node, Some((&t.address, t.port)), None));
+    let unaddressed = targets
+        .unaddressed
+        .iter()
+        .map(|u| (&u.node, None, Some(u.reason.as_str())));
+    let mut nodes: Vec<_> = addressed.chain(unaddressed).collect();
+    nodes.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    for (node, address, problem) in nodes {
+        let mut warnings: Vec<String> = problem
+            .map(|p| format!("no usable address: {p}"))
+            .into_iter()
+            .collect();
+        if let Some(line) = shared.get(node.name.as_str()) {
+            warnings.push(line.clone());
+        }
+        let attributes = long.then(|| {
+            let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            // Node data enters galley's output here: an attribute may hold
+            // a repository URL with its token, or a key.
+            for (field, value) in flatten::pairs(node) {
+                map.entry(field)
+                    .or_default()
+                    .push(crate::secrets::mask(&value));
+            }
+            map
+        });
+        each(NodeRecord {
+            name: node.name.clone(),
+            address: address.map(|(a, _)| a.clone()),
+            port: address.and_then(|(_, p)| p),
+            chef_environment: node.chef_environment.clone(),
+            platform: node.platform(),
+            ohai_time: node.ohai_time(),
+            checkin_age_seconds: node.ohai_time().map(|t| now - t),
+            source: node.origin.to_string(),
+            warnings,
+            attributes,
+        })?;
+    }
+    Ok(())
+}
+
+/// One line per address clash, by node name, folded once: a clash of
+/// thousands of nodes must not cost a list of thousands per node.
+fn shared_lines(targets: &Targets) -> BTreeMap<&str, String> {
     let mut shared: BTreeMap<&str, String> = BTreeMap::new();
     for clash in &targets.shared {
         let line = format!(
@@ -54,51 +120,7 @@ pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
             shared.insert(name, line.clone());
         }
     }
-    let addressed = targets
-        .targets
-        .iter()
-        .map(|t| (&t.node, Some((&t.address, t.port)), None));
-    let unaddressed = targets
-        .unaddressed
-        .iter()
-        .map(|u| (&u.node, None, Some(u.reason.as_str())));
-    let mut out: Vec<NodeRecord> = addressed
-        .chain(unaddressed)
-        .map(|(node, address, problem)| {
-            let mut warnings: Vec<String> = problem
-                .map(|p| format!("no usable address: {p}"))
-                .into_iter()
-                .collect();
-            if let Some(line) = shared.get(node.name.as_str()) {
-                warnings.push(line.clone());
-            }
-            let attributes = long.then(|| {
-                let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-                // Node data enters galley's output here: an attribute may
-                // hold a repository URL with its token, or a key.
-                for (field, value) in flatten::pairs(node) {
-                    map.entry(field)
-                        .or_default()
-                        .push(crate::secrets::mask(&value));
-                }
-                map
-            });
-            NodeRecord {
-                name: node.name.clone(),
-                address: address.map(|(a, _)| a.clone()),
-                port: address.and_then(|(_, p)| p),
-                chef_environment: node.chef_environment.clone(),
-                platform: node.platform(),
-                ohai_time: node.ohai_time(),
-                checkin_age_seconds: node.ohai_time().map(|t| now - t),
-                source: node.origin.to_string(),
-                warnings,
-                attributes,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
+    shared
 }
 
 /// `address`, `address:port`, or `-` when the node has none.
@@ -136,33 +158,64 @@ pub fn render_table(records: &[NodeRecord]) -> String {
     )
 }
 
-/// `search --long`: each node with every flattened attribute.
-pub fn render_long(records: &[NodeRecord]) -> String {
+/// One node of `search --long`, with every flattened attribute (the
+/// blank line between nodes is the caller's).
+pub fn render_long_one(r: &NodeRecord) -> String {
+    let mut out = format!("{}  ({})\n", r.name, r.source);
+    let mut rows = vec![
+        vec!["address:".to_string(), address_cell(r)],
+        vec!["check-in:".to_string(), checkin_cell(r)],
+    ];
+    for warning in &r.warnings {
+        rows.push(vec!["warning:".to_string(), warning.clone()]);
+    }
+    for (field, values) in r.attributes.iter().flatten() {
+        for value in values {
+            rows.push(vec![field.clone(), value.clone()]);
+        }
+    }
+    for line in table(&["", ""], &rows).lines().skip(1) {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Records as the JSON array `search --format json` prints (pretty, two
+/// spaces, a line feed after).
+pub fn json_array(records: &[NodeRecord]) -> String {
     let mut out = String::new();
-    for (i, r) in records.iter().enumerate() {
+    for (i, record) in records.iter().enumerate() {
+        out.push_str(&json_element(record, i == 0));
+    }
+    out.push_str(json_end(records.len()));
+    out
+}
+
+/// One element of that array as it is written in turn: what comes before
+/// it (`[` or `,`) and the record, indented as serde_json's pretty printer
+/// indents an array's elements.
+pub fn json_element(record: &NodeRecord, first: bool) -> String {
+    let pretty = serde_json::to_string_pretty(record).expect("records serialize");
+    let mut out = String::from(if first { "[\n" } else { ",\n" });
+    for (i, line) in pretty.lines().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&format!("{}  ({})\n", r.name, r.source));
-        let mut rows = vec![
-            vec!["address:".to_string(), address_cell(r)],
-            vec!["check-in:".to_string(), checkin_cell(r)],
-        ];
-        for warning in &r.warnings {
-            rows.push(vec!["warning:".to_string(), warning.clone()]);
-        }
-        for (field, values) in r.attributes.iter().flatten() {
-            for value in values {
-                rows.push(vec![field.clone(), value.clone()]);
-            }
-        }
-        for line in table(&["", ""], &rows).lines().skip(1) {
-            out.push_str("  ");
-            out.push_str(line);
-            out.push('\n');
-        }
+        out.push_str("  ");
+        out.push_str(line);
     }
     out
+}
+
+/// What closes the array after `count` elements.
+pub fn json_end(count: usize) -> &'static str {
+    if count == 0 {
+        "[]\n"
+    } else {
+        "\n]\n"
+    }
 }
 
 /// Warnings about the selection, one line each, for stderr.
@@ -189,4 +242,43 @@ pub fn warnings(targets: &Targets) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(name: &str, long: bool) -> NodeRecord {
+        NodeRecord {
+            name: name.into(),
+            address: Some(format!("{name}.example")),
+            port: None,
+            chef_environment: "gprd".into(),
+            platform: Some("ubuntu 22.04".into()),
+            ohai_time: Some(1.5),
+            checkin_age_seconds: Some(2.0),
+            source: "nodes.json".into(),
+            warnings: vec!["shares its address".into()],
+            attributes: long.then(|| {
+                BTreeMap::from([
+                    ("kernel_release".to_string(), vec!["6.1".to_string()]),
+                    ("tags".to_string(), vec!["a".to_string(), "b".to_string()]),
+                ])
+            }),
+        }
+    }
+
+    /// `search --long --format json` writes its array one element at a
+    /// time: byte for byte what serde_json prints for the whole array.
+    #[test]
+    fn the_array_written_element_by_element_is_serde_jsons() {
+        for long in [false, true] {
+            for n in [0, 1, 3] {
+                let records: Vec<NodeRecord> =
+                    (0..n).map(|i| record(&format!("web-{i}"), long)).collect();
+                let whole = serde_json::to_string_pretty(&records).unwrap() + "\n";
+                assert_eq!(json_array(&records), whole, "{n} records, long {long}");
+            }
+        }
+    }
 }
