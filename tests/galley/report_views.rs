@@ -188,7 +188,10 @@ fn the_html_page_draws_every_host_and_keeps_hostile_output_as_text() {
     assert_eq!(browser.eval(visible), serde_json::json!(["bad-1"]));
     browser.eval("document.querySelector('tr.host-row').click(); 0");
     let output = browser.eval("document.getElementById('detail-output').textContent");
-    assert_eq!(output.as_str().unwrap(), format!("{HOSTILE}\n"));
+    // Control characters are shown as the terminal shows them: a bidi
+    // override cannot reorder the page, nor an escape hide anything.
+    let shown = HOSTILE.replace('\u{202e}', "\\u{202e}").replace('\u{1b}', "\\e");
+    assert_eq!(output.as_str().unwrap(), format!("{shown}\n"));
     assert_eq!(
         count(&mut browser, "script"),
         2,

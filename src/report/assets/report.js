@@ -15,12 +15,26 @@
   };
   const color = (outcome) => COLORS[outcome] || "#000000";
 
+  // Control characters shown as the terminal shows them (\e, \r, \x07,
+  // \u{202e}), so that no escape sequence or bidirectional control can
+  // reorder or hide what a host sent; line feeds and tabs stay in output.
+  const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  function visible(text, oneLine) {
+    return String(text).replace(CONTROLS, (c) => {
+      const code = c.codePointAt(0);
+      if (c === "\n" || c === "\t") return oneLine ? (c === "\n" ? "\\n" : "\\t") : c;
+      if (c === "\u001b") return "\\e";
+      if (c === "\r") return "\\r";
+      if (code >= 0x80) return "\\u{" + code.toString(16) + "}";
+      return "\\x" + code.toString(16).padStart(2, "0");
+    });
+  }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, String(value));
     for (const child of children) {
       if (child === null || child === undefined) continue;
-      node.append(typeof child === "object" ? child : String(child));
+      node.append(typeof child === "object" ? child : visible(child, tag !== "pre"));
     }
     return node;
   }
@@ -132,14 +146,14 @@
     if (waves.length > 1 && waveOf(h) !== lastWave) {
       lastWave = waveOf(h);
       const label = svg("text", { x: 4, y: y + 10 });
-      label.textContent = (lastWave === "canary" ? "\u25B2 " : "") + (lastWave || "(no wave)");
+      label.textContent = visible((lastWave === "canary" ? "\u25B2 " : "") + (lastWave || "(no wave)"), true);
       chart.append(label);
       y += 14;
     }
     const g = svg("g", { class: "bar", "data-host": i, "data-outcome": h.outcome });
     if (!large) {
       const title = svg("title");
-      title.textContent = h.name + ": " + h.outcome + (h.reason ? " (" + h.reason + ")" : "") + ", " + seconds(h.total_ms);
+      title.textContent = visible(h.name + ": " + h.outcome + (h.reason ? " (" + h.reason + ")" : "") + ", " + seconds(h.total_ms), true);
       g.append(title);
     }
     const c = color(h.outcome);
@@ -183,7 +197,7 @@
     }
     if (rowH >= 10) {
       const name = svg("text", { x: labelW - 4, y: y + rowH - 2, "text-anchor": "end" });
-      name.textContent = h.name.length > 14 ? h.name.slice(0, 13) + "\u2026" : h.name;
+      name.textContent = visible(h.name.length > 14 ? h.name.slice(0, 13) + "\u2026" : h.name, true);
       chart.append(name);
     }
     chart.append(g);
@@ -193,7 +207,7 @@
   for (const [at, reason] of stops) {
     chart.append(svg("line", { x1: x(at), x2: x(at), y1: top - 4, y2: height, stroke: "#c62828", "stroke-width": 2, "stroke-dasharray": "5 3", class: "stop" }));
     const t = svg("title");
-    t.textContent = "stopped: " + reason;
+    t.textContent = visible("stopped: " + reason, true);
     chart.lastChild.append(t);
   }
   chart.addEventListener("click", (event) => {
