@@ -190,7 +190,9 @@ fn the_html_page_draws_every_host_and_keeps_hostile_output_as_text() {
     let output = browser.eval("document.getElementById('detail-output').textContent");
     // Control characters are shown as the terminal shows them: a bidi
     // override cannot reorder the page, nor an escape hide anything.
-    let shown = HOSTILE.replace('\u{202e}', "\\u{202e}").replace('\u{1b}', "\\e");
+    let shown = HOSTILE
+        .replace('\u{202e}', "\\u{202e}")
+        .replace('\u{1b}', "\\e");
     assert_eq!(output.as_str().unwrap(), format!("{shown}\n"));
     assert_eq!(
         count(&mut browser, "script"),
