@@ -48,22 +48,33 @@ impl StopReason {
 /// what stops; the first one given is why hosts were not started.
 #[derive(Debug, Default)]
 pub struct Cancel {
-    reasons: Mutex<Option<(StopReason, StopReason)>>,
-    /// When the first reason was given.
-    first_at: Mutex<Option<Instant>>,
+    stopping: Mutex<Option<Stopping>>,
+}
+
+/// The reasons given so far.
+#[derive(Debug)]
+struct Stopping {
+    /// Why hosts were not started, and when it was given.
+    first: StopReason,
+    at: Instant,
+    /// What decides what stops.
+    most: StopReason,
 }
 
 impl Cancel {
     /// Asks the run to stop for `reason`.
     pub fn stop(&self, reason: StopReason) {
-        let mut reasons = self.reasons.lock().unwrap();
-        *reasons = Some(match reasons.take() {
+        let mut stopping = self.stopping.lock().unwrap();
+        match stopping.as_mut() {
             None => {
-                *self.first_at.lock().unwrap() = Some(Instant::now());
-                (reason.clone(), reason)
+                *stopping = Some(Stopping {
+                    first: reason.clone(),
+                    at: Instant::now(),
+                    most: reason,
+                })
             }
-            Some((first, most)) => (first, most.max(reason)),
-        });
+            Some(given) => given.most = given.most.clone().max(reason),
+        }
     }
 
     /// A signal arrived: the first stops starting hosts, the second stops
@@ -79,16 +90,16 @@ impl Cancel {
 
     /// The most urgent reason given, if any.
     pub fn most_urgent(&self) -> Option<StopReason> {
-        self.reasons
+        self.stopping
             .lock()
             .unwrap()
             .as_ref()
-            .map(|(_, m)| m.clone())
+            .map(|s| s.most.clone())
     }
 
     /// Whether hosts may still be started.
     pub fn may_start(&self) -> bool {
-        self.reasons.lock().unwrap().is_none()
+        self.stopping.lock().unwrap().is_none()
     }
 
     /// Whether running hosts must stop now.
@@ -104,16 +115,17 @@ impl Cancel {
     /// When hosts stopped being started, and why; None when they never
     /// did.
     pub fn stopped(&self) -> Option<(Instant, String)> {
-        let at = (*self.first_at.lock().unwrap())?;
+        let at = self.stopping.lock().unwrap().as_ref()?.at;
         Some((at, self.reason()))
     }
 
     /// Why hosts are no longer started.
     pub fn reason(&self) -> String {
-        self.reasons.lock().unwrap().as_ref().map_or_else(
-            || "the run was stopped".into(),
-            |(first, _)| first.describe(),
-        )
+        self.stopping
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map_or_else(|| "the run was stopped".into(), |s| s.first.describe())
     }
 }
 
