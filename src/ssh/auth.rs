@@ -68,7 +68,8 @@ impl Identities {
     /// itself: then a channel can be opened behind it without waiting for
     /// its answer (see [`authenticate`]).
     fn makes_one_signed_attempt(&self) -> bool {
-        self.signs_without_server_algorithms() && self.readable_keys().len() == 1
+        !self.agent
+            && matches!(self.readable_keys().as_slice(), [key] if matches!(**key, KeyFile::Ed25519 { .. }))
     }
 
     /// The key files galley will try, as read (missing ones left out).
