@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use super::jsonl::PastRun;
 use std::fmt::Write;
 
-use super::record::{Header, HostRecord, Stream, Summary};
+use super::record::{Header, HostRecord, Summary};
+use crate::outcome::Captured;
 
 /// One run of a report: its header and, when it finished, its summary.
 #[derive(Debug, Clone)]
@@ -94,13 +95,14 @@ impl Merged {
 }
 
 /// The host's output, or each step's in turn (fixups keep theirs in the
-/// steps), as text.
+/// steps), as text for people (`Captured::display`: bytes that are not
+/// UTF-8 escaped, a marker where bytes were dropped).
 pub fn output(record: &HostRecord) -> (String, String) {
-    let mut stdout = shown(&record.stdout);
-    let mut stderr = shown(&record.stderr);
+    let mut stdout = Captured::from(&record.stdout).display();
+    let mut stderr = Captured::from(&record.stderr).display();
     for step in &record.steps {
         for (all, stream) in [(&mut stdout, &step.stdout), (&mut stderr, &step.stderr)] {
-            let part = shown(stream);
+            let part = Captured::from(stream).display();
             if !part.is_empty() {
                 let _ = write!(all, "--- {} ---\n{part}", step.name);
                 if !part.ends_with('\n') {
@@ -110,16 +112,4 @@ pub fn output(record: &HostRecord) -> (String, String) {
         }
     }
     (stdout, stderr)
-}
-
-/// A stream as text: bytes that are not UTF-8 as U+FFFD, and where bytes
-/// were dropped between head and tail, a line that says how many.
-pub fn shown(stream: &Stream) -> String {
-    let captured = crate::outcome::Captured::from(stream);
-    let mut out = String::from_utf8_lossy(&captured.head).into_owned();
-    if captured.dropped > 0 {
-        let _ = write!(out, "\n[galley: {} bytes dropped]\n", captured.dropped);
-    }
-    out.push_str(&String::from_utf8_lossy(&captured.tail));
-    out
 }
