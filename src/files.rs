@@ -64,24 +64,36 @@ pub(crate) fn create_private(path: &Path, replace: bool) -> io::Result<File> {
     Ok(file)
 }
 
+/// Whether two paths name one file (an existing one, or the same path).
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
+    }
+}
+
+/// Creates `dir` and the folders above it, readable by their owner only
+/// (0700) where they are made.
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
 /// Writes `contents` to `path` whole, readable by its owner only: into a
 /// new file beside it, then renamed over it, so a reader never sees half
 /// a file. Refused: a symlink, folder, FIFO or device at `path`, and any
 /// of `keep` (the files the contents were made from).
 pub(crate) fn replace_private(path: &Path, contents: &[u8], keep: &[&Path]) -> Result<(), String> {
     check_target(path).map_err(|e| e.to_string())?;
-    use std::os::unix::fs::MetadataExt;
-    if let Ok(target) = std::fs::metadata(path) {
-        for kept in keep {
-            if let Ok(meta) = std::fs::metadata(kept) {
-                if (meta.dev(), meta.ino()) == (target.dev(), target.ino()) {
-                    return Err(format!(
-                        "{} is one of the reports read: writing it would lose them (name another file)",
-                        path.display()
-                    ));
-                }
-            }
-        }
+    if keep.iter().any(|kept| same_file(kept, path)) {
+        return Err(format!(
+            "{} is one of the reports read: writing it would lose them (name another file)",
+            path.display()
+        ));
     }
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -163,12 +163,7 @@ fn read<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> T {
 /// only (it holds node names and attributes).
 fn write(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::DirBuilderExt;
-    let dir = path.parent().expect("files in a folder");
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
+    crate::files::create_private_dir(path.parent().expect("files in a folder"))?;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let mut file = crate::files::create_private(&tmp, true)?;
     file.write_all(&serde_json::to_vec(value)?)?;

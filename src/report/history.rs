@@ -144,18 +144,11 @@ impl Index {
     /// missing), or one in memory with None.
     pub fn open(path: Option<&Path>) -> Result<Index, HistoryError> {
         let name = path.map_or("(in memory)".to_string(), |p| p.display().to_string());
-        let fail = |source| HistoryError::Index {
-            path: name.clone(),
-            source,
-        };
+        let fail = |source| fail(&name, source);
         let conn = match path {
             Some(path) => {
                 if let Some(dir) = path.parent() {
-                    use std::os::unix::fs::DirBuilderExt;
-                    let _ = std::fs::DirBuilder::new()
-                        .recursive(true)
-                        .mode(0o700)
-                        .create(dir);
+                    let _ = crate::files::create_private_dir(dir);
                 }
                 if !path.exists() {
                     let _ = crate::files::create_private(path, false);
@@ -188,10 +181,7 @@ impl Index {
     }
 
     fn fail(&self, source: rusqlite::Error) -> HistoryError {
-        HistoryError::Index {
-            path: self.name.clone(),
-            source,
-        }
+        fail(&self.name, source)
     }
 
     /// Brings the index up to date with `files` (absolute paths of the
@@ -306,58 +296,43 @@ impl Index {
                 "SELECT h.name, r.started_at, p.path, r.command, r.query, r.operator, h.outcome, \
                  h.phase, h.reason, h.exit_code, h.signal, h.total_ms, h.steps \
                  FROM hosts h JOIN runs r ON h.run = r.id JOIN reports p ON r.report = p.id \
-                 WHERE h.name GLOB ?1 ORDER BY r.started_at DESC, h.name",
+                 WHERE h.name GLOB ?1",
             )
             .map_err(|e| self.fail(e))?;
         let mut entries = Vec::new();
         for pattern in globs {
             let rows = statement
                 .query_map([pattern], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, f64>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, String>(3)?,
-                        row.get::<_, String>(4)?,
-                        row.get::<_, Option<String>>(5)?,
-                        row.get::<_, String>(6)?,
-                        row.get::<_, Option<String>>(7)?,
-                        row.get::<_, Option<String>>(8)?,
-                        row.get::<_, Option<i32>>(9)?,
-                        row.get::<_, Option<String>>(10)?,
-                        row.get::<_, i64>(11)?,
-                        row.get::<_, String>(12)?,
-                    ))
+                    let steps: Vec<(String, String)> =
+                        serde_json::from_str(&row.get::<_, String>(12)?).unwrap_or_default();
+                    Ok(Entry {
+                        host: row.get(0)?,
+                        started_at: row.get(1)?,
+                        report: row.get(2)?,
+                        command: row.get(3)?,
+                        query: row.get(4)?,
+                        operator: row.get(5)?,
+                        outcome: outcome(&row.get::<_, String>(6)?),
+                        phase: row.get(7)?,
+                        reason: row.get(8)?,
+                        exit_code: row.get(9)?,
+                        signal: row.get(10)?,
+                        total_ms: row.get::<_, i64>(11)?.max(0) as u64,
+                        steps: steps
+                            .into_iter()
+                            .map(|(name, o)| StepEntry {
+                                name,
+                                outcome: outcome(&o),
+                            })
+                            .collect(),
+                    })
                 })
                 .map_err(|e| self.fail(e))?;
-            for row in rows {
-                let row = row.map_err(|e| self.fail(e))?;
-                if !scope.contains(&row.2) || !wanted(&row.0) {
-                    continue;
+            for entry in rows {
+                let entry = entry.map_err(|e| self.fail(e))?;
+                if scope.contains(&entry.report) && wanted(&entry.host) {
+                    entries.push(entry);
                 }
-                let steps: Vec<(String, String)> =
-                    serde_json::from_str(&row.12).unwrap_or_default();
-                entries.push(Entry {
-                    host: row.0,
-                    started_at: row.1,
-                    report: row.2,
-                    command: row.3,
-                    query: row.4,
-                    operator: row.5,
-                    outcome: outcome(&row.6),
-                    phase: row.7,
-                    reason: row.8,
-                    exit_code: row.9,
-                    signal: row.10,
-                    total_ms: row.11.max(0) as u64,
-                    steps: steps
-                        .into_iter()
-                        .map(|(name, o)| StepEntry {
-                            name,
-                            outcome: outcome(&o),
-                        })
-                        .collect(),
-                });
             }
         }
         entries.sort_by(|a, b| {
@@ -424,6 +399,8 @@ fn store(
     Ok(())
 }
 
+/// The index at `name` failed (a free function: a transaction holds the
+/// connection while its errors are made).
 fn fail(name: &str, source: rusqlite::Error) -> HistoryError {
     HistoryError::Index {
         path: name.to_string(),

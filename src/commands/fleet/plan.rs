@@ -276,7 +276,9 @@ fn report_file(args: &FleetArgs) -> Result<Option<ReportFile>, Error> {
     let path = report.path();
     crate::files::check_target(path).map_err(|e| Error::usage(anyhow::anyhow!(e)))?;
     let same = |other: &Option<std::path::PathBuf>| {
-        other.as_deref().is_some_and(|other| same_file(other, path))
+        other
+            .as_deref()
+            .is_some_and(|other| crate::files::same_file(other, path))
     };
     if same(&args.retry_failed) {
         return Err(Error::usage(anyhow::anyhow!(
@@ -306,15 +308,6 @@ fn report_file(args: &FleetArgs) -> Result<Option<ReportFile>, Error> {
         )));
     }
     Ok(Some(report))
-}
-
-/// Whether two paths name one file (an existing one, or the same path).
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
-    }
 }
 
 /// Reads what the run needs, in the order the command line is checked:
