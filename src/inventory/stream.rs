@@ -349,27 +349,11 @@ mod tests {
 
     /// What the scanner hands on for `text`, None when it gives up.
     fn elements(text: &str) -> Option<Vec<String>> {
-        let (send, receive) = std::sync::mpsc::sync_channel(1000);
-        let mut scan = Scanner {
-            input: std::io::Cursor::new(text.as_bytes().to_vec()),
-            batch: Vec::new(),
-            send,
-        };
-        let found = scan.top().ok()?;
-        scan.flush().ok()?;
-        drop(scan);
-        found?;
-        Some(
-            receive
-                .into_iter()
-                .flatten()
-                .map(|b| String::from_utf8(b).unwrap())
-                .collect(),
-        )
+        elements_through(text, text.len().max(1))
     }
 
-    /// As [`elements`], reading through a buffer of `capacity` bytes, so
-    /// that strings, escapes and brackets fall across its edges.
+    /// As [`elements`], reading through a buffer of `capacity` bytes: a
+    /// small one puts strings, escapes and brackets across its edges.
     fn elements_through(text: &str, capacity: usize) -> Option<Vec<String>> {
         let (send, receive) = std::sync::mpsc::sync_channel(100_000);
         let mut scan = Scanner {
