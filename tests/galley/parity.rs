@@ -309,7 +309,8 @@ fn the_server_path_selects_what_goiardi_selects_and_says_why_it_differs() {
 
 // An array file over 16 MB is read element by element: the same nodes are
 // selected as from a folder, a search result's rows too, and a bad node is
-// named by its place.
+// named by its place, whether the file is compact or pretty-printed (where
+// each node's end is first guessed from its indent).
 #[test]
 fn a_large_array_file_selects_as_a_folder_does_and_names_a_bad_node() {
     let dir = tempfile::tempdir().unwrap();
@@ -322,39 +323,46 @@ fn a_large_array_file_selects_as_a_folder_does_and_names_a_bad_node() {
         })
     };
     let nodes: Vec<Value> = (0..260).map(node).collect();
-    let array = dir.path().join("all.json");
-    std::fs::write(&array, serde_json::to_vec(&nodes).unwrap()).unwrap();
-    assert!(std::fs::metadata(&array).unwrap().len() > 16 << 20);
-    let rows = dir.path().join("rows.json");
-    std::fs::write(
-        &rows,
-        serde_json::to_vec(&json!({"results": nodes.len(), "rows": nodes, "start": 0})).unwrap(),
-    )
-    .unwrap();
     let want: Vec<String> = (0..260)
         .step_by(10)
         .map(|i| format!("big-{i:03}"))
         .collect();
-    for path in [&array, &rows] {
-        let run = crate::support::galley(&[
-            "search",
-            "--inventory",
-            path.to_str().unwrap(),
-            "chef_environment:gprd AND platform:debian",
-        ]);
-        run.expect_code(0);
-        assert_eq!(run.names(), want, "{}", path.display());
-    }
     let mut bad = nodes.clone();
     bad[149].as_object_mut().unwrap().remove("name");
-    std::fs::write(&array, serde_json::to_vec(&bad).unwrap()).unwrap();
-    let run = crate::support::galley(&["search", "--inventory", array.to_str().unwrap(), "*:*"]);
-    run.expect_code(3);
-    assert!(
-        run.stderr().contains(&format!(
-            "{}: node #150: the node has no \"name\"",
-            array.display()
-        )),
-        "{run}"
-    );
+    let rows = json!({"results": nodes.len(), "rows": nodes, "start": 0});
+    let (nodes, bad) = (Value::Array(nodes), Value::Array(bad));
+    type Writer = fn(&Value) -> serde_json::Result<Vec<u8>>;
+    let layouts: [(&str, Writer); 2] = [
+        ("compact", serde_json::to_vec),
+        ("pretty", serde_json::to_vec_pretty),
+    ];
+    for (layout, to_vec) in layouts {
+        let write = |value: &Value| to_vec(value).unwrap();
+        let array = dir.path().join(format!("all-{layout}.json"));
+        std::fs::write(&array, write(&nodes)).unwrap();
+        assert!(std::fs::metadata(&array).unwrap().len() > 16 << 20);
+        let rows_file = dir.path().join(format!("rows-{layout}.json"));
+        std::fs::write(&rows_file, write(&rows)).unwrap();
+        for path in [&array, &rows_file] {
+            let run = crate::support::galley(&[
+                "search",
+                "--inventory",
+                path.to_str().unwrap(),
+                "chef_environment:gprd AND platform:debian",
+            ]);
+            run.expect_code(0);
+            assert_eq!(run.names(), want, "{}", path.display());
+        }
+        std::fs::write(&array, write(&bad)).unwrap();
+        let run =
+            crate::support::galley(&["search", "--inventory", array.to_str().unwrap(), "*:*"]);
+        run.expect_code(3);
+        assert!(
+            run.stderr().contains(&format!(
+                "{}: node #150: the node has no \"name\"",
+                array.display()
+            )),
+            "{run}"
+        );
+    }
 }
