@@ -36,9 +36,6 @@ pub struct Selection {
     /// `--ignore-case`, for an inventory.
     pub case: Case,
     pub address: AddressRule,
-    /// Keep every attribute of the selected nodes (`search --long` shows
-    /// them); otherwise only what galley reads of them.
-    pub whole_nodes: bool,
     /// The Chef server's settings, read once (config.rb is code: it runs
     /// at most once per command, however many stages need the server).
     chef: std::cell::OnceCell<ChefConfig>,
@@ -113,7 +110,6 @@ impl Selection {
                 query: Query::All,
                 case: Case::Sensitive,
                 address: AddressRule::Name,
-                whole_nodes: false,
                 chef: Default::default(),
             });
         }
@@ -146,7 +142,6 @@ impl Selection {
                 Case::Sensitive
             },
             address,
-            whole_nodes: false,
             chef: Default::default(),
         })
     }
@@ -201,15 +196,10 @@ impl Selection {
             SourceSpec::Inventory(path) => Ok(Box::new(inventory::node_files::Matching {
                 path: path.clone(),
                 case: self.case,
-                kept: if self.whole_nodes {
-                    inventory::node_files::Kept::Whole
-                } else {
-                    let address = match &self.address {
-                        AddressRule::Attribute(path) => Some(path.as_str()),
-                        _ => None,
-                    };
-                    inventory::node_files::Kept::used(address)
-                },
+                kept: inventory::node_files::Kept::used(match &self.address {
+                    AddressRule::Attribute(path) => Some(path.as_str()),
+                    _ => None,
+                }),
             })),
             SourceSpec::ChefServer(args) => {
                 let settings = self

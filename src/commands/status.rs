@@ -65,7 +65,7 @@ pub fn run(args: &StatusArgs) -> Result<u8, Error> {
         return Ok(exit::NO_MATCH);
     };
     let now = now_epoch();
-    let mut records = nodes::records(&targets, false, now);
+    let mut records = nodes::records(&targets, now);
     // Oldest first, never converged before everything (knife: ohai_time || 0).
     records.sort_by(|a, b| {
         a.ohai_time

@@ -37,7 +37,7 @@ pub enum LoadError {
     /// that would say it twice).
     #[error("{location}: {error}")]
     Node {
-        location: Location,
+        location: Box<Location>,
         error: NodeError,
     },
     #[error("{}: not an inventory: {found}", path.display())]
@@ -52,6 +52,8 @@ pub enum LoadError {
     NotAFile { path: PathBuf },
     #[error("no node files in {}: expected *.json files there or in its nodes/ folder", path.display())]
     NoFiles { path: PathBuf },
+    #[error("{origin} changed while galley read it: it no longer holds node {name:?}; run the command again")]
+    Changed { origin: Origin, name: String },
     #[error("node {name:?} is defined twice: in {first} and in {second}")]
     Duplicate {
         name: String,
@@ -89,16 +91,13 @@ pub struct Selecting {
     pub kept: Kept,
 }
 
-/// What of a selected node is kept in memory.
+/// What of a selected node is kept in memory: its top-level fields and
+/// these attribute paths, what galley reads of a selected node (see
+/// [`Node::keeping`]). A fleet-wide selection then costs what galley uses,
+/// not the inventory's size; output that shows every attribute reads each
+/// node again as it writes it (`node_files::read_again`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kept {
-    /// Every attribute (`search --long` shows them all).
-    Whole,
-    /// The top-level fields and these attribute paths: what galley reads
-    /// of a selected node (see [`Node::keeping`]). A fleet-wide selection
-    /// then costs what galley uses, not the inventory's size.
-    Used(Vec<String>),
-}
+pub struct Kept(Vec<String>);
 
 impl Kept {
     /// The attributes a run or a listing reads, with the address attribute
@@ -109,17 +108,11 @@ impl Kept {
             .map(|p| p.to_string())
             .collect();
         paths.extend(address.map(str::to_string));
-        Kept::Used(paths)
+        Kept(paths)
     }
 
     pub(super) fn apply(&self, node: Node) -> Node {
-        match self {
-            Kept::Whole => Node {
-                attributes: node.attributes.detached(),
-                ..node
-            },
-            Kept::Used(paths) => node.keeping(paths),
-        }
+        node.keeping(&self.0)
     }
 }
 
@@ -181,7 +174,10 @@ impl Read {
     ) -> Result<Read, LoadError> {
         match Node::from_text(text, range, None, location.origin.clone()) {
             Ok(node) => Ok(Read::of(node, keep)),
-            Err(error) => Err(LoadError::Node { location, error }),
+            Err(error) => Err(LoadError::Node {
+                location: Box::new(location),
+                error,
+            }),
         }
     }
 

@@ -9,13 +9,17 @@ use serde_json::Value;
 
 use super::tree::{self, Kind, Text, Tree};
 
-/// Where a node was read from, for messages: a file, and its place in the
-/// file when the file holds many nodes.
+/// Where a node was read from, for messages and to read it again: a file,
+/// and its place in the file when the file holds many nodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub path: Arc<PathBuf>,
     /// 1-based position among the nodes of a file that holds many.
     pub position: Option<usize>,
+    /// Where the node's text lies in a file that holds many (the whole
+    /// file otherwise), to read it again whole: a selection keeps only
+    /// what galley uses of a node (see `node_files::read_again`).
+    pub bytes: Option<std::ops::Range<u64>>,
 }
 
 impl Origin {
@@ -23,6 +27,16 @@ impl Origin {
         Origin {
             path: Arc::new(path.to_path_buf()),
             position: None,
+            bytes: None,
+        }
+    }
+
+    /// The node at `position` in a file of many, its text at `bytes`.
+    pub fn in_file(&self, position: usize, bytes: std::ops::Range<usize>) -> Origin {
+        Origin {
+            position: Some(position),
+            bytes: Some(bytes.start as u64..bytes.end as u64),
+            ..self.clone()
         }
     }
 

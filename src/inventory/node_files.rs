@@ -137,6 +137,45 @@ impl NodeSource for Matching {
     }
 }
 
+/// A selected node read again, whole, from where it was read: a selection
+/// keeps only what galley uses of each node, and output that shows every
+/// attribute (`search --long`) reads each node again as it writes it, so
+/// only one whole node is held at a time. The node must still be there.
+pub fn read_again(node: &Node) -> Result<Node, LoadError> {
+    let origin = &node.origin;
+    let path = origin.path.as_path();
+    let text = match &origin.bytes {
+        Some(bytes) => read_span(path, bytes.clone())?,
+        None => read_text(path)?,
+    };
+    let again = Node::from_text(&text, 0..text.len(), Some(&node.name), origin.clone());
+    match again {
+        Ok(again) if again.name == node.name => Ok(again),
+        _ => Err(LoadError::Changed {
+            origin: origin.clone(),
+            name: node.name.clone(),
+        }),
+    }
+}
+
+/// The text at `bytes` in the file at `path`.
+fn read_span(path: &Path, bytes: std::ops::Range<u64>) -> Result<Text, LoadError> {
+    use std::io::{Read as _, Seek as _};
+    let read_err = |source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(read_err)?;
+    file.seek(std::io::SeekFrom::Start(bytes.start))
+        .map_err(read_err)?;
+    let mut text = Vec::new();
+    file.take(bytes.end - bytes.start)
+        .read_to_end(&mut text)
+        .map_err(read_err)?;
+    // Cut short or not UTF-8: not the node it was.
+    Ok(Arc::new(String::from_utf8(text).unwrap_or_default()))
+}
+
 /// The node files of a chef-repo folder (its `nodes/`) or of a folder.
 fn node_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let nodes_dir = path.join("nodes");
@@ -290,10 +329,10 @@ fn one_node(
             }
         }
         LoadError::Node {
-            location: Location {
+            location: Box::new(Location {
                 origin,
                 line_column: None,
-            },
+            }),
             error,
         }
     })?;
@@ -301,8 +340,6 @@ fn one_node(
     let kept = match keep {
         None => vec![node],
         Some(s) if !s.matcher.matches(&node) => Vec::new(),
-        // The node's whole file is its own text: kept as is.
-        Some(s) if s.kept == Kept::Whole => vec![node],
         Some(s) => vec![s.kept.apply(node)],
     };
     Ok(Scanned { names, kept })
@@ -321,10 +358,7 @@ fn many_nodes(
         let start = element.get().as_ptr() as usize - base;
         let range = start..start + element.get().len();
         let location = Location {
-            origin: Origin {
-                position: Some(i + 1),
-                ..origin.clone()
-            },
+            origin: origin.in_file(i + 1, range.clone()),
             line_column: Some(line_column(text, start)),
         };
         Read::node(text, range, location, keep)
@@ -361,4 +395,91 @@ fn check_unique<'a>(names: impl Iterator<Item = &'a (String, Origin)>) -> Result
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn node(i: usize) -> Value {
+        json!({
+            "name": format!("n{i}"),
+            "chef_environment": "gprd",
+            "automatic": {"kernel": {"release": format!("6.{i}")}, "platform": "debian"},
+        })
+    }
+
+    fn select_all(path: &Path) -> Vec<Arc<Node>> {
+        let selecting = Selecting {
+            matcher: Matcher::with_case(&super::super::parse("*:*").unwrap(), Case::Sensitive),
+            kept: Kept::used(None),
+        };
+        Inventory::load_matching(path, Some(&selecting))
+            .unwrap()
+            .nodes
+    }
+
+    fn whole(node: &Node) -> Value {
+        node.attributes.to_value(node.attributes.root())
+    }
+
+    // `search --long` reads each selected node again: from a folder, a
+    // file of many read whole or element by element, the node it gets is
+    // the node as a load of everything reads it, and one that is no
+    // longer where it was is an error, never another node's attributes.
+    #[test]
+    fn a_selected_node_read_again_is_whole_and_must_still_be_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let nodes: Vec<Value> = (0..3).map(node).collect();
+        let array = dir.path().join("all.json");
+        std::fs::write(&array, serde_json::to_string_pretty(&nodes).unwrap()).unwrap();
+        let rows = dir.path().join("rows.json");
+        let search = json!({"results": 3, "rows": nodes, "start": 0});
+        std::fs::write(&rows, search.to_string()).unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join("nodes")).unwrap();
+        for (i, node) in nodes.iter().enumerate() {
+            let file = repo.join(format!("nodes/n{i}.json"));
+            std::fs::write(file, node.to_string()).unwrap();
+        }
+        for path in [&array, &rows, &repo] {
+            let kept = select_all(path);
+            let all = Inventory::load(path).unwrap().nodes;
+            assert_eq!(kept.len(), 3);
+            for (kept, all) in kept.iter().zip(&all) {
+                assert_eq!(
+                    kept.attribute("kernel.release"),
+                    None,
+                    "only what galley uses"
+                );
+                assert_eq!(whole(&read_again(kept).unwrap()), whole(all));
+            }
+        }
+        let big: Vec<Value> = (0..3)
+            .map(|i| json!({"name": format!("n{i}"), "automatic": {"pad": "x".repeat(7 << 20)}}))
+            .collect();
+        std::fs::write(&array, serde_json::to_string_pretty(&big).unwrap()).unwrap();
+        let streamed = select_all(&array);
+        assert!(streamed[2].origin.bytes.as_ref().unwrap().start > 14 << 20);
+        let again = read_again(&streamed[2]).unwrap();
+        assert_eq!(
+            again.attribute("pad").unwrap().as_str().unwrap().len(),
+            7 << 20
+        );
+
+        // The file rewritten in between: the second node's place now holds
+        // other text.
+        let kept = select_all(&array);
+        let swapped: Vec<Value> = [1, 0, 2].iter().map(|&i| big[i].clone()).collect();
+        std::fs::write(&array, serde_json::to_string_pretty(&swapped).unwrap()).unwrap();
+        let said = read_again(&kept[1]).unwrap_err().to_string();
+        assert_eq!(
+            said,
+            format!(
+                "{} (node #2) changed while galley read it: it no longer holds node \"n1\"; run the command again",
+                array.display()
+            )
+        );
+    }
 }

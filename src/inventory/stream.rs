@@ -45,6 +45,8 @@ pub(super) enum Streamed {
 
 /// A stretch of the file and the nodes that lie whole in it.
 struct Block {
+    /// Where `bytes` start in the file.
+    offset: usize,
     bytes: Vec<u8>,
     nodes: Vec<Range<usize>>,
 }
@@ -170,11 +172,11 @@ impl Nodes<'_> {
     fn read_block(&mut self, block: Block) -> Result<bool, LoadError> {
         let first = self.read;
         self.read += block.nodes.len();
-        let location = |i: usize| Location {
-            origin: Origin {
-                position: Some(first + i + 1),
-                ..self.origin.clone()
-            },
+        let offset = block.offset;
+        let location = |i: usize, node: &Range<usize>| Location {
+            origin: self
+                .origin
+                .in_file(first + i + 1, offset + node.start..offset + node.end),
             line_column: None,
         };
         let text = match String::from_utf8(block.bytes) {
@@ -183,7 +185,7 @@ impl Nodes<'_> {
                 let at = error.utf8_error().valid_up_to();
                 return match block.nodes.iter().position(|node| node.contains(&at)) {
                     Some(i) => Err(LoadError::Node {
-                        location: location(i),
+                        location: Box::new(location(i, &block.nodes[i])),
                         error: NodeError::Json("invalid UTF-8".into()),
                     }),
                     None => Ok(false),
@@ -196,7 +198,7 @@ impl Nodes<'_> {
                 .nodes
                 .into_par_iter()
                 .enumerate()
-                .map(|(i, range)| Read::node(&text, range, location(i), keep)),
+                .map(|(i, range)| Read::node(&text, range.clone(), location(i, &range), keep)),
         )?;
         self.scanned.extend(reads);
         // Nodes kept whole (no query) hold the block: it stays theirs.
@@ -215,6 +217,8 @@ struct Scanner<R> {
     data: Vec<u8>,
     /// Where the scanner is in `data`.
     pos: usize,
+    /// Where `data` starts in the file.
+    offset: usize,
     /// Bytes read from the file at a time.
     block: usize,
     /// Nodes found whole in `data`, not yet handed on.
@@ -233,6 +237,7 @@ impl<R: std::io::Read> Scanner<R> {
             input,
             data: Vec::new(),
             pos: 0,
+            offset: 0,
             block,
             found: Vec::new(),
             send,
@@ -262,6 +267,8 @@ impl<R: std::io::Read> Scanner<R> {
             return Ok(());
         }
         self.pos -= keep_from;
+        let offset = self.offset;
+        self.offset += keep_from;
         if self.found.is_empty() {
             self.data.drain(..keep_from);
             return Ok(());
@@ -277,7 +284,11 @@ impl<R: std::io::Read> Scanner<R> {
         bytes.truncate(keep_from);
         let nodes = std::mem::take(&mut self.found);
         self.send
-            .send(Block { bytes, nodes })
+            .send(Block {
+                offset,
+                bytes,
+                nodes,
+            })
             .map_err(|_| Stop::Closed)
     }
 

@@ -174,37 +174,6 @@ impl Tree {
         At(0)
     }
 
-    /// The same tree with every string in its own buffer, so it no longer
-    /// holds the text it was read from: a node kept from a file of many
-    /// nodes lets the rest of that file go.
-    pub fn detached(&self) -> Tree {
-        let mut own = String::new();
-        let mut copy = |s: Str| {
-            if s.len == 0 {
-                Str::EMPTY
-            } else {
-                owned(&mut own, self.str(s))
-            }
-        };
-        let entries = self
-            .entries
-            .iter()
-            .map(|e| Entry {
-                key: copy(e.key),
-                value: match e.value {
-                    Val::String(s) => Val::String(copy(s)),
-                    Val::Number(s) => Val::Number(copy(s)),
-                    other => other,
-                },
-            })
-            .collect();
-        Tree {
-            text: Arc::new(String::new()),
-            own: own.into_boxed_str(),
-            entries,
-        }
-    }
-
     fn str(&self, s: Str) -> &str {
         let (start, len) = (s.start as usize, (s.len & !OWN) as usize);
         if s.len & OWN != 0 {
@@ -630,24 +599,6 @@ mod tests {
         assert_eq!(t.key(t.path("a.7.k\\ey").unwrap()), "k\\ey");
         assert_eq!(t.path("a.9"), None);
         assert_eq!(t.path("b.x"), None);
-    }
-
-    #[test]
-    fn a_detached_tree_is_the_same_value_without_the_text() {
-        let value = json!({"a": [1, 2.5, "x\"y", {"k": "v", "": ""}], "name": "web-01", "n": null});
-        let t = tree(&value);
-        let detached = t.detached();
-        assert_eq!(detached.to_value(detached.root()), value);
-        assert_eq!(
-            detached.text(detached.path("name").unwrap()),
-            Some("web-01")
-        );
-        assert!(detached.text.is_empty(), "the source text is let go");
-        assert_eq!(
-            Arc::strong_count(&t.text),
-            1,
-            "no other tree shares the text"
-        );
     }
 
     #[test]

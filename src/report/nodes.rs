@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::human::{age, table};
 use crate::hostlist;
 use crate::inventory::flatten;
+use crate::inventory::node::Node;
 use crate::target::Targets;
 use crate::units::plural;
 
@@ -35,9 +36,9 @@ pub struct NodeRecord {
 }
 
 /// Records for every selected node, addressed or not, sorted by name.
-pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
+pub fn records(targets: &Targets, now: f64) -> Vec<NodeRecord> {
     let mut out = Vec::with_capacity(targets.len());
-    for_each_record(targets, long, now, |record| {
+    for_each_record(targets, now, |_, record| {
         out.push(record);
         Ok::<(), std::convert::Infallible>(())
     })
@@ -46,14 +47,13 @@ pub fn records(targets: &Targets, long: bool, now: f64) -> Vec<NodeRecord> {
 }
 
 /// Builds each selected node's record in name order and hands it to
-/// `each`, one at a time: with `--long` a record holds every flattened
-/// attribute of its node, so only one is held at once. Stops at the first
-/// error `each` returns.
+/// `each` with its node, one at a time (`search --long` adds every
+/// attribute, read again: only one node's are held at once). Stops at the
+/// first error `each` returns.
 pub fn for_each_record<E>(
     targets: &Targets,
-    long: bool,
     now: f64,
-    mut each: impl FnMut(NodeRecord) -> Result<(), E>,
+    mut each: impl FnMut(&Node, NodeRecord) -> Result<(), E>,
 ) -> Result<(), E> {
     let shared = shared_lines(targets);
     let addressed = targets
@@ -74,18 +74,7 @@ pub fn for_each_record<E>(
         if let Some(line) = shared.get(node.name.as_str()) {
             warnings.push(line.clone());
         }
-        let attributes = long.then(|| {
-            let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            // Node data enters galley's output here: an attribute may hold
-            // a repository URL with its token, or a key.
-            for (field, value) in flatten::pairs(node) {
-                map.entry(field)
-                    .or_default()
-                    .push(crate::secrets::mask(&value));
-            }
-            map
-        });
-        each(NodeRecord {
+        let record = NodeRecord {
             name: node.name.clone(),
             address: address.map(|(a, _)| a.clone()),
             port: address.and_then(|(_, p)| p),
@@ -95,10 +84,25 @@ pub fn for_each_record<E>(
             checkin_age_seconds: node.ohai_time().map(|t| now - t),
             source: node.origin.to_string(),
             warnings,
-            attributes,
-        })?;
+            attributes: None,
+        };
+        each(node, record)?;
     }
     Ok(())
+}
+
+/// Every flattened attribute of `node` (field -> values), as `--long`
+/// shows them.
+pub fn attributes(node: &Node) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Node data enters galley's output here: an attribute may hold a
+    // repository URL with its token, or a key.
+    for (field, value) in flatten::pairs(node) {
+        map.entry(field)
+            .or_default()
+            .push(crate::secrets::mask(&value));
+    }
+    map
 }
 
 /// One line per address clash, by node name, folded once: a clash of
