@@ -19,6 +19,15 @@ use crate::target::{self, Targets};
 /// Runs a selection: opens the source, searches, resolves addresses. `None`
 /// when nothing matched (and says so on stderr): the caller exits 4.
 pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
+    Ok(select_from(selection)?.map(|(_, targets)| targets))
+}
+
+/// Nodes selected, and the source they came from (to read a node again,
+/// whole).
+pub(crate) type Selected = (Box<dyn crate::inventory::NodeSource>, Targets);
+
+/// As [`select`], with the source the nodes came from.
+pub(crate) fn select_from(selection: &Selection) -> Result<Option<Selected>, Error> {
     let source = selection.open()?;
     let found = source.search(&selection.query).map_err(Error::setup)?;
     if found.is_empty() {
@@ -35,7 +44,8 @@ pub(crate) fn select(selection: &Selection) -> Result<Option<Targets>, Error> {
     if !matches!(selection.source, crate::config::SourceSpec::Manual(_)) {
         crate::complete::remember(&source.describe(), &found);
     }
-    Ok(Some(target::resolve(found, &selection.address)))
+    let targets = target::resolve(found, &selection.address);
+    Ok(Some((source, targets)))
 }
 
 /// What the nodes searched say of the query's fields and values (see

@@ -1,22 +1,22 @@
 //! `galley search QUERY`: the nodes a query selects, without touching them.
 
 use crate::cli::{Format, SearchArgs};
-use crate::config::{Selection, SourceSpec};
+use crate::config::Selection;
 use crate::error::Error;
 use crate::exit;
-use crate::inventory::node_files;
+use crate::inventory::NodeSource;
 use crate::report::nodes;
 use crate::units::{now_epoch, plural};
 
 pub fn run(args: &SearchArgs) -> Result<u8, Error> {
     let selection = Selection::from_args(&args.select)?;
-    let Some(targets) = super::select(&selection)? else {
+    let Some((source, targets)) = super::select_from(&selection)? else {
         return Ok(exit::NO_MATCH);
     };
     let count = if args.long {
         // Every attribute of every node: written one node at a time, never
         // held all at once.
-        print_long(&targets, &selection, args.format)?
+        print_long(&targets, source.as_ref(), args.format)?
     } else {
         let records = nodes::records(&targets, now_epoch());
         let text = match args.format {
@@ -45,22 +45,18 @@ pub fn run(args: &SearchArgs) -> Result<u8, Error> {
 }
 
 /// `search --long`: each node with every attribute, as a table or as the
-/// elements of a JSON array, written as it is made. A node selected from
-/// an inventory is read again whole (the selection kept only what galley
-/// uses of it). Returns how many.
+/// elements of a JSON array, written as it is made. Each node is read
+/// again whole from its source (the selection kept only what galley uses
+/// of it). Returns how many.
 fn print_long(
     targets: &crate::target::Targets,
-    selection: &Selection,
+    source: &dyn NodeSource,
     format: Format,
 ) -> Result<usize, Error> {
     let mut count = 0;
-    let from_inventory = matches!(selection.source, SourceSpec::Inventory(_));
     nodes::for_each_record(targets, now_epoch(), |node, mut record| {
-        let whole = match from_inventory {
-            true => Some(node_files::read_again(node).map_err(Error::setup)?),
-            false => None,
-        };
-        record.attributes = Some(nodes::attributes(whole.as_ref().unwrap_or(node)));
+        let whole = source.whole(node).map_err(Error::setup)?;
+        record.attributes = Some(nodes::attributes(&whole));
         let text = match format {
             Format::Json => nodes::json_element(&record, count == 0),
             Format::Table if count == 0 => nodes::render_long_one(&record),

@@ -126,8 +126,13 @@ impl ChefServer {
         if let Some(tags) = tags.filter(|t| !t.is_null()) {
             doc.insert("normal".into(), json!({ "tags": tags }));
         }
-        let origin = Origin::file(std::path::Path::new(&crate::secrets::mask(&self.url)));
-        Ok(Node::from_json(Value::Object(doc), None, origin)?)
+        Ok(Node::from_json(Value::Object(doc), None, self.origin())?)
+    }
+
+    /// Where the server's nodes come from, for messages: its URL, any
+    /// password in it masked.
+    fn origin(&self) -> Origin {
+        Origin::file(std::path::Path::new(&crate::secrets::mask(&self.url)))
     }
 }
 
@@ -205,5 +210,24 @@ impl NodeSource for ChefServer {
             .into_values()
             .map(|data| self.node(data).map(Arc::new))
             .collect()
+    }
+
+    /// The node as the server keeps it (`GET /nodes/NAME`): the search
+    /// brought only the attributes galley uses (partial search). The name
+    /// is the server's data, sent as one escaped path segment, and the
+    /// answer must be that node.
+    fn whole(&self, node: &Node) -> anyhow::Result<Node> {
+        let answer = self
+            .client
+            .get(&format!("/nodes/{}", encode_query(&node.name)))?;
+        let whole = Node::from_json(answer, None, self.origin())?;
+        if whole.name != node.name {
+            anyhow::bail!(
+                "the Chef server answered node {:?} when asked for node {:?}",
+                whole.name,
+                node.name
+            );
+        }
+        Ok(whole)
     }
 }

@@ -29,6 +29,12 @@ pub trait NodeSource {
     /// setup failure (unreadable files, an unreachable server), never "no
     /// match".
     fn search(&self, query: &Query) -> anyhow::Result<Vec<Arc<Node>>>;
+
+    /// A node this source selected, with every attribute: a search keeps
+    /// only what galley uses of each node, so output that shows every
+    /// attribute (`search --long`) asks for each again as it writes it,
+    /// one at a time. The node must still be there, by that name.
+    fn whole(&self, node: &Node) -> anyhow::Result<Node>;
 }
 
 /// Hosts named on the command line (`-m`): each is a node of that name with
@@ -53,5 +59,10 @@ impl NodeSource for ManualList {
 
     fn search(&self, _query: &Query) -> anyhow::Result<Vec<Arc<Node>>> {
         Ok(self.nodes.clone())
+    }
+
+    /// A host named on the command line has no attributes to read.
+    fn whole(&self, node: &Node) -> anyhow::Result<Node> {
+        Ok(node.clone())
     }
 }

@@ -111,6 +111,11 @@ impl NodeSource for Inventory {
             .cloned()
             .collect())
     }
+
+    /// Loaded whole: a node is all there.
+    fn whole(&self, node: &Node) -> anyhow::Result<Node> {
+        Ok(node.clone())
+    }
 }
 
 /// An inventory read when the query is known, keeping only the nodes it
@@ -134,6 +139,10 @@ impl NodeSource for Matching {
             kept: self.kept.clone(),
         };
         Ok(Inventory::load_matching(&self.path, Some(&selecting))?.nodes)
+    }
+
+    fn whole(&self, node: &Node) -> anyhow::Result<Node> {
+        Ok(read_again(node)?)
     }
 }
 

@@ -179,6 +179,44 @@ fn search_on_the_server_selects_what_the_local_evaluator_selects() {
     }
 }
 
+// The server's search brings only what galley uses of each node (partial
+// search); `search --long` shows every attribute, so it asks the server for
+// each node whole: the same attributes as the node's file shows.
+#[test]
+fn long_shows_the_whole_node_the_server_keeps() {
+    let server = loaded_server();
+    let query = "name:bastion-01-inf-ops OR name:web-01*";
+    let remote = server.galley(&["search", "-l", "--format", "json", query]);
+    let inventory = crate::support::fixture_inventory();
+    let local = crate::support::galley(&[
+        "search",
+        "-l",
+        "--format",
+        "json",
+        "--inventory",
+        inventory.to_str().unwrap(),
+        query,
+    ]);
+    let attributes = |run: &crate::support::Run| -> Vec<(String, serde_json::Value)> {
+        run.expect_code(0);
+        let records = run.json();
+        let records = records.as_array().unwrap();
+        records
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    r["attributes"].clone(),
+                )
+            })
+            .collect()
+    };
+    let (remote, local) = (attributes(&remote), attributes(&local));
+    assert!(local.len() >= 2, "{local:?}");
+    assert_eq!(remote, local);
+    assert!(remote[0].1["kernel_release"].is_array(), "{remote:?}");
+}
+
 #[test]
 fn server_records_carry_addresses_and_check_ins() {
     let server = loaded_server();
