@@ -271,14 +271,15 @@ impl ChefClient {
     /// certificate), said with the URL's password masked.
     fn unreachable(&self, t: &ureq::Transport) -> ClientError {
         let reason = t.to_string();
-        let lower = reason.to_ascii_lowercase();
-        let certificate = ["certificate", "tls", "ssl", "handshake"]
-            .iter()
-            .any(|w| lower.contains(w));
+        // A TLS handshake refused (a certificate not trusted, a name it
+        // does not cover) fails the same way on every try: ureq gives
+        // native-tls's own error as the cause.
+        let tls = std::iter::successors(std::error::Error::source(t), |e| e.source())
+            .any(|e| e.is::<native_tls::Error>());
         let transient = matches!(
             t.kind(),
             ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::Io
-        ) && !certificate;
+        ) && !tls;
         // The URL may carry a password (https://user:PASS@...), and ureq's
         // reason quotes it: both are put into words masked.
         ClientError::Connect {
