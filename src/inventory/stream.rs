@@ -2,9 +2,11 @@
 //! search result's `rows`, from the file a block at a time, so memory holds
 //! the blocks in flight and the nodes kept, never the file.
 //!
-//! A small scanner finds where each node's text starts and ends (brackets
-//! and strings, with their escapes) in a block of the file; the block, once
-//! the scanner is past it, goes to another thread whole with its nodes'
+//! A small scanner finds where each node's text starts and ends in a block
+//! of the file: in pretty-printed JSON from the indent of the line that
+//! opens it (a guess its parse proves, see `Ends::Guessed`), otherwise by
+//! its brackets and strings, with their escapes. The block, once the
+//! scanner is past it, goes to another thread whole with its nodes'
 //! ranges, and serde_json reads those nodes in parallel, straight from the
 //! block, as it reads the nodes of a small file. Only a node cut by a
 //! block's end is copied, to the start of the next block. Anything the
@@ -80,8 +82,8 @@ enum Ends {
     /// every pretty-printer writes JSON (knife, jq, Ruby's and Python's).
     /// A guess: a JSON string holds no raw newline, so the needle is
     /// always in the structure, but only the node's parse proves it is
-    /// this node's end (serde_json refuses text left after a value or a
-    /// value cut short, and a value's end is where it starts, told).
+    /// this node's end (serde_json refuses a value cut short or text left
+    /// after one, and where a value ends follows from where it starts).
     Guessed,
     /// Every byte scanned: brackets and strings, with their escapes.
     Scanned,
