@@ -37,8 +37,7 @@ impl Verify {
         let Some(since) = host.facts.borrow().converged_since else {
             return;
         };
-        let path = format!("/nodes/{}", crate::chef::client::encode_query(host.node));
-        let ohai_time = match client.get(&path) {
+        let ohai_time = match client.node(host.node) {
             Ok(node) => node["automatic"]["ohai_time"].as_f64(),
             Err(e) => {
                 step.unverified(format!(

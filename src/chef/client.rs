@@ -48,6 +48,18 @@ pub enum ClientError {
         /// The server URL the new location implies.
         suggested: String,
     },
+    /// A node name no URL path can hold: every URL parser folds `.` and
+    /// `..` into the path around them (escaped too), so `GET /nodes/..`
+    /// would ask for something else and its signature would not match.
+    #[error("node {name:?} cannot be asked for by name: a URL path cannot hold \".\" or \"..\" (rename the node: knife node rename)")]
+    Unaddressable { name: String },
+    /// Asked for one node, the server answered another.
+    #[error("GET {path}: the Chef server answered node {answered:?}, not {asked:?}")]
+    OtherNode {
+        path: String,
+        asked: String,
+        answered: String,
+    },
     #[error("{method} {path}: the server answered {status} with {what}, not JSON")]
     NotJson {
         method: String,
@@ -123,6 +135,25 @@ impl ChefClient {
     /// `POST` a JSON body.
     pub fn post(&self, path_and_query: &str, body: &Value) -> Result<Value, ClientError> {
         self.call("POST", path_and_query, body.to_string().as_bytes())
+    }
+
+    /// The node `name` as the server keeps it (`GET /nodes/NAME`). The
+    /// name is fleet data: it is sent as one escaped path segment, a name
+    /// no path can hold is refused, and the answer must be that node.
+    pub fn node(&self, name: &str) -> Result<Value, ClientError> {
+        if name == "." || name == ".." {
+            return Err(ClientError::Unaddressable { name: name.into() });
+        }
+        let path = format!("/nodes/{}", encode_query(name));
+        let node = self.get(&path)?;
+        match node["name"].as_str() {
+            Some(answered) if answered == name => Ok(node),
+            answered => Err(ClientError::OtherNode {
+                path,
+                asked: name.into(),
+                answered: answered.unwrap_or_default().into(),
+            }),
+        }
     }
 
     /// One call, retried with backoff while the failure is transient (no

@@ -212,22 +212,11 @@ impl NodeSource for ChefServer {
             .collect()
     }
 
-    /// The node as the server keeps it (`GET /nodes/NAME`): the search
-    /// brought only the attributes galley uses (partial search). The name
-    /// is the server's data, sent as one escaped path segment, and the
-    /// answer must be that node.
+    /// The node as the server keeps it (`GET /nodes/NAME`, see
+    /// [`ChefClient::node`]): the search brought only the attributes galley
+    /// uses (partial search).
     fn whole(&self, node: &Node) -> anyhow::Result<Node> {
-        let answer = self
-            .client
-            .get(&format!("/nodes/{}", encode_query(&node.name)))?;
-        let whole = Node::from_json(answer, None, self.origin())?;
-        if whole.name != node.name {
-            anyhow::bail!(
-                "the Chef server answered node {:?} when asked for node {:?}",
-                whole.name,
-                node.name
-            );
-        }
-        Ok(whole)
+        let answer = self.client.node(&node.name)?;
+        Ok(Node::from_json(answer, None, self.origin())?)
     }
 }

@@ -705,3 +705,31 @@ fn a_password_in_the_server_url_is_never_shown_or_stored() {
         );
     }
 }
+
+// A node's name is fleet data. One no URL path can hold ("..", which
+// goiardi accepts) is refused by name, never sent as a path that asks for
+// something else (whose signature the server then rejects as a wrong key).
+#[test]
+fn a_node_name_no_url_path_can_hold_is_refused_by_name() {
+    let server = Goiardi::start();
+    let admin = client(&server, "admin", "admin", SignVersion::V1_3);
+    for name in ["..", "a..b"] {
+        let node =
+            serde_json::json!({"name": name, "json_class": "Chef::Node", "chef_type": "node"});
+        admin.post("/nodes", &node).unwrap();
+    }
+    crate::support::wait_indexed(&admin, 2);
+    assert_eq!(admin.node("a..b").unwrap()["name"], "a..b");
+    assert_eq!(
+        admin.node(".."),
+        Err(ClientError::Unaddressable { name: "..".into() })
+    );
+    let run = server.galley(&["search", "-l", "*:*"]);
+    run.expect_code(3);
+    assert!(
+        run.stderr()
+            .contains("node \"..\" cannot be asked for by name"),
+        "{run}"
+    );
+    assert!(!run.stderr().contains("signature"), "{run}");
+}
