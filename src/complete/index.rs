@@ -162,12 +162,9 @@ fn read<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> T {
 /// Writes `value` as `path`, whole or not at all, readable by the owner
 /// only (it holds node names and attributes).
 fn write(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
-    use std::io::Write;
     crate::files::create_private_dir(path.parent().expect("files in a folder"))?;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut file = crate::files::create_private(&tmp, true)?;
-    file.write_all(&serde_json::to_vec(value)?)?;
-    std::fs::rename(&tmp, path)
+    crate::files::replace_private(path, &serde_json::to_vec(value)?, &[])
+        .map_err(std::io::Error::other)
 }
 
 /// Adds the nodes a command found to the source's index. Nodes of a
