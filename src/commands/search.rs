@@ -5,8 +5,9 @@ use crate::config::Selection;
 use crate::error::Error;
 use crate::exit;
 use crate::inventory::NodeSource;
-use crate::report::nodes;
+use crate::report::nodes::{self, NodeRecord};
 use crate::units::{now_epoch, plural};
+use rayon::prelude::*;
 
 pub fn run(args: &SearchArgs) -> Result<u8, Error> {
     let selection = Selection::from_args(&args.select)?;
@@ -47,27 +48,42 @@ pub fn run(args: &SearchArgs) -> Result<u8, Error> {
 /// `search --long`: each node with every attribute, as a table or as the
 /// elements of a JSON array, written as it is made. Each node is read
 /// again whole from its source (the selection kept only what galley uses
-/// of it). Returns how many.
+/// of it), [`LONG_AT_ONCE`] nodes at a time, in parallel, then written in
+/// name order. Returns how many.
 fn print_long(
     targets: &crate::target::Targets,
     source: &dyn NodeSource,
     format: Format,
 ) -> Result<usize, Error> {
-    let mut count = 0;
-    nodes::for_each_record(targets, now_epoch(), |node, mut record| {
-        let whole = source.whole(node).map_err(Error::setup)?;
-        record.attributes = Some(nodes::attributes(&whole));
-        let text = match format {
-            Format::Json => nodes::json_element(&record, count == 0),
-            Format::Table if count == 0 => nodes::render_long_one(&record),
-            Format::Table => format!("\n{}", nodes::render_long_one(&record)),
-        };
-        count += 1;
-        crate::terminal::output(&text, format == Format::Json)?;
-        Ok::<(), Error>(())
-    })?;
-    if format == Format::Json {
-        crate::terminal::output(nodes::json_end(count), true)?;
+    let records = nodes::node_records(targets, now_epoch());
+    for (done, chunk) in records.chunks(LONG_AT_ONCE).enumerate() {
+        let first = done * LONG_AT_ONCE;
+        let texts: Vec<Result<String, Error>> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, (node, record))| {
+                let whole = source.whole(node).map_err(Error::setup)?;
+                let record = NodeRecord {
+                    attributes: Some(nodes::attributes(&whole)),
+                    ..record.clone()
+                };
+                Ok(match format {
+                    Format::Json => nodes::json_element(&record, first + i == 0),
+                    Format::Table if first + i == 0 => nodes::render_long_one(&record),
+                    Format::Table => format!("\n{}", nodes::render_long_one(&record)),
+                })
+            })
+            .collect();
+        for text in texts {
+            crate::terminal::output(&text?, format == Format::Json)?;
+        }
     }
-    Ok(count)
+    if format == Format::Json {
+        crate::terminal::output(nodes::json_end(records.len()), true)?;
+    }
+    Ok(records.len())
 }
+
+/// Nodes `search --long` holds whole at once: enough to keep every core
+/// busy, few enough that memory holds a handful of nodes, not the fleet.
+const LONG_AT_ONCE: usize = 32;

@@ -20,8 +20,8 @@ use std::sync::Arc;
 pub use node::{Node, Origin};
 pub use query::{parse, parse_selection, Matcher, Query};
 
-/// Somewhere nodes can be searched.
-pub trait NodeSource {
+/// Somewhere nodes can be searched (from several threads at once).
+pub trait NodeSource: Sync {
     /// Says what the source is, for messages: `inventory fixtures/inventory`.
     fn describe(&self) -> String;
 

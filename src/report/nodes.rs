@@ -37,24 +37,15 @@ pub struct NodeRecord {
 
 /// Records for every selected node, addressed or not, sorted by name.
 pub fn records(targets: &Targets, now: f64) -> Vec<NodeRecord> {
-    let mut out = Vec::with_capacity(targets.len());
-    for_each_record(targets, now, |_, record| {
-        out.push(record);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .unwrap_or_else(|never| match never {});
-    out
+    node_records(targets, now)
+        .into_iter()
+        .map(|(_, record)| record)
+        .collect()
 }
 
-/// Builds each selected node's record in name order and hands it to
-/// `each` with its node, one at a time (`search --long` adds every
-/// attribute, read again: only one node's are held at once). Stops at the
-/// first error `each` returns.
-pub fn for_each_record<E>(
-    targets: &Targets,
-    now: f64,
-    mut each: impl FnMut(&Node, NodeRecord) -> Result<(), E>,
-) -> Result<(), E> {
+/// Each selected node's record, with its node, in name order (`search
+/// --long` adds every attribute, read again a few nodes at a time).
+pub fn node_records(targets: &Targets, now: f64) -> Vec<(&Node, NodeRecord)> {
     let shared = shared_lines(targets);
     let addressed = targets
         .targets
@@ -66,7 +57,7 @@ pub fn for_each_record<E>(
         .map(|u| (&u.node, None, Some(u.reason.as_str())));
     let mut nodes: Vec<_> = addressed.chain(unaddressed).collect();
     nodes.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-    for (node, address, problem) in nodes {
+    let record = |node: &Node, address: Option<(&String, Option<u16>)>, problem: Option<&str>| {
         let mut warnings: Vec<String> = problem
             .map(|p| format!("no usable address: {p}"))
             .into_iter()
@@ -74,7 +65,7 @@ pub fn for_each_record<E>(
         if let Some(line) = shared.get(node.name.as_str()) {
             warnings.push(line.clone());
         }
-        let record = NodeRecord {
+        NodeRecord {
             name: node.name.clone(),
             address: address.map(|(a, _)| a.clone()),
             port: address.and_then(|(_, p)| p),
@@ -85,10 +76,12 @@ pub fn for_each_record<E>(
             source: node.origin.to_string(),
             warnings,
             attributes: None,
-        };
-        each(node, record)?;
-    }
-    Ok(())
+        }
+    };
+    nodes
+        .into_iter()
+        .map(|(node, address, problem)| (node.as_ref(), record(node, address, problem)))
+        .collect()
 }
 
 /// Every flattened attribute of `node` (field -> values), as `--long`

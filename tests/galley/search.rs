@@ -392,3 +392,39 @@ fn case_counts_unless_ignore_case_is_asked_for_on_an_inventory() {
         "{run}"
     );
 }
+
+// `search --long` reads nodes again a few dozen at a time, in parallel, and
+// writes them in name order: across those chunks the JSON is one array of
+// the same nodes, in the same order, as the short listing.
+#[test]
+fn long_json_is_one_array_of_every_node_in_name_order() {
+    let short = galley(&["search", "--format", "json", "--inventory", &inv(), "*:*"]);
+    let long = galley(&[
+        "search",
+        "-l",
+        "--format",
+        "json",
+        "--inventory",
+        &inv(),
+        "*:*",
+    ]);
+    let names = |run: &crate::support::Run| -> Vec<String> {
+        run.expect_code(0);
+        run.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (short_names, long_names) = (names(&short), names(&long));
+    assert!(short_names.len() > 32, "more nodes than one chunk");
+    assert!(short_names.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(long_names, short_names);
+    assert!(long
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["attributes"]["chef_environment"].is_array()));
+}
