@@ -118,9 +118,14 @@ __galley_end $__galley_s
 if [ $__galley_s -gt 128 ] && [ $__galley_s -lt 160 ]; then kill -s $((__galley_s-128)) $$; fi
 exit $__galley_s"#;
 
-/// The wrapper with its end marker in place.
+/// The wrapper with its markers in place: the start marker first, before
+/// anything can fail or the command run, and the end marker.
 fn wrapper() -> String {
-    WRAPPER.replace("END", &super::end_marker::printf_command("1"))
+    format!(
+        "{}\n{}",
+        super::end_marker::printf_start(),
+        WRAPPER.replace("END", &super::end_marker::printf_command("1"))
+    )
 }
 
 /// The wrapper with the command in it, for the login shell itself: the
@@ -191,12 +196,13 @@ pub fn remote_command(spec: &CommandSpec) -> String {
     }
 }
 
-/// sudo's own words when it would have to ask for a password.
-fn sudo_wants_password(stderr: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(stderr);
-    text.contains("sudo: a password is required")
-        || text.contains("sudo: a terminal is required")
-        || text.contains("sudo: no tty present")
+/// What sudo said when it refused to start the command: its first line,
+/// bounded (it is host output, masked as it arrived).
+fn sudo_said(stderr: &Captured) -> String {
+    let kept = stderr.kept();
+    let text = String::from_utf8_lossy(&kept);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty());
+    line.unwrap_or("nothing").chars().take(200).collect()
 }
 
 /// Output as it arrives: which stream, and the bytes.
@@ -241,6 +247,7 @@ pub fn run(
         }
     };
     // The wrapper's own word first: libssh2 reads a missing exit status as 0.
+    let wrapper_ran = output.marker.started();
     let exit_code = output
         .marker
         .status()
@@ -256,7 +263,7 @@ pub fn run(
     };
     let streams = output.finish();
     CommandResult {
-        ended: ended_by(exit.as_ref(), spec.privilege, &streams.stderr),
+        ended: ended_by(exit.as_ref(), spec.privilege, wrapper_ran, &streams.stderr),
         exit,
         stdout: streams.stdout,
         stderr: streams.stderr,
@@ -330,17 +337,28 @@ fn past_deadline(
     }
 }
 
-/// How a command that reached its end ended, from its exit status.
-fn ended_by(exit: Option<&Exit>, privilege: Privilege, stderr: &Captured) -> Ended {
+/// How a command that reached its end ended, from its exit status and
+/// whether galley's wrapper started (its start marker came). Under sudo,
+/// status 1 without it is sudo refusing to start the wrapper (`sudo -n`
+/// never prompts; with a password required, no sudoers entry, and the
+/// like it exits 1): told by what happened, never by words a command
+/// could print itself.
+fn ended_by(
+    exit: Option<&Exit>,
+    privilege: Privilege,
+    wrapper_ran: bool,
+    stderr: &Captured,
+) -> Ended {
     match exit {
         Some(Exit::Signal(sig)) => Ended::Failed(format!("killed by signal {sig}")),
         Some(Exit::Code(0)) => Ended::Ok,
-        Some(Exit::Code(1))
-            if privilege != Privilege::Login && sudo_wants_password(&stderr.kept()) =>
-        {
+        Some(Exit::Code(1)) if privilege != Privilege::Login && !wrapper_ran => {
             Stop::SudoPasswordRequired.at(
                 Phase::Command,
-                "sudo wants a password (sudo -n refused): grant NOPASSWD or run without --sudo",
+                format!(
+                    "sudo -n refused to start the command (sudo said: {}): grant NOPASSWD or run without --sudo",
+                    sudo_said(stderr)
+                ),
             )
         }
         Some(Exit::Code(code)) => Ended::Failed(format!("exit code {code}")),
@@ -558,28 +576,45 @@ mod tests {
         };
         let code = |c| Some(Exit::Code(c));
         assert_eq!(
-            ended_by(code(0).as_ref(), Privilege::Sudo, &none),
+            ended_by(code(0).as_ref(), Privilege::Sudo, true, &none),
             Ended::Ok
         );
         assert_eq!(
-            ended_by(code(3).as_ref(), Privilege::Login, &none),
+            ended_by(code(3).as_ref(), Privilege::Login, true, &none),
             Ended::Failed("exit code 3".into())
         );
+        // sudo refused: status 1 and galley's wrapper never ran.
+        let refused = ended_by(code(1).as_ref(), Privilege::Sudo, false, &sudo);
+        assert_eq!(refused.kind(), OutcomeKind::SudoPasswordRequired);
+        assert!(
+            matches!(&refused, Ended::Stopped { reason, .. } if reason.contains("(sudo said: sudo: a password is required)")),
+            "{refused:?}"
+        );
         assert_eq!(
-            ended_by(code(1).as_ref(), Privilege::Sudo, &sudo).kind(),
+            ended_by(code(1).as_ref(), Privilege::Root, false, &none).kind(),
             OutcomeKind::SudoPasswordRequired
         );
-        // Without sudo, the same words are the command's own.
+        // The same words from a command that ran are the command's own: a
+        // host's output never decides how galley files its result.
         assert_eq!(
-            ended_by(code(1).as_ref(), Privilege::Login, &sudo),
+            ended_by(code(1).as_ref(), Privilege::Sudo, true, &sudo),
             Ended::Failed("exit code 1".into())
         );
         assert_eq!(
-            ended_by(Some(&Exit::Signal("KILL".into())), Privilege::Login, &none),
+            ended_by(code(1).as_ref(), Privilege::Login, false, &sudo),
+            Ended::Failed("exit code 1".into())
+        );
+        assert_eq!(
+            ended_by(
+                Some(&Exit::Signal("KILL".into())),
+                Privilege::Login,
+                true,
+                &none
+            ),
             Ended::Failed("killed by signal KILL".into())
         );
         assert_eq!(
-            ended_by(None, Privilege::Login, &none).kind(),
+            ended_by(None, Privilege::Login, true, &none).kind(),
             OutcomeKind::Error
         );
     }
@@ -607,7 +642,12 @@ mod tests {
             keep_unmasked: false,
         };
         let (stdin, keep_open) = std::io::pipe().unwrap();
-        let out = std::process::Command::new(shell)
+        // A session of its own, as sshd gives a command (util-linux's
+        // setsid): the wrapper's watcher ends the process group and the
+        // session it is in when stdin closes, and a command that execs
+        // leaves the watcher behind to do so.
+        let out = std::process::Command::new("setsid")
+            .arg(shell)
             .arg("-c")
             .arg(remote_command(&spec))
             .stdin(stdin)
@@ -631,6 +671,13 @@ mod tests {
                     Some(3),
                     "the end marker carries the status"
                 );
+                assert!(marker.started(), "the start marker came first");
+                // A command that execs never reaches the end marker; the
+                // start marker still says the wrapper ran.
+                let out = run_locally(shell, "exec sh -c 'exit 1'", privilege);
+                let mut marker = EndMarker::default();
+                assert_eq!(marker.feed(&out.stderr), b"");
+                assert!(marker.started(), "{shell} {privilege:?}");
             }
             // A command killed by a signal ends the shell by that signal.
             let out = run_locally(shell, "sh -c 'kill -s TERM $$'", Privilege::Login);

@@ -16,6 +16,11 @@
 //! wrapper's text never holds the marker as it is written (the printf
 //! format puts the pieces together), so not even `ps` output on the host
 //! can spell it.
+//!
+//! The wrapper's first act is a start marker, `RS galley-NONCE:start RS`:
+//! whether the wrapper ran at all (under `sudo -n`, sudo may refuse to start
+//! it), told before the command can run, so a command that `exec`s (and so
+//! never reaches the end marker) or prints sudo's words cannot change it.
 
 use std::sync::OnceLock;
 
@@ -41,6 +46,14 @@ pub fn printf_command(var: &str) -> String {
     )
 }
 
+/// The shell text that writes the start marker to stderr.
+pub fn printf_start() -> String {
+    format!(r#"printf "\036%s-%s:%s\036" galley {} start >&2"#, nonce())
+}
+
+/// What comes after the opening in the start marker.
+const START: &[u8] = b"start";
+
 /// Takes the end marker out of a stream as it arrives, however the stream
 /// is cut into reads.
 #[derive(Debug)]
@@ -51,6 +64,8 @@ pub struct EndMarker {
     held: Vec<u8>,
     /// The status, once the marker has passed.
     status: Option<i32>,
+    /// Whether the start marker has passed.
+    started: bool,
 }
 
 impl Default for EndMarker {
@@ -67,12 +82,19 @@ impl EndMarker {
             opening,
             held: Vec::new(),
             status: None,
+            started: false,
         }
     }
 
     /// The command's exit status, once its marker has been seen.
     pub fn status(&self) -> Option<i32> {
         self.status
+    }
+
+    /// Whether galley's wrapper started on the host (its start marker has
+    /// been seen).
+    pub fn started(&self) -> bool {
+        self.started
     }
 
     /// Takes bytes as they arrive; returns those that are the stream's own
@@ -111,6 +133,10 @@ impl EndMarker {
                     self.status = Some(status);
                     at += len;
                 }
+                Match::Start { len } => {
+                    self.started = true;
+                    at += len;
+                }
             }
         }
         self.held.drain(..at);
@@ -131,6 +157,16 @@ impl EndMarker {
             return Match::Partial;
         }
         let digits = &rest[n..];
+        if !self.started {
+            let k = digits.len().min(START.len() + 1);
+            let start = [START, &[RS]].concat();
+            if digits[..k] == start[..k] {
+                return match k == start.len() {
+                    true => Match::Start { len: n + k },
+                    false => Match::Partial,
+                };
+            }
+        }
         // An exit status has at most 3 digits; allow a sign and slack.
         for (i, &b) in digits.iter().enumerate().take(12) {
             match b {
@@ -160,6 +196,7 @@ enum Match {
     No,
     Partial,
     Marker { len: usize, status: i32 },
+    Start { len: usize },
 }
 
 #[cfg(test)]
@@ -192,6 +229,26 @@ mod tests {
     }
 
     #[test]
+    fn the_start_marker_says_the_wrapper_started_and_leaves_the_stream() {
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("{}; echo hi >&2", printf_start()))
+            .output()
+            .unwrap();
+        let mut scanner = EndMarker::default();
+        assert!(!scanner.started());
+        assert_eq!(scanner.feed(&out.stderr), b"hi\n");
+        assert!(scanner.started());
+        assert_eq!(scanner.status(), None);
+        let mut lookalike = EndMarker::new("00ff");
+        let text = b"\x1egalley-00ff:star\x1e \x1egalley-00ff:starts\x1e";
+        let mut out = lookalike.feed(text);
+        out.extend(lookalike.finish());
+        assert_eq!(out, text);
+        assert!(!lookalike.started());
+    }
+
+    #[test]
     fn lookalikes_stay_in_the_stream() {
         let mut scanner = EndMarker::new("00ff");
         let text = b"a\x1eb \x1egalley-00fe:1\x1e \x1egalley-00ff:x\x1e\x1e";
@@ -204,12 +261,17 @@ mod tests {
     proptest! {
         #[test]
         fn any_cut_gives_the_same_stream_and_status(
+            started in any::<bool>(),
             before in proptest::collection::vec(any::<u8>(), 0..64),
             after in proptest::collection::vec(any::<u8>(), 0..64),
             status in 0..256i32,
             cuts in proptest::collection::vec(1usize..9, 1..40),
         ) {
-            let mut input = before.clone();
+            let mut input = Vec::new();
+            if started {
+                input.extend(format!("\x1egalley-{}:start\x1e", nonce()).into_bytes());
+            }
+            input.extend(&before);
             input.extend(marker(status));
             input.extend(&after);
             let mut scanner = EndMarker::default();
@@ -227,6 +289,7 @@ mod tests {
             let expected = [before, after].concat();
             prop_assert_eq!(out, expected);
             prop_assert_eq!(scanner.status(), Some(status));
+            prop_assert_eq!(scanner.started(), started);
         }
     }
 }

@@ -991,6 +991,22 @@ fn sudo_runs_as_root_or_reports_that_it_wants_a_password() {
         "{record:?}"
     );
     assert!(run.stdout().contains("sudo_password_required"), "{run}");
+    assert!(
+        run.stdout()
+            .contains("sudo said: sudo: a password is required"),
+        "{run}"
+    );
+
+    // A command that ran prints sudo's words itself: its own failure,
+    // never filed as sudo's refusal.
+    let run = fleet.run(
+        &["-x", "galley-nopass", "--sudo"],
+        "*:*",
+        "echo 'sudo: a password is required' >&2; exit 1",
+    );
+    run.expect_code(1);
+    let record = &fleet.host_records()["s-1"];
+    assert_eq!(record.outcome, OutcomeKind::Failed, "{record:?}");
 }
 
 #[test]
