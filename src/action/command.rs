@@ -353,10 +353,14 @@ fn ended_by(
         Some(Exit::Signal(sig)) => Ended::Failed(format!("killed by signal {sig}")),
         Some(Exit::Code(0)) => Ended::Ok,
         Some(Exit::Code(1)) if privilege != Privilege::Login && !wrapper_ran => {
+            let way_out = match privilege {
+                Privilege::Root => "log in as root (-x root)",
+                _ => "run without --sudo",
+            };
             Stop::SudoPasswordRequired.at(
                 Phase::Command,
                 format!(
-                    "sudo -n refused to start the command (sudo said: {}): grant NOPASSWD or run without --sudo",
+                    "sudo -n refused to start the command (sudo said: {}): grant NOPASSWD or {way_out}",
                     sudo_said(stderr)
                 ),
             )
@@ -590,9 +594,13 @@ mod tests {
             matches!(&refused, Ended::Stopped { reason, .. } if reason.contains("(sudo said: sudo: a password is required)")),
             "{refused:?}"
         );
-        assert_eq!(
-            ended_by(code(1).as_ref(), Privilege::Root, false, &none).kind(),
-            OutcomeKind::SudoPasswordRequired
+        // A root step (converge, fixup) takes sudo when the login is not
+        // root: the way out is a root login, not a flag it never had.
+        let root = ended_by(code(1).as_ref(), Privilege::Root, false, &none);
+        assert_eq!(root.kind(), OutcomeKind::SudoPasswordRequired);
+        assert!(
+            matches!(&root, Ended::Stopped { reason, .. } if reason.ends_with("(sudo said: nothing): grant NOPASSWD or log in as root (-x root)")),
+            "{root:?}"
         );
         // The same words from a command that ran are the command's own: a
         // host's output never decides how galley files its result.
