@@ -51,8 +51,8 @@ pub fn printf_start() -> String {
     format!(r#"printf "\036%s-%s:%s\036" galley {} start >&2"#, nonce())
 }
 
-/// What comes after the opening in the start marker.
-const START: &[u8] = b"start";
+/// What comes after the opening in the start marker, its closing RS too.
+const START: &[u8] = b"start\x1e";
 
 /// Takes the end marker out of a stream as it arrives, however the stream
 /// is cut into reads.
@@ -158,10 +158,9 @@ impl EndMarker {
         }
         let digits = &rest[n..];
         if !self.started {
-            let k = digits.len().min(START.len() + 1);
-            let start = [START, &[RS]].concat();
-            if digits[..k] == start[..k] {
-                return match k == start.len() {
+            let k = digits.len().min(START.len());
+            if digits[..k] == START[..k] {
+                return match k == START.len() {
                     true => Match::Start { len: n + k },
                     false => Match::Partial,
                 };

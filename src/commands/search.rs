@@ -15,8 +15,8 @@ pub fn run(args: &SearchArgs) -> Result<u8, Error> {
         return Ok(exit::NO_MATCH);
     };
     let count = if args.long {
-        // Every attribute of every node: written one node at a time, never
-        // held all at once.
+        // Every attribute of every node: written a few nodes at a time,
+        // never held all at once.
         print_long(&targets, source.as_ref(), args.format)?
     } else {
         let records = nodes::records(&targets, now_epoch());

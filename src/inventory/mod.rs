@@ -32,8 +32,8 @@ pub trait NodeSource: Sync {
 
     /// A node this source selected, with every attribute: a search keeps
     /// only what galley uses of each node, so output that shows every
-    /// attribute (`search --long`) asks for each again as it writes it,
-    /// one at a time. The node must still be there, by that name.
+    /// attribute (`search --long`) asks for each again as it writes it, a
+    /// few at a time. The node must still be there, by that name.
     fn whole(&self, node: &Node) -> anyhow::Result<Node>;
 }
 

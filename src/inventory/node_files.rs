@@ -149,7 +149,8 @@ impl NodeSource for Matching {
 /// A selected node read again, whole, from where it was read: a selection
 /// keeps only what galley uses of each node, and output that shows every
 /// attribute (`search --long`) reads each node again as it writes it, so
-/// only one whole node is held at a time. The node must still be there.
+/// only the few nodes being written are held whole. The node must still be
+/// there.
 pub fn read_again(node: &Node) -> Result<Node, LoadError> {
     let origin = &node.origin;
     let path = origin.path.as_path();
