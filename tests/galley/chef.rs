@@ -140,12 +140,7 @@ fn loaded_server() -> Goiardi {
 
 fn names(run: &crate::support::Run) -> Vec<String> {
     run.expect_code(0);
-    run.json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap().to_string())
-        .collect()
+    run.json_names()
 }
 
 #[test]

@@ -279,13 +279,7 @@ fn the_server_path_selects_what_goiardi_selects_and_says_why_it_differs() {
     for (query, chef, goiardi) in CASES {
         let run = server.galley(&["search", "--format", "json", query]);
         let got = match run.code() {
-            0 => Ok(run
-                .json()
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["name"].as_str().unwrap().to_string())
-                .collect::<BTreeSet<String>>()),
+            0 => Ok(run.json_names().into_iter().collect::<BTreeSet<String>>()),
             // no node matches
             4 => Ok(BTreeSet::new()),
             _ => Err(run.stderr()),

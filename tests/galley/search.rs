@@ -408,16 +408,9 @@ fn long_json_is_one_array_of_every_node_in_name_order() {
         &inv(),
         "*:*",
     ]);
-    let names = |run: &crate::support::Run| -> Vec<String> {
-        run.expect_code(0);
-        run.json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["name"].as_str().unwrap().to_string())
-            .collect()
-    };
-    let (short_names, long_names) = (names(&short), names(&long));
+    short.expect_code(0);
+    long.expect_code(0);
+    let (short_names, long_names) = (short.json_names(), long.json_names());
     assert!(short_names.len() > 32, "more nodes than one chunk");
     assert!(short_names.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(long_names, short_names);

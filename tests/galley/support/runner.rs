@@ -52,6 +52,18 @@ impl Run {
         super::Document::read(&self.output.stdout)
     }
 
+    /// The `name` of each record of a JSON array on stdout (`search
+    /// --format json`).
+    #[track_caller]
+    pub fn json_names(&self) -> Vec<String> {
+        self.json()
+            .as_array()
+            .unwrap_or_else(|| panic!("stdout is not a JSON array\n{self}"))
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// The first column of a table on stdout, header skipped.
     pub fn names(&self) -> Vec<String> {
         self.stdout()
